@@ -1,0 +1,112 @@
+//! Command-line definitions (clap). Behaviour lives in `commands/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "golive",
+    version,
+    about = "Move customer data into a new CRM on go-live day",
+    long_about = "golive reads the customer's spreadsheets and accounting/CRM exports, normalizes \
+phones, e-mails, names and tax IDs, finds duplicate counterparties, links contact persons to \
+their organizations and loads the result into the target CRM.\n\n\
+A migration is a project folder with a golive.toml. Start with:\n  \
+golive inspect customers.xlsx     see how golive reads a file\n  \
+golive init my-migration          write a commented golive.toml\n  \
+golive run my-migration           run every stage\n  \
+golive status my-migration        see what each stage holds",
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage or bad input."
+)]
+pub struct Cli {
+    /// No progress bars or chatter; errors still go to stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how golive reads a file: encoding, delimiter, sheets, header row, profile, mapping, samples.
+    Inspect(InspectArgs),
+    /// Write a commented golive.toml skeleton into DIR.
+    Init(InitArgs),
+    /// Run every stage in order per DIR/golive.toml.
+    Run(ProjectArgs),
+    /// Read every source into the workspace (unchanged files are skipped).
+    Ingest(ProjectArgs),
+    /// Turn ingested rows into parties with normalized fields and quality flags.
+    Normalize(ProjectArgs),
+    /// Show what each stage holds: sources, rows, rejects, changes, quality flags.
+    Status(ProjectArgs),
+    /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.
+    Clean(CleanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Project folder with golive.toml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A spreadsheet (xlsx, xlsm, xlsb, xls, ods) or delimited text (csv, tsv, txt).
+    pub file: PathBuf,
+    /// Read only this sheet (default: every sheet).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Use this profile instead of detecting one (see mappings/).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Text encoding, e.g. utf-8, cp1251, cp932, shift_jis, utf-16le (default: detect).
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Field delimiter for text files: ',', ';', 'tab' or '|' (default: detect).
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// 1-based row of the header (default: detect).
+    #[arg(long)]
+    pub header_row: Option<usize>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the project in (created if missing).
+    pub dir: PathBuf,
+    /// Overwrite an existing golive.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CleanKind {
+    Phone,
+    Email,
+    Website,
+    OrgName,
+    PersonName,
+    TaxId,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// What the values are.
+    #[arg(value_enum)]
+    pub kind: CleanKind,
+    /// Default country (ISO 3166 alpha-2), e.g. RU, JP, US.
+    #[arg(long, default_value = "RU")]
+    pub region: String,
+    /// Read this column of a CSV file instead of one value per line.
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Input file, or - for standard input.
+    #[arg(default_value = "-")]
+    pub input: String,
+}

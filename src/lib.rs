@@ -1,0 +1,17 @@
+//! golive: move a company's customer data into a new CRM on go-live day.
+//!
+//! Stages (each a module, talking through the workspace): [`ingest`] →
+//! [`normalize`] → [`matching`] → link → review → load → report.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod matching;
+pub mod model;
+pub mod normalize;
+pub mod progress;
+pub mod workspace;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Deduplication: blocking, comparison, scoring, clustering, golden records.

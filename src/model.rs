@@ -1,0 +1,355 @@
+//! The typed core every stage shares: a [`Party`] is one input row read as an
+//! organization or a person, original values kept beside normalized ones.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// What a row describes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    #[default]
+    Organization,
+    Person,
+    /// ИП / 個人事業主: a counterparty that is also a person.
+    SoleProprietor,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Organization, Kind::Person, Kind::SoleProprietor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Organization => "organization",
+            Kind::Person => "person",
+            Kind::SoleProprietor => "sole_proprietor",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown record kind `{s}` (use organization, person or sole_proprietor)"))
+    }
+}
+
+macro_rules! fields {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Canonical fields a mapping profile maps source columns onto (DESIGN.md, "The model").
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Field { $($variant),* }
+
+        impl Field {
+            pub const ALL: &'static [Field] = &[$(Field::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Field::$variant => $name),* }
+            }
+        }
+    };
+}
+
+fields! {
+    SourceKey => "source_key",
+    Kind => "kind",
+    Name => "name",
+    FullName => "full_name",
+    LegalForm => "legal_form",
+    TaxId => "tax_id",
+    TaxId2 => "tax_id_2",
+    RegistrationId => "registration_id",
+    Website => "website",
+    Industry => "industry",
+    FamilyName => "family_name",
+    GivenName => "given_name",
+    MiddleName => "middle_name",
+    NameReading => "name_reading",
+    Title => "title",
+    Department => "department",
+    BirthDate => "birth_date",
+    OrganizationRef => "organization_ref",
+    Phone => "phone",
+    Mobile => "mobile",
+    Fax => "fax",
+    Email => "email",
+    Address => "address",
+    PostalCode => "postal_code",
+    Region => "region",
+    City => "city",
+    Street => "street",
+    Country => "country",
+    Owner => "owner",
+    Notes => "notes",
+    CreatedAt => "created_at",
+    UpdatedAt => "updated_at",
+}
+
+impl Field {
+    /// Fields that hold identifiers: Excel damages these (lost leading zeros,
+    /// scientific notation), so readers check their cell types.
+    pub fn is_identifier(self) -> bool {
+        matches!(
+            self,
+            Field::SourceKey
+                | Field::TaxId
+                | Field::TaxId2
+                | Field::RegistrationId
+                | Field::Phone
+                | Field::Mobile
+                | Field::Fax
+                | Field::PostalCode
+        )
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Field::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown canonical field `{s}`"))
+    }
+}
+
+/// Where a party came from, down to the cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Short source name from golive.toml (defaults to the file stem).
+    pub source: String,
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based row (spreadsheet row or CSV record line) in the file.
+    pub row: u64,
+    pub source_key: String,
+}
+
+/// A quality flag: what is wrong or was repaired, on which field.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Flag {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<Field>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl Flag {
+    pub fn new(code: &str, field: Option<Field>, detail: impl Into<String>) -> Self {
+        Flag { code: code.to_string(), field, detail: detail.into() }
+    }
+}
+
+/// How a phone line is used, from the column it came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneRole {
+    #[default]
+    Phone,
+    Mobile,
+    Fax,
+}
+
+/// Number type as the numbering plan says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneType {
+    FixedLine,
+    Mobile,
+    FixedLineOrMobile,
+    TollFree,
+    PremiumRate,
+    SharedCost,
+    Voip,
+    Uan,
+    Pager,
+    PersonalNumber,
+    Voicemail,
+    #[default]
+    Unknown,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// The piece of the cell this number came from, as written.
+    pub input: String,
+    /// E.164 (`+74951234567`) when the number parsed and is valid.
+    pub e164: Option<String>,
+    pub extension: Option<String>,
+    pub phone_type: PhoneType,
+    pub role: PhoneRole,
+    pub valid: bool,
+    /// All digits of the number part as written (no extension): a fallback
+    /// key when no E.164 could be formed (e.g. a local number without city code).
+    pub digits: String,
+    /// Flag codes such as `phone_invalid`, `phone_no_area_code`.
+    pub flags: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub input: String,
+    /// Trimmed, domain lower-cased; present only when the syntax is valid.
+    pub address: Option<String>,
+    pub valid: bool,
+    /// gmail.com, mail.ru, yahoo.co.jp…: the domain says nothing about the company.
+    pub free_mail: bool,
+    /// info@, sales@, office@…: a mailbox of a role, not of a person.
+    pub role_account: bool,
+}
+
+impl Email {
+    /// The domain part of a valid address.
+    pub fn domain(&self) -> Option<&str> {
+        self.address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxIdKind {
+    /// ИНН of a legal entity, 10 digits.
+    Inn10,
+    /// ИНН of an individual / ИП, 12 digits.
+    Inn12,
+    Kpp,
+    Ogrn,
+    Ogrnip,
+    /// 法人番号, 13 digits with a leading check digit.
+    JpCorporate,
+    /// 適格請求書発行事業者 登録番号: T + 13 digits.
+    JpInvoice,
+    UsEin,
+    EuVat,
+    #[default]
+    Unknown,
+}
+
+impl TaxIdKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxIdKind::Inn10 => "inn10",
+            TaxIdKind::Inn12 => "inn12",
+            TaxIdKind::Kpp => "kpp",
+            TaxIdKind::Ogrn => "ogrn",
+            TaxIdKind::Ogrnip => "ogrnip",
+            TaxIdKind::JpCorporate => "jp_corporate",
+            TaxIdKind::JpInvoice => "jp_invoice",
+            TaxIdKind::UsEin => "us_ein",
+            TaxIdKind::EuVat => "eu_vat",
+            TaxIdKind::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxId {
+    pub input: String,
+    pub kind: TaxIdKind,
+    /// Digits (and letters where the format has them) without separators.
+    pub normalized: String,
+    /// Format and checksum hold.
+    pub valid: bool,
+    /// Excel damage (lost leading zero, scientific notation) was undone and the
+    /// checksum confirmed the repair.
+    pub repaired: bool,
+    /// Flag codes such as `tax_id_checksum`, `tax_id_excel_damaged`.
+    pub flags: Vec<String>,
+}
+
+/// Where a legal form stands in the name: 前株 (prefix) and 後株 (suffix) are
+/// different legal names in Japan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormPosition {
+    Prefix,
+    Suffix,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgName {
+    pub input: String,
+    /// Core name without legal form and quotes, case and spaces tidied, for display.
+    pub name: String,
+    /// Canonical short legal form: `ООО`, `АО`, `ИП`, `株式会社`, `LLC`, `GmbH`…
+    pub legal_form: Option<String>,
+    pub form_position: Option<FormPosition>,
+    /// Country the legal form belongs to (ISO 3166 alpha-2), when known.
+    pub form_country: Option<String>,
+    /// Core name folded (NFKC, case, Ё→Е, punctuation) and transliterated to
+    /// Latin: the key for blocking and comparison.
+    pub match_key: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName {
+    pub input: String,
+    pub family: String,
+    pub given: String,
+    pub middle: String,
+    /// フリガナ / reading, when the source had one.
+    pub reading: Option<String>,
+    /// Folded, transliterated `family given middle` for comparison.
+    pub match_key: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// The full address as written (or assembled from its parts).
+    pub full: String,
+    pub postal_code: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub street: Option<String>,
+    pub country: Option<String>,
+    /// Folded address for comparison.
+    pub match_key: String,
+}
+
+/// One input row read as an organization or a person.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Party {
+    /// Workspace row id (0 outside a project).
+    pub id: i64,
+    pub provenance: Provenance,
+    pub kind: Kind,
+    /// The mapped source values as written, by canonical field.
+    pub original: BTreeMap<Field, String>,
+    /// Unmapped columns, travelling to the target or its notes.
+    pub extra: BTreeMap<String, String>,
+    pub org: Option<OrgName>,
+    pub person: Option<PersonName>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    /// Registrable domain of the website.
+    pub website: Option<String>,
+    pub tax_ids: Vec<TaxId>,
+    pub address: Address,
+    pub flags: Vec<Flag>,
+}
+
+impl Party {
+    pub fn original(&self, field: Field) -> Option<&str> {
+        self.original.get(&field).map(String::as_str)
+    }
+}

@@ -1,0 +1,11 @@
+//! Normalization: every mapped row becomes a [`crate::model::Party`].
+
+pub mod address;
+pub mod email;
+pub mod org;
+pub mod person;
+pub mod phone;
+pub mod tax_id;
+pub mod text;
+pub mod translit;
+pub mod web;
