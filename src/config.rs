@@ -1,1 +1,266 @@
-//! golive.toml.
+//! golive.toml: the project, its sources and defaults. Errors name the key and line.
+
+use crate::error::{Error, Result};
+use crate::ingest::ReadOptions;
+use crate::ingest::profiles::line_of;
+use crate::model::Kind;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "golive.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    project: RawProject,
+    #[serde(default, rename = "source")]
+    sources: Vec<RawSource>,
+    /// Load-stage settings; read by the load stage.
+    #[serde(default)]
+    target: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: String,
+    #[serde(default = "default_region")]
+    region: Spanned<String>,
+    #[serde(default)]
+    source_priority: Vec<String>,
+}
+
+fn default_region() -> Spanned<String> {
+    Spanned::new(0..0, "RU".to_string())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    path: Spanned<String>,
+    name: Option<Spanned<String>>,
+    profile: Option<Spanned<String>>,
+    sheet: Option<String>,
+    header_row: Option<usize>,
+    kind: Option<Kind>,
+    region: Option<Spanned<String>>,
+    encoding: Option<String>,
+    delimiter: Option<String>,
+    default_area_code: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub name: String,
+    /// Default country for phones, ISO 3166 alpha-2.
+    pub region: String,
+    /// Source names, most trusted first (golden-record survivorship).
+    pub source_priority: Vec<String>,
+    pub sources: Vec<Source>,
+    pub target: Option<toml::Table>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// Short name used in outputs; unique in the project.
+    pub name: String,
+    /// Absolute (or project-relative resolved) path of the file.
+    pub path: PathBuf,
+    /// The path as written in golive.toml, relative to the project.
+    pub rel_path: String,
+    pub profile: Option<String>,
+    pub kind: Option<Kind>,
+    pub region: Option<String>,
+    pub default_area_code: Option<String>,
+    pub read: ReadOptions,
+    /// Line in golive.toml, for messages.
+    pub line: usize,
+}
+
+impl Config {
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::bad_input(
+                &path,
+                "not found: is this a golive project? Create one with `golive init DIR`",
+            ),
+            _ => Error::io(&path, e),
+        })?;
+        Self::parse(dir, &path, &text)
+    }
+
+    pub fn parse(dir: &Path, path: &Path, text: &str) -> Result<Self> {
+        let err = |offset: usize, message: String| Error::Config { path: path.to_path_buf(), line: line_of(text, offset), message };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            err(offset, e.message().trim().to_string())
+        })?;
+        let region = check_region(&raw.project.region).map_err(|m| err(raw.project.region.span().start, m))?;
+        let mut sources: Vec<Source> = Vec::new();
+        for s in raw.sources {
+            let at = s.path.span().start;
+            let region = match &s.region {
+                Some(r) => Some(check_region(r).map_err(|m| err(r.span().start, m))?),
+                None => None,
+            };
+            let files = expand(dir, s.path.get_ref()).map_err(|m| err(at, format!("path: {m}")))?;
+            let glob = files.len() != 1 || files[0].1 != *s.path.get_ref();
+            for (file, rel) in files {
+                let stem = Path::new(&rel).file_stem().map_or_else(|| rel.clone(), |s| s.to_string_lossy().into_owned());
+                let name = match &s.name {
+                    Some(n) if !glob => n.get_ref().clone(),
+                    Some(n) => format!("{}/{stem}", n.get_ref()),
+                    None => stem,
+                };
+                if sources.iter().any(|o| o.name == name) {
+                    let at = s.name.as_ref().map_or(at, |n| n.span().start);
+                    return Err(err(at, format!("source name `{name}` is used twice: give each [[source]] its own `name`")));
+                }
+                sources.push(Source {
+                    name,
+                    path: file,
+                    rel_path: rel,
+                    profile: s.profile.as_ref().map(|p| p.get_ref().clone()),
+                    kind: s.kind,
+                    region: region.clone(),
+                    default_area_code: s.default_area_code.clone(),
+                    read: ReadOptions {
+                        sheet: s.sheet.clone(),
+                        encoding: s.encoding.clone(),
+                        delimiter: s.delimiter.clone(),
+                        header_row: s.header_row,
+                    },
+                    line: line_of(text, at),
+                });
+            }
+        }
+        Ok(Config {
+            dir: dir.to_path_buf(),
+            name: raw.project.name,
+            region,
+            source_priority: raw.project.source_priority,
+            sources,
+            target: raw.target,
+        })
+    }
+
+    /// Where stage outputs are written.
+    pub fn out_dir(&self) -> PathBuf {
+        self.dir.join("out")
+    }
+
+    /// Region of a source: its own, else the project's.
+    pub fn region_of<'a>(&'a self, source: &'a Source) -> &'a str {
+        source.region.as_deref().unwrap_or(&self.region)
+    }
+}
+
+fn check_region(r: &Spanned<String>) -> std::result::Result<String, String> {
+    let v = r.get_ref().trim().to_ascii_uppercase();
+    if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(v)
+    } else {
+        Err(format!("region `{}` is not a two-letter country code such as RU, JP, US", r.get_ref()))
+    }
+}
+
+/// A path or glob relative to the project, to sorted (absolute, relative) pairs.
+fn expand(dir: &Path, pattern: &str) -> std::result::Result<Vec<(PathBuf, String)>, String> {
+    if !pattern.contains(['*', '?', '[']) {
+        return Ok(vec![(dir.join(pattern), pattern.to_string())]);
+    }
+    let full = dir.join(pattern);
+    let full = full.to_str().ok_or("the path is not valid UTF-8")?;
+    let mut found: Vec<(PathBuf, String)> = glob::glob(full)
+        .map_err(|e| format!("bad pattern `{pattern}`: {e}"))?
+        .filter_map(|p| p.ok())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            (p, rel)
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("`{pattern}` matches no file"));
+    }
+    Ok(found)
+}
+
+/// The commented skeleton `golive init` writes.
+pub const SKELETON: &str = r#"# golive project: one migration. Paths are relative to this file.
+# Run every stage with `golive run DIR`; see what each holds with `golive status DIR`.
+
+[project]
+name = "my-migration"
+# Default country for phone numbers written without +country code (ISO 3166: RU, JP, US…).
+region = "RU"
+# Source names, most trusted first: golden records take fields from the first.
+# source_priority = ["1c", "crm", "excel"]
+
+# One [[source]] per file or glob. Only `path` is required; everything else is detected.
+# `golive inspect FILE` shows what golive detects, and which profile it picks.
+#
+# [[source]]
+# name = "1c"                              # short name used in reports (default: file name)
+# path = "sources/kontragenty.xlsx"        # or a glob: "sources/*.csv"
+# profile = "1c-counterparties"            # mapping profile (see mappings/); default: detected
+# sheet = "Лист1"                          # default: every sheet with a table
+# header_row = 4                           # 1-based; default: detected under title rows
+# kind = "organization"                    # organization | person | sole_proprietor
+# region = "RU"                            # this source's default phone country
+# default_area_code = "495"                # assume this city code for local numbers
+# encoding = "cp1251"                      # text files: default detected (utf-8, utf-16, cp1251, cp932)
+# delimiter = ";"                          # text files: default detected (, ; tab |)
+
+# The CRM to load into (used by `golive load`).
+# [target]
+# crm = "bitrix24"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Path::new("/p"), Path::new("/p/golive.toml"), text)
+    }
+
+    #[test]
+    fn skeleton_parses() {
+        let c = parse(SKELETON).unwrap();
+        assert_eq!(c.region, "RU");
+        assert!(c.sources.is_empty());
+    }
+
+    #[test]
+    fn sources_get_names_and_overrides() {
+        let c = parse(
+            "[project]\nname = \"x\"\nregion = \"jp\"\n[[source]]\npath = \"a/b.csv\"\nencoding = \"cp932\"\n[[source]]\nname = \"crm\"\npath = \"c.xlsx\"\nregion = \"US\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.region, "JP");
+        assert_eq!(c.sources[0].name, "b");
+        assert_eq!(c.sources[0].read.encoding.as_deref(), Some("cp932"));
+        assert_eq!(c.sources[0].line, 5);
+        assert_eq!(c.region_of(&c.sources[0]), "JP");
+        assert_eq!(c.region_of(&c.sources[1]), "US");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let e = parse("[project]\nname = \"x\"\nregoin = \"RU\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("/p/golive.toml:3:") && e.contains("regoin"), "{e}");
+        let e = parse("[project]\nname = \"x\"\nregion = \"Russia\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("/p/golive.toml:3:") && e.contains("two-letter"), "{e}");
+        let e = parse("[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\n[[source]]\npath = \"b/a.csv\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("used twice"), "{e}");
+        let e = parse("[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\nkind = \"company\"\n").unwrap_err().to_string();
+        assert!(e.contains(":5:") && e.contains("company"), "{e}");
+    }
+}

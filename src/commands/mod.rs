@@ -1,9 +1,22 @@
 //! One file per subcommand; `dispatch` routes the parsed CLI to them.
 
-use crate::cli::Cli;
+pub mod ingest;
+pub mod init;
+pub mod inspect;
+pub mod run;
+pub mod status;
+
+use crate::cli::{Cli, Command};
+use crate::progress::Progress;
 
 pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
+    let progress = Progress::new(cli.quiet);
     match &cli.command {
-        other => anyhow::bail!("{other:?}: not built yet"),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Run(a) => run::run(a, progress, cli.quiet),
+        Command::Ingest(a) => ingest::run(a, progress, cli.quiet),
+        Command::Status(a) => status::run(a),
+        Command::Normalize(_) | Command::Clean(_) => anyhow::bail!("not built yet"),
     }
 }

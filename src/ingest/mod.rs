@@ -1,1 +1,278 @@
-//! Tables from files.
+//! Tables from files: delimited text (encoding, delimiter, header-row
+//! detection) and spreadsheets (calamine), mapped through profiles.
+
+pub mod cell;
+pub mod damage;
+pub mod delimited;
+pub mod encoding;
+pub mod header;
+pub mod profiles;
+pub mod sheet;
+pub mod stage;
+
+use crate::error::{Error, Result};
+use cell::Cell;
+use profiles::ProfileSet;
+use std::path::{Path, PathBuf};
+
+/// One physical row of a source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRow {
+    /// 1-based row (spreadsheet) or line where the record starts (text).
+    pub number: u64,
+    pub cells: Vec<Cell>,
+    /// Set when the row cannot be trusted (undecodable bytes, unreadable record).
+    pub problem: Option<String>,
+}
+
+impl RawRow {
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_empty)
+    }
+}
+
+/// What the user may force instead of detection.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub sheet: Option<String>,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    /// 1-based.
+    pub header_row: Option<usize>,
+}
+
+/// How a text file was decoded.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TextFormat {
+    pub encoding: String,
+    /// `bom`, `valid utf-8`, `zero-byte pattern`, `byte statistics` or `--encoding`.
+    pub encoding_evidence: String,
+    pub delimiter: String,
+}
+
+/// A sheet (or a text file) with its header found; rows stream after it.
+pub struct Table {
+    pub file: PathBuf,
+    pub sheet: Option<String>,
+    pub text: Option<TextFormat>,
+    /// 1-based row of the header.
+    pub header_row: u64,
+    /// Unique, never empty column names.
+    pub headers: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Absolute index of the first column (for letters in messages).
+    pub first_column: usize,
+    pub rows: Box<dyn Iterator<Item = RawRow>>,
+}
+
+impl Table {
+    /// `file`, `file [Sheet]`: how messages name this table.
+    pub fn label(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{} [{s}]", self.file.display()),
+            None => self.file.display().to_string(),
+        }
+    }
+}
+
+/// A sheet that was passed over, and why: reported, never silent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Skipped {
+    pub sheet: String,
+    pub reason: String,
+}
+
+pub fn is_spreadsheet(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| sheet::EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Open a source: every table in it (one per sheet with a header) and the sheets
+/// skipped. A file that cannot be read at all is an error naming it and the fix.
+pub fn open(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<(Vec<Table>, Vec<Skipped>)> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::bad_input(path, "file not found: check the path (and `path` in golive.toml)"),
+        _ => Error::io(path, e),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::bad_input(path, "is a folder, not a file"));
+    }
+    if is_spreadsheet(path) { open_workbook(path, opts, profiles) } else { open_text(path, opts, profiles).map(|t| (vec![t], Vec::new())) }
+}
+
+fn open_workbook(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<(Vec<Table>, Vec<Skipped>)> {
+    let mut book = sheet::Workbook::open(path).map_err(|m| Error::bad_input(path, m))?;
+    let names = book.sheet_names();
+    let wanted: Vec<String> = match &opts.sheet {
+        Some(s) => {
+            if !names.contains(s) {
+                return Err(Error::bad_input(
+                    path,
+                    format!("no sheet `{s}`; the workbook has: {}", names.join(", ")),
+                ));
+            }
+            vec![s.clone()]
+        }
+        None => names,
+    };
+    let mut tables = Vec::new();
+    let mut skipped = Vec::new();
+    for name in wanted {
+        let rows = book.rows(&name).map_err(|m| Error::bad_input(path, format!("sheet `{name}`: {m}")))?;
+        let first_column = rows.first_column();
+        match locate_header(Box::new(rows), opts.header_row, profiles, first_column, true) {
+            Ok(found) => tables.push(found.into_table(path, Some(name), None)),
+            Err(reason) if opts.sheet.is_some() => {
+                return Err(Error::bad_input(path, format!("sheet `{name}`: {reason}")));
+            }
+            Err(reason) => skipped.push(Skipped { sheet: name, reason }),
+        }
+    }
+    if tables.is_empty() {
+        let why = skipped.iter().map(|s| format!("`{}`: {}", s.sheet, s.reason)).collect::<Vec<_>>().join("; ");
+        return Err(Error::bad_input(path, format!("no sheet with a table: {why}")));
+    }
+    Ok((tables, skipped))
+}
+
+fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<Table> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.is_empty() {
+        return Err(Error::bad_input(path, "the file is empty"));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Error::bad_input(
+            path,
+            "this is a spreadsheet saved with a text extension: rename it to .xlsx/.xls",
+        ));
+    }
+    let (enc, evidence) = match &opts.encoding {
+        Some(label) => (
+            encoding::encoding_for_label(label).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown encoding `{label}`: use utf-8, utf-16le, utf-16be, cp1251, cp932 (shift_jis), koi8-r, cp866…"
+                ))
+            })?,
+            "--encoding".to_string(),
+        ),
+        None => {
+            let (enc, ev) = encoding::detect(&bytes);
+            let ev = match ev {
+                encoding::Evidence::Bom => "bom",
+                encoding::Evidence::ValidUtf8 => "valid utf-8",
+                encoding::Evidence::ZeroBytePattern => "zero-byte pattern",
+                encoding::Evidence::ByteStatistics => "byte statistics",
+                encoding::Evidence::UserChoice => "--encoding",
+            };
+            (enc, ev.to_string())
+        }
+    };
+    let (text, _) = encoding::decode(&bytes, enc);
+    if !delimited::looks_like_text(&text) {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "does not look like a text table in {} (binary data?): export it again as CSV, or pass --encoding if it is another encoding",
+                encoding::display_name(enc)
+            ),
+        ));
+    }
+    let delimiter = match &opts.delimiter {
+        Some(d) => parse_delimiter(d)?,
+        None => delimited::sniff_delimiter(&text),
+    };
+    let rows = delimited::DelimitedRows::new(text, delimiter);
+    let found = locate_header(Box::new(rows), opts.header_row, profiles, 0, false).map_err(|m| Error::bad_input(path, m))?;
+    let format = TextFormat {
+        encoding: encoding::display_name(enc).to_string(),
+        encoding_evidence: evidence,
+        delimiter: delimiter_name(delimiter).to_string(),
+    };
+    Ok(found.into_table(path, None, Some(format)))
+}
+
+pub fn parse_delimiter(d: &str) -> Result<u8> {
+    match d {
+        "tab" | "\\t" | "\t" | "TAB" => Ok(b'\t'),
+        "," | ";" | "|" | ":" | "^" => Ok(d.as_bytes()[0]),
+        _ => Err(Error::Usage(format!("unknown delimiter `{d}`: use ',', ';', 'tab' or '|'"))),
+    }
+}
+
+pub fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b'\t' => "tab",
+        b';' => ";",
+        b',' => ",",
+        b'|' => "|",
+        b':' => ":",
+        b'^' => "^",
+        _ => "?",
+    }
+}
+
+struct Located {
+    header: RawRow,
+    width: usize,
+    first_column: usize,
+    rows: Box<dyn Iterator<Item = RawRow>>,
+}
+
+impl Located {
+    fn into_table(self, path: &Path, sheet: Option<String>, text: Option<TextFormat>) -> Table {
+        let (headers, warnings) = header::column_names(&self.header, self.width, self.first_column);
+        Table {
+            file: path.to_path_buf(),
+            sheet,
+            text,
+            header_row: self.header.number,
+            headers,
+            warnings,
+            first_column: self.first_column,
+            rows: self.rows,
+        }
+    }
+}
+
+/// Peek at the top rows, pick the header (or take the forced one), and chain
+/// the rest back so no data row is lost.
+fn locate_header(
+    mut rows: Box<dyn Iterator<Item = RawRow>>,
+    forced: Option<usize>,
+    profiles: &ProfileSet,
+    first_column: usize,
+    widen: bool,
+) -> std::result::Result<Located, String> {
+    let mut peeked: Vec<RawRow> = Vec::new();
+    let limit = forced.map_or(header::SCAN_ROWS, |r| r.max(1));
+    for row in rows.by_ref() {
+        let past = forced.is_some_and(|f| row.number >= f as u64);
+        peeked.push(row);
+        if peeked.len() >= limit || past {
+            break;
+        }
+    }
+    if peeked.iter().all(RawRow::is_blank) {
+        return Err("is empty".into());
+    }
+    let index = match forced {
+        Some(f) => peeked
+            .iter()
+            .position(|r| r.number == f as u64)
+            .ok_or_else(|| format!("has no row {f} (header_row)"))?,
+        None => header::detect(&peeked, |h| profiles.is_known_header(h)).ok_or_else(|| {
+            "no header row found in the first 30 rows: add a row of column names, or set header_row".to_string()
+        })?,
+    };
+    let mut after = peeked.split_off(index);
+    let header = after.remove(0);
+    // A sheet column with data but an empty header cell is still a column; in
+    // text files a longer record is a ragged row instead.
+    let width = if widen {
+        after.iter().map(|r| r.cells.len()).chain([header.cells.len()]).max().unwrap_or(0)
+    } else {
+        header.cells.len()
+    };
+    Ok(Located { header, width, first_column, rows: Box::new(after.into_iter().chain(rows)) })
+}

@@ -1,1 +1,224 @@
-//! The SQLite workspace.
+//! The SQLite workspace at `DIR/.golive/workspace.db`: every stage's output,
+//! behind typed reads and writes.
+
+mod schema;
+
+use crate::error::{Error, Result};
+use crate::model::Flag;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::path::{Path, PathBuf};
+
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The latest stored version of a source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionInfo {
+    pub id: i64,
+    pub version: i64,
+    pub sha256: String,
+}
+
+/// A table being written: header facts known before the rows are read.
+#[derive(Clone, Debug)]
+pub struct NewTable<'a> {
+    pub sheet: Option<&'a str>,
+    pub encoding: Option<&'a str>,
+    pub delimiter: Option<&'a str>,
+    pub header_row: u64,
+    pub headers: &'a [String],
+    pub mapping_json: &'a str,
+    pub profile_score: f64,
+    pub warnings: &'a [String],
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableCounts {
+    pub rows: u64,
+    pub rejects: u64,
+    pub blanks: u64,
+}
+
+/// One stored row.
+#[derive(Clone, Debug)]
+pub struct StoredRow<'a> {
+    pub row_number: u64,
+    pub source_key: &'a str,
+    pub kind: &'a str,
+    pub cells_json: &'a str,
+    pub flags: &'a [Flag],
+    pub reject: Option<&'a str>,
+}
+
+impl Workspace {
+    /// Open (creating if needed) the workspace of a project and bring its schema up to date.
+    pub fn open(project_dir: &Path) -> Result<Self> {
+        let dir = project_dir.join(".golive");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("workspace.db");
+        let conn = Connection::open(&path).map_err(|e| Error::Workspace { path: path.clone(), source: e })?;
+        let mut ws = Workspace { conn, path };
+        ws.init().map_err(|e| ws.err(e))?;
+        Ok(ws)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Workspace { path: self.path.clone(), source }
+    }
+
+    fn init(&mut self) -> rusqlite::Result<()> {
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let current = usize::try_from(current).unwrap_or(usize::MAX);
+        if current > schema::MIGRATIONS.len() {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "schema version {current} is newer than this golive knows ({}); upgrade golive",
+                schema::MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
+    pub fn latest_version(&self, source: &str) -> Result<Option<VersionInfo>> {
+        self.conn
+            .query_row(
+                "SELECT v.id, v.version, v.sha256 FROM source_versions v JOIN sources s ON s.id = v.source_id
+                 WHERE s.name = ?1 ORDER BY v.version DESC LIMIT 1",
+                [source],
+                |r| Ok(VersionInfo { id: r.get(0)?, version: r.get(1)?, sha256: r.get(2)? }),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Start writing a new version of a source. Nothing is visible until
+    /// [`IngestWriter::commit`]; dropping the writer rolls everything back.
+    pub fn begin_version(&mut self, source: &str, rel_path: &str, sha256: &str, size: u64) -> Result<IngestWriter<'_>> {
+        let path = self.path.clone();
+        let wrap = |e| Error::Workspace { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute(
+            "INSERT INTO sources (name, path) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET path = excluded.path",
+            params![source, rel_path],
+        )
+        .map_err(wrap)?;
+        let source_id: i64 = tx.query_row("SELECT id FROM sources WHERE name = ?1", [source], |r| r.get(0)).map_err(wrap)?;
+        let version: i64 = tx
+            .query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM source_versions WHERE source_id = ?1", [source_id], |r| {
+                r.get(0)
+            })
+            .map_err(wrap)?;
+        tx.execute(
+            "INSERT INTO source_versions (source_id, version, sha256, size, ingested_at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+            params![source_id, version, sha256, size as i64],
+        )
+        .map_err(wrap)?;
+        let version_id = tx.last_insert_rowid();
+        Ok(IngestWriter { tx, path: self.path.clone(), version_id, version })
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Writes one source version in one transaction: a fatal error leaves the
+/// workspace as it was.
+pub struct IngestWriter<'a> {
+    tx: Transaction<'a>,
+    path: PathBuf,
+    pub version_id: i64,
+    pub version: i64,
+}
+
+impl IngestWriter<'_> {
+    fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Workspace { path: self.path.clone(), source }
+    }
+
+    pub fn add_table(&mut self, t: &NewTable) -> Result<i64> {
+        let headers = serde_json::to_string(t.headers).unwrap_or_default();
+        let warnings = serde_json::to_string(t.warnings).unwrap_or_default();
+        self.tx
+            .execute(
+                "INSERT INTO tables (version_id, sheet, encoding, delimiter, header_row, headers, mapping, profile_score, warnings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    self.version_id,
+                    t.sheet,
+                    t.encoding,
+                    t.delimiter,
+                    t.header_row as i64,
+                    headers,
+                    t.mapping_json,
+                    t.profile_score,
+                    warnings
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn add_row(&mut self, table_id: i64, row: &StoredRow) -> Result<()> {
+        let flags = if row.flags.is_empty() { None } else { serde_json::to_string(row.flags).ok() };
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO rows (table_id, row_number, source_key, kind, cells, flags, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(|e| Error::Workspace { path: self.path.clone(), source: e })?;
+        stmt.execute(params![
+            table_id,
+            row.row_number as i64,
+            row.source_key,
+            row.kind,
+            row.cells_json,
+            flags,
+            row.reject
+        ])
+        .map_err(|e| Error::Workspace { path: self.path.clone(), source: e })?;
+        Ok(())
+    }
+
+    pub fn finish_table(&mut self, table_id: i64, counts: &TableCounts) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE tables SET row_count = ?2, reject_count = ?3, blank_count = ?4 WHERE id = ?1",
+                params![table_id, counts.rows as i64, counts.rejects as i64, counts.blanks as i64],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn set_skipped_sheets(&mut self, json: &str) -> Result<()> {
+        self.tx
+            .execute("UPDATE source_versions SET skipped_sheets = ?2 WHERE id = ?1", params![self.version_id, json])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        let path = self.path.clone();
+        self.tx.commit().map_err(|e| Error::Workspace { path, source: e })
+    }
+}
+
+pub mod queries;

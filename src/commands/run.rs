@@ -1,0 +1,16 @@
+//! `golive run [DIR]`: every stage in order.
+
+use crate::cli::ProjectArgs;
+use crate::config::Config;
+use crate::progress::Progress;
+use crate::workspace::Workspace;
+
+pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
+    let config = Config::load(&args.dir)?;
+    let mut ws = Workspace::open(&args.dir)?;
+    super::ingest::stage(&config, &mut ws, progress, quiet)?;
+    if !quiet {
+        println!("\nsee `golive status {}` for counts, rejects and flags", args.dir.display());
+    }
+    Ok(())
+}

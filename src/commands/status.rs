@@ -1,0 +1,72 @@
+//! `golive status [DIR]`: what each stage holds.
+
+use crate::cli::ProjectArgs;
+use crate::config::Config;
+use crate::workspace::Workspace;
+
+/// How many rejected rows are listed; the counts cover all.
+const REJECTS_SHOWN: usize = 20;
+
+pub fn run(args: &ProjectArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.dir)?;
+    let ws = Workspace::open(&args.dir)?;
+    print!("{}", render(&config, &ws)?);
+    Ok(())
+}
+
+pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    writeln!(o, "project {} ({})", config.name, config.dir.display())?;
+    let sources = ws.source_status()?;
+    if sources.is_empty() {
+        writeln!(o, "nothing ingested yet: run `golive ingest {}`", config.dir.display())?;
+        return Ok(o);
+    }
+    writeln!(o, "\nsources")?;
+    let (mut total_rows, mut total_rejects) = (0, 0);
+    for s in &sources {
+        let rows: i64 = s.tables.iter().map(|t| t.rows).sum();
+        let rejects: i64 = s.tables.iter().map(|t| t.rejects).sum();
+        total_rows += rows;
+        total_rejects += rejects;
+        writeln!(o, "  {:<16} v{} {:>7} rows {:>5} rejected  {}", s.name, s.version, rows, rejects, s.path)?;
+        for t in &s.tables {
+            let sheet = t.sheet.as_ref().map_or(String::new(), |s| format!("[{s}] "));
+            let text = match (&t.encoding, &t.delimiter) {
+                (Some(e), Some(d)) => format!(", {e}, `{d}`"),
+                _ => String::new(),
+            };
+            writeln!(o, "      {sheet}profile {}, header row {}{text}", t.profile, t.header_row)?;
+        }
+        if let Some(c) = &s.changes {
+            writeln!(o, "      since v{}: {} added, {} changed, {} gone", c.from_version, c.added, c.changed, c.gone)?;
+        }
+        if let Some(list) = s.skipped_sheets.as_array() {
+            for sk in list {
+                writeln!(o, "      sheet `{}` skipped: {}", sk["sheet"].as_str().unwrap_or("?"), sk["reason"].as_str().unwrap_or("?"))?;
+            }
+        }
+    }
+    let accepted = total_rows - total_rejects;
+    writeln!(o, "  total: {total_rows} rows = {accepted} accepted + {total_rejects} rejected")?;
+    let flags = ws.ingest_flag_counts()?;
+    if !flags.is_empty() {
+        writeln!(o, "\ningest flags")?;
+        for (code, n) in flags {
+            writeln!(o, "  {code:<32} {n:>7}")?;
+        }
+    }
+    let rejects = ws.ingest_rejects(REJECTS_SHOWN)?;
+    if !rejects.is_empty() {
+        writeln!(o, "\nrejected rows")?;
+        for r in &rejects {
+            let sheet = r.sheet.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
+            writeln!(o, "  {}{sheet} row {}: {}", r.source, r.row, r.reason)?;
+        }
+        if (total_rejects as usize) > rejects.len() {
+            writeln!(o, "  … {} more", total_rejects as usize - rejects.len())?;
+        }
+    }
+    Ok(o)
+}

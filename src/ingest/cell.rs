@@ -1,0 +1,80 @@
+//! One spreadsheet or CSV cell, with its type kept: a number stays a number so
+//! that identifiers Excel damaged can be recognised later.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Empty(()),
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// A date/time cell, as ISO 8601.
+    Date { date: String },
+    /// A formula error such as `#N/A`.
+    Error { error: String },
+}
+
+impl Cell {
+    pub const EMPTY: Cell = Cell::Empty(());
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty(()) => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as a person reads it; integral numbers without `.0` or exponent.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty(()) => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Date { date } => date.clone(),
+            Cell::Error { error } => error.clone(),
+        }
+    }
+}
+
+/// Integral values print as integers (`7707083893`, not `7707083893.0` or
+/// `7.707083893e9`): the digits Excel kept are the evidence for a repair.
+pub fn format_number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e17 {
+        format!("{}", n as i128)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_without_float_noise() {
+        assert_eq!(format_number(7707083893.0), "7707083893");
+        assert_eq!(format_number(4011001098993.0), "4011001098993");
+        assert_eq!(format_number(12.5), "12.5");
+        assert_eq!(format_number(-3.0), "-3");
+    }
+
+    #[test]
+    fn cells_round_trip_through_json() {
+        let cells = vec![
+            Cell::EMPTY,
+            Cell::Text("ООО «Ромашка»".into()),
+            Cell::Number(7707083893.0),
+            Cell::Bool(true),
+            Cell::Date { date: "2024-03-01".into() },
+            Cell::Error { error: "#N/A".into() },
+        ];
+        let json = serde_json::to_string(&cells).unwrap();
+        assert_eq!(json, r##"[null,"ООО «Ромашка»",7707083893.0,true,{"date":"2024-03-01"},{"error":"#N/A"}]"##);
+        let back: Vec<Cell> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cells);
+    }
+}

@@ -1,0 +1,283 @@
+//! The ingest stage: each configured source into the workspace, one transaction
+//! per file, skipped when the file has not changed.
+
+use super::cell::Cell;
+use super::profiles::{Mapping, Profile, ProfileSet, Ranked};
+use super::{RawRow, Skipped, Table, damage};
+use crate::config::Source;
+use crate::error::{Error, Result};
+use crate::model::{Field, Flag, Kind};
+use crate::progress::Progress;
+use crate::workspace::{NewTable, StoredRow, TableCounts, Workspace};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+pub const DUPLICATE_SOURCE_KEY: &str = "duplicate_source_key";
+pub const UNKNOWN_KIND_VALUE: &str = "unknown_kind_value";
+pub const SHORT_ROW: &str = "short_row";
+
+/// Profiles below this score fit too poorly to trust without a look.
+pub const WEAK_PROFILE_SCORE: f64 = 0.3;
+
+/// The profile for a table: the one asked for, else the best-scoring one.
+/// Returns it with its score and the runner-up.
+pub fn choose_profile<'p>(
+    profiles: &'p ProfileSet,
+    headers: &[String],
+    forced: Option<&str>,
+    file: &Path,
+) -> Result<(&'p Profile, f64, Option<Ranked>)> {
+    let ranked = profiles.rank(headers);
+    let (chosen, runner_up) = match forced {
+        Some(name) => {
+            let score = ranked.iter().find(|r| r.profile == name).map_or(0.0, |r| r.score);
+            let runner = ranked.iter().find(|r| r.profile != name).cloned();
+            (Ranked { profile: name.to_string(), score }, runner)
+        }
+        None => {
+            let mut it = ranked.into_iter();
+            let best = it.next().ok_or_else(|| Error::bad_input(file, "no mapping profiles are loaded"))?;
+            (best, it.next())
+        }
+    };
+    let profile = profiles.get(&chosen.profile).ok_or_else(|| {
+        let names: Vec<&str> = profiles.names().collect();
+        Error::bad_input(file, format!("unknown profile `{}`; known: {}", chosen.profile, names.join(", ")))
+    })?;
+    Ok((profile, chosen.score, runner_up))
+}
+
+/// Everything needed to turn raw rows of one table into stored rows.
+pub struct RowReader<'a> {
+    pub profile: &'a Profile,
+    pub mapping: Mapping,
+    pub headers: &'a [String],
+    pub kind_override: Option<Kind>,
+    /// Sheet name prefixed to fallback keys, so two sheets never share a key.
+    pub key_prefix: String,
+    seen_keys: HashMap<String, u32>,
+}
+
+/// A row ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedRow {
+    pub number: u64,
+    pub source_key: String,
+    pub kind: Kind,
+    pub cells: Vec<Cell>,
+    pub flags: Vec<Flag>,
+    pub reject: Option<String>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(profile: &'a Profile, headers: &'a [String], kind_override: Option<Kind>, sheet: Option<&str>) -> Self {
+        RowReader {
+            profile,
+            mapping: profile.map(headers),
+            headers,
+            kind_override,
+            key_prefix: sheet.map(|s| format!("{s}!")).unwrap_or_default(),
+            seen_keys: HashMap::new(),
+        }
+    }
+
+    pub fn prepare(&mut self, row: RawRow) -> PreparedRow {
+        let width = self.headers.len();
+        let mut flags = Vec::new();
+        let mut reject = row.problem.clone();
+        let extra = row.cells.iter().skip(width).filter(|c| !c.is_empty()).count();
+        if reject.is_none() && extra > 0 {
+            let filled = row.cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+            reject = Some(format!(
+                "row has {filled} fields but the header has {width}: a delimiter inside an unquoted value? quote it or fix the row"
+            ));
+        }
+        let mut cells = row.cells;
+        if reject.is_none() {
+            // Records often drop trailing empty fields; fewer than half may be a cut row.
+            if cells.len() * 2 < width {
+                flags.push(Flag::new(SHORT_ROW, None, format!("{} of {width} fields", cells.len())));
+            }
+            cells.truncate(width);
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            if let Some(Some(field)) = self.mapping.fields.get(i)
+                && let Some((code, detail)) = damage::check(cell, *field)
+            {
+                flags.push(Flag::new(code, Some(*field), format!("column `{}`: {detail}", self.headers[i])));
+            }
+        }
+        let kind = self.kind_of(&cells, &mut flags);
+        let source_key = self.source_key(&cells, row.number, &mut flags);
+        PreparedRow { number: row.number, source_key, kind, cells, flags, reject }
+    }
+
+    fn kind_of(&self, cells: &[Cell], flags: &mut Vec<Flag>) -> Kind {
+        if let Some(k) = self.kind_override {
+            return k;
+        }
+        let Some(col) = self.mapping.kind_column else { return self.profile.kind };
+        let value = cells.get(col).map(Cell::to_text).unwrap_or_default();
+        if value.trim().is_empty() {
+            return self.profile.kind;
+        }
+        self.profile.kind_of(&value).unwrap_or_else(|| {
+            flags.push(Flag::new(
+                UNKNOWN_KIND_VALUE,
+                Some(Field::Kind),
+                format!("`{}` is not a kind this profile knows; read as {}", value.trim(), self.profile.kind),
+            ));
+            self.profile.kind
+        })
+    }
+
+    /// The key column's value, else `#row`; repeated keys get `~2`, `~3` and a flag.
+    fn source_key(&mut self, cells: &[Cell], number: u64, flags: &mut Vec<Flag>) -> String {
+        let written = self.mapping.source_key.and_then(|c| cells.get(c)).map(|c| c.to_text().trim().to_string());
+        let base = match written {
+            Some(k) if !k.is_empty() => k,
+            _ => format!("{}#{number}", self.key_prefix),
+        };
+        let seen = self.seen_keys.entry(base.clone()).or_insert(0);
+        *seen += 1;
+        if *seen == 1 {
+            base
+        } else {
+            flags.push(Flag::new(DUPLICATE_SOURCE_KEY, Some(Field::SourceKey), format!("key `{base}` repeats; stored as `{base}~{seen}`")));
+            format!("{base}~{seen}")
+        }
+    }
+}
+
+/// What ingest did with one table.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TableOutcome {
+    pub sheet: Option<String>,
+    pub profile: String,
+    pub score: f64,
+    pub counts: Counts,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    pub rows: u64,
+    pub rejects: u64,
+    pub blanks: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SourceOutcome {
+    Unchanged { source: String, version: i64 },
+    Ingested { source: String, version: i64, tables: Vec<TableOutcome>, skipped: Vec<Skipped> },
+}
+
+pub fn file_sha256(path: &Path) -> Result<(String, u64)> {
+    let mut f = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::bad_input(path, "file not found: check `path` in golive.toml"),
+        _ => Error::io(path, e),
+    })?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, size))
+}
+
+/// Ingest one source; a no-op when its bytes are those already stored.
+pub fn ingest_source(
+    ws: &mut Workspace,
+    source: &Source,
+    profiles: &ProfileSet,
+    progress: &Progress,
+) -> Result<SourceOutcome> {
+    let (sha, size) = file_sha256(&source.path)?;
+    if let Some(v) = ws.latest_version(&source.name)?
+        && v.sha256 == sha
+    {
+        return Ok(SourceOutcome::Unchanged { source: source.name.clone(), version: v.version });
+    }
+    let (tables, skipped) = super::open(&source.path, &source.read, profiles)?;
+    let mut writer = ws.begin_version(&source.name, &source.rel_path, &sha, size)?;
+    let mut outcomes = Vec::new();
+    for table in tables {
+        outcomes.push(ingest_table(&mut writer, table, source, profiles, progress)?);
+    }
+    if !skipped.is_empty() {
+        writer.set_skipped_sheets(&serde_json::to_string(&skipped).unwrap_or_default())?;
+    }
+    let version = writer.version;
+    writer.commit()?;
+    Ok(SourceOutcome::Ingested { source: source.name.clone(), version, tables: outcomes, skipped })
+}
+
+fn ingest_table(
+    writer: &mut crate::workspace::IngestWriter<'_>,
+    table: Table,
+    source: &Source,
+    profiles: &ProfileSet,
+    progress: &Progress,
+) -> Result<TableOutcome> {
+    let Table { file, sheet, text, header_row, headers, mut warnings, rows, .. } = table;
+    let (profile, score, _) = choose_profile(profiles, &headers, source.profile.as_deref(), &file)?;
+    if source.profile.is_none() && score < WEAK_PROFILE_SCORE {
+        warnings.push(format!(
+            "profile `{}` fits only {:.0}% of the headers: check `golive inspect` and set `profile`",
+            profile.name,
+            score * 100.0
+        ));
+    }
+    let mut reader = RowReader::new(profile, &headers, source.kind, sheet.as_deref());
+    let mapping_json = serde_json::to_string(&reader.mapping).unwrap_or_default();
+    let table_id = writer.add_table(&NewTable {
+        sheet: sheet.as_deref(),
+        encoding: text.as_ref().map(|t| t.encoding.as_str()),
+        delimiter: text.as_ref().map(|t| t.delimiter.as_str()),
+        header_row,
+        headers: &headers,
+        mapping_json: &mapping_json,
+        profile_score: score,
+        warnings: &warnings,
+    })?;
+    let bar = progress.counter(&source.name);
+    let mut counts = Counts::default();
+    let mut json: Vec<u8> = Vec::new();
+    for raw in rows {
+        if raw.problem.is_none() && raw.is_blank() {
+            counts.blanks += 1;
+            continue;
+        }
+        let row = reader.prepare(raw);
+        json.clear();
+        serde_json::to_writer(&mut json, &row.cells).map_err(|e| Error::bad_input(&file, e.to_string()))?;
+        writer.add_row(
+            table_id,
+            &StoredRow {
+                row_number: row.number,
+                source_key: &row.source_key,
+                kind: row.kind.as_str(),
+                // serde_json writes UTF-8 only.
+                cells_json: std::str::from_utf8(&json).unwrap_or_default(),
+                flags: &row.flags,
+                reject: row.reject.as_deref(),
+            },
+        )?;
+        counts.rows += 1;
+        counts.rejects += u64::from(row.reject.is_some());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    writer.finish_table(table_id, &TableCounts { rows: counts.rows, rejects: counts.rejects, blanks: counts.blanks })?;
+    Ok(TableOutcome { sheet, profile: profile.name.clone(), score, counts, warnings })
+}

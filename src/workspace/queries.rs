@@ -1,0 +1,234 @@
+//! Typed reads for status, reports and the later stages.
+
+use super::Workspace;
+use crate::error::Result;
+use rusqlite::params;
+
+/// The current rows are those of each source's latest version.
+const LATEST_VERSIONS: &str = "SELECT v.id FROM source_versions v
+    WHERE v.version = (SELECT MAX(version) FROM source_versions w WHERE w.source_id = v.source_id)";
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TableStatus {
+    pub sheet: Option<String>,
+    pub profile: String,
+    pub header_row: i64,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub rows: i64,
+    pub rejects: i64,
+    pub blanks: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SourceStatus {
+    pub name: String,
+    pub path: String,
+    pub version: i64,
+    pub sha256: String,
+    pub ingested_at: String,
+    pub tables: Vec<TableStatus>,
+    pub skipped_sheets: serde_json::Value,
+    pub changes: Option<Changes>,
+}
+
+/// What changed between a source's last two versions, by source key.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Changes {
+    pub from_version: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub gone: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RejectedRow {
+    pub source: String,
+    pub sheet: Option<String>,
+    pub row: i64,
+    pub source_key: String,
+    pub reason: String,
+}
+
+/// A current, accepted row with what normalize needs to read it.
+#[derive(Clone, Debug)]
+pub struct CurrentRow {
+    pub row_id: i64,
+    pub table_id: i64,
+    pub source: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row_number: i64,
+    pub source_key: String,
+    pub kind: String,
+    pub cells_json: String,
+    pub flags_json: Option<String>,
+}
+
+/// Headers and mapping of a current table.
+#[derive(Clone, Debug)]
+pub struct CurrentTable {
+    pub id: i64,
+    pub source: String,
+    pub headers_json: String,
+    pub mapping_json: String,
+}
+
+impl Workspace {
+    pub fn source_status(&self) -> Result<Vec<SourceStatus>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT s.name, s.path, v.id, v.version, v.sha256, v.ingested_at, v.skipped_sheets, s.id
+                 FROM sources s JOIN source_versions v ON v.source_id = s.id
+                 WHERE v.id IN ({LATEST_VERSIONS}) ORDER BY s.name"
+            ))
+            .map_err(|e| self.err(e))?;
+        let heads = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for (name, path, version_id, version, sha256, ingested_at, skipped, source_id) in heads {
+            let mut t = conn
+                .prepare(
+                    "SELECT sheet, json_extract(mapping, '$.profile'), header_row, encoding, delimiter, row_count, reject_count, blank_count
+                     FROM tables WHERE version_id = ?1 ORDER BY id",
+                )
+                .map_err(|e| self.err(e))?;
+            let tables = t
+                .query_map([version_id], |r| {
+                    Ok(TableStatus {
+                        sheet: r.get(0)?,
+                        profile: r.get(1)?,
+                        header_row: r.get(2)?,
+                        encoding: r.get(3)?,
+                        delimiter: r.get(4)?,
+                        rows: r.get(5)?,
+                        rejects: r.get(6)?,
+                        blanks: r.get(7)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.err(e))?;
+            let changes = if version > 1 { Some(self.changes(source_id, version)?) } else { None };
+            out.push(SourceStatus {
+                name,
+                path,
+                version,
+                sha256,
+                ingested_at,
+                tables,
+                skipped_sheets: serde_json::from_str(&skipped).unwrap_or(serde_json::Value::Null),
+                changes,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Rows added, changed and gone between version `version - 1` and `version`.
+    fn changes(&self, source_id: i64, version: i64) -> Result<Changes> {
+        let sql = "WITH
+            new AS (SELECT r.source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
+                    JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2),
+            old AS (SELECT r.source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
+                    JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2 - 1)
+            SELECT
+              (SELECT COUNT(*) FROM new WHERE source_key NOT IN (SELECT source_key FROM old)),
+              (SELECT COUNT(*) FROM new JOIN old USING (source_key) WHERE new.cells <> old.cells),
+              (SELECT COUNT(*) FROM old WHERE source_key NOT IN (SELECT source_key FROM new))";
+        self.conn()
+            .query_row(sql, params![source_id, version], |r| {
+                Ok(Changes { from_version: version - 1, added: r.get(0)?, changed: r.get(1)?, gone: r.get(2)? })
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Rejected rows of the current versions, in source and row order.
+    pub fn ingest_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT s.name, t.sheet, r.row_number, r.source_key, r.reject FROM rows r
+                 JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
+                 JOIN sources s ON s.id = v.source_id
+                 WHERE r.reject IS NOT NULL AND v.id IN ({LATEST_VERSIONS})
+                 ORDER BY s.name, t.id, r.row_number LIMIT ?1"
+            ))
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([limit as i64], |r| {
+            Ok(RejectedRow { source: r.get(0)?, sheet: r.get(1)?, row: r.get(2)?, source_key: r.get(3)?, reason: r.get(4)? })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))
+    }
+
+    /// Ingest-time flags of current rows, counted by code.
+    pub fn ingest_flag_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT json_extract(f.value, '$.code') AS code, COUNT(*) FROM rows r
+                 JOIN tables t ON t.id = r.table_id, json_each(r.flags) f
+                 WHERE r.flags IS NOT NULL AND t.version_id IN ({LATEST_VERSIONS})
+                 GROUP BY code ORDER BY code"
+            ))
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|e| self.err(e))
+    }
+
+    /// Tables of the current versions, for normalize.
+    pub fn current_tables(&self) -> Result<Vec<CurrentTable>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT t.id, s.name, t.headers, t.mapping FROM tables t
+                 JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
+                 WHERE v.id IN ({LATEST_VERSIONS}) ORDER BY s.name, t.id"
+            ))
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok(CurrentTable { id: r.get(0)?, source: r.get(1)?, headers_json: r.get(2)?, mapping_json: r.get(3)? }))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Accepted rows of one current table, in row order.
+    pub fn accepted_rows(&self, table_id: i64) -> Result<Vec<CurrentRow>> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT r.id, r.table_id, s.name, s.path, t.sheet, r.row_number, r.source_key, r.kind, r.cells, r.flags
+                 FROM rows r JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
+                 JOIN sources s ON s.id = v.source_id
+                 WHERE r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([table_id], |r| {
+            Ok(CurrentRow {
+                row_id: r.get(0)?,
+                table_id: r.get(1)?,
+                source: r.get(2)?,
+                file: r.get(3)?,
+                sheet: r.get(4)?,
+                row_number: r.get(5)?,
+                source_key: r.get(6)?,
+                kind: r.get(7)?,
+                cells_json: r.get(8)?,
+                flags_json: r.get(9)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))
+    }
+}

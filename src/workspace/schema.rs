@@ -1,0 +1,65 @@
+//! Schema migrations, applied in order; `PRAGMA user_version` records the last one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sources, their versions, the tables read from them, and every row with provenance.
+    r#"
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL
+    );
+    CREATE TABLE source_versions (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL,
+        skipped_sheets TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (source_id, version)
+    );
+    CREATE TABLE tables (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES source_versions(id),
+        sheet TEXT,
+        encoding TEXT,
+        delimiter TEXT,
+        header_row INTEGER NOT NULL,
+        headers TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        profile_score REAL NOT NULL,
+        warnings TEXT NOT NULL,
+        row_count INTEGER NOT NULL DEFAULT 0,
+        reject_count INTEGER NOT NULL DEFAULT 0,
+        blank_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE rows (
+        id INTEGER PRIMARY KEY,
+        table_id INTEGER NOT NULL REFERENCES tables(id),
+        row_number INTEGER NOT NULL,
+        source_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cells TEXT NOT NULL,
+        flags TEXT,
+        reject TEXT
+    );
+    CREATE INDEX rows_by_table ON rows (table_id, source_key);
+    "#,
+    // 2: parties, the normalize stage's output (one per accepted row of the latest versions).
+    r#"
+    CREATE TABLE parties (
+        row_id INTEGER PRIMARY KEY REFERENCES rows(id),
+        source TEXT NOT NULL,
+        source_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        party TEXT NOT NULL,
+        reject TEXT
+    );
+    CREATE TABLE party_flags (
+        code TEXT NOT NULL,
+        field TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (code, field)
+    );
+    "#,
+];
