@@ -3,6 +3,7 @@
 pub mod ingest;
 pub mod init;
 pub mod inspect;
+pub mod normalize;
 pub mod run;
 pub mod status;
 
@@ -17,6 +18,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a, progress, cli.quiet),
         Command::Ingest(a) => ingest::run(a, progress, cli.quiet),
         Command::Status(a) => status::run(a),
-        Command::Normalize(_) | Command::Clean(_) => anyhow::bail!("not built yet"),
+        Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
+        Command::Clean(_) => anyhow::bail!("not built yet"),
     }
 }

@@ -9,6 +9,7 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
     let config = Config::load(&args.dir)?;
     let mut ws = Workspace::open(&args.dir)?;
     super::ingest::stage(&config, &mut ws, progress, quiet)?;
+    super::normalize::stage(&config, &mut ws, progress, quiet)?;
     if !quiet {
         println!("\nsee `golive status {}` for counts, rejects and flags", args.dir.display());
     }

@@ -57,6 +57,22 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             writeln!(o, "  {code:<32} {n:>7}")?;
         }
     }
+    let parties = ws.party_summary()?;
+    if !parties.by_kind.is_empty() || parties.rejects > 0 {
+        let kinds: Vec<String> = parties.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        writeln!(o, "\nnormalize\n  parties: {}; {} rows rejected", kinds.join(", "), parties.rejects)?;
+        if !parties.flags.is_empty() {
+            writeln!(o, "  quality flags (parties flagged):")?;
+            for (code, field, n) in &parties.flags {
+                let field = if field.is_empty() { String::new() } else { format!(" [{field}]") };
+                writeln!(o, "    {:<40} {n:>7}", format!("{code}{field}"))?;
+            }
+        }
+        for r in ws.normalize_rejects(REJECTS_SHOWN)? {
+            let sheet = r.sheet.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
+            writeln!(o, "  rejected: {}{sheet} row {}: {}", r.source, r.row, r.reason)?;
+        }
+    }
     let rejects = ws.ingest_rejects(REJECTS_SHOWN)?;
     if !rejects.is_empty() {
         writeln!(o, "\nrejected rows")?;

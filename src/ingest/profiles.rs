@@ -184,6 +184,10 @@ impl Profile {
         self.split.get(&field).map_or(&[], Vec::as_slice)
     }
 
+    pub fn all_separators(&self) -> &BTreeMap<Field, Vec<String>> {
+        &self.split
+    }
+
     /// How well a header row fits: the share of non-empty headers this profile
     /// maps, plus the share of its signature headers present. Generic profiles
     /// (no signature) can reach 0.6, a matching specific export 1.0.

@@ -3,6 +3,7 @@
 pub mod address;
 pub mod email;
 pub mod org;
+pub mod party;
 pub mod person;
 pub mod phone;
 pub mod tax_id;

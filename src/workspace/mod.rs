@@ -221,4 +221,5 @@ impl IngestWriter<'_> {
     }
 }
 
+pub mod parties;
 pub mod queries;

@@ -1,0 +1,102 @@
+//! The normalize stage's output: one party per accepted row.
+
+use super::Workspace;
+use super::queries::RejectedRow;
+use crate::error::Result;
+use crate::model::Party;
+use rusqlite::params;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PartySummary {
+    pub by_kind: Vec<(String, i64)>,
+    pub rejects: i64,
+    /// (flag code, field, parties flagged)
+    pub flags: Vec<(String, String, i64)>,
+}
+
+impl Workspace {
+    /// Replace every party in one transaction (normalize is re-runnable).
+    pub fn replace_parties(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
+        let path = self.path.clone();
+        let wrap = |e| crate::Error::Workspace { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;").map_err(wrap)?;
+        let mut flags: BTreeMap<(String, String), i64> = BTreeMap::new();
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(wrap)?;
+            for (p, reject) in parties {
+                let json = serde_json::to_string(p).unwrap_or_default();
+                stmt.execute(params![p.id, p.provenance.source, p.provenance.source_key, p.kind.as_str(), json, reject])
+                    .map_err(wrap)?;
+                if reject.is_none() {
+                    let mut seen: Vec<(String, String)> =
+                        p.flags.iter().map(|f| (f.code.clone(), f.field.map(|x| x.to_string()).unwrap_or_default())).collect();
+                    seen.sort();
+                    seen.dedup();
+                    for key in seen {
+                        *flags.entry(key).or_default() += 1;
+                    }
+                }
+            }
+            let mut stmt = tx.prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)").map_err(wrap)?;
+            for ((code, field), n) in &flags {
+                stmt.execute(params![code, field, n]).map_err(wrap)?;
+            }
+        }
+        tx.commit().map_err(wrap)
+    }
+
+    /// Accepted parties in row order.
+    pub fn load_parties(&self) -> Result<Vec<Party>> {
+        let mut stmt = self.conn.prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| {
+                    crate::Error::bad_input(&self.path, format!("a stored party is unreadable ({e}): run `golive normalize` again"))
+                })
+            })
+            .collect()
+    }
+
+    pub fn party_summary(&self) -> Result<PartySummary> {
+        let q = |sql: &str| -> Result<Vec<(String, String, i64)>> {
+            let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(|rows| rows.collect())
+                .map_err(|e| self.err(e))
+        };
+        let by_kind = q("SELECT kind, '', COUNT(*) FROM parties WHERE reject IS NULL GROUP BY kind ORDER BY kind")?
+            .into_iter()
+            .map(|(k, _, n)| (k, n))
+            .collect();
+        let rejects = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM parties WHERE reject IS NOT NULL", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let flags = q("SELECT code, field, count FROM party_flags ORDER BY code, field")?;
+        Ok(PartySummary { by_kind, rejects, flags })
+    }
+
+    pub fn normalize_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.source, t.sheet, r.row_number, p.source_key, p.reject FROM parties p
+                 JOIN rows r ON r.id = p.row_id JOIN tables t ON t.id = r.table_id
+                 WHERE p.reject IS NOT NULL ORDER BY p.source, p.row_id LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([limit as i64], |r| {
+            Ok(RejectedRow { source: r.get(0)?, sheet: r.get(1)?, row: r.get(2)?, source_key: r.get(3)?, reason: r.get(4)? })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))
+    }
+}
