@@ -12,10 +12,18 @@ fn main() {
     files.sort();
     let mut code = String::from("pub const BUILTIN_PROFILES: &[(&str, &str)] = &[\n");
     for path in files {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        code.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     code.push_str("];\n");
-    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_profiles.rs");
+    let out =
+        Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_profiles.rs");
     fs::write(out, code).expect("write builtin_profiles.rs");
 }

@@ -93,12 +93,17 @@ impl Config {
     }
 
     pub fn parse(dir: &Path, path: &Path, text: &str) -> Result<Self> {
-        let err = |offset: usize, message: String| Error::Config { path: path.to_path_buf(), line: line_of(text, offset), message };
+        let err = |offset: usize, message: String| Error::Config {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            message,
+        };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             err(offset, e.message().trim().to_string())
         })?;
-        let region = check_region(&raw.project.region).map_err(|m| err(raw.project.region.span().start, m))?;
+        let region = check_region(&raw.project.region)
+            .map_err(|m| err(raw.project.region.span().start, m))?;
         let mut sources: Vec<Source> = Vec::new();
         for s in raw.sources {
             let at = s.path.span().start;
@@ -109,7 +114,9 @@ impl Config {
             let files = expand(dir, s.path.get_ref()).map_err(|m| err(at, format!("path: {m}")))?;
             let glob = files.len() != 1 || files[0].1 != *s.path.get_ref();
             for (file, rel) in files {
-                let stem = Path::new(&rel).file_stem().map_or_else(|| rel.clone(), |s| s.to_string_lossy().into_owned());
+                let stem = Path::new(&rel)
+                    .file_stem()
+                    .map_or_else(|| rel.clone(), |s| s.to_string_lossy().into_owned());
                 let name = match &s.name {
                     Some(n) if !glob => n.get_ref().clone(),
                     Some(n) => format!("{}/{stem}", n.get_ref()),
@@ -117,7 +124,12 @@ impl Config {
                 };
                 if sources.iter().any(|o| o.name == name) {
                     let at = s.name.as_ref().map_or(at, |n| n.span().start);
-                    return Err(err(at, format!("source name `{name}` is used twice: give each [[source]] its own `name`")));
+                    return Err(err(
+                        at,
+                        format!(
+                            "source name `{name}` is used twice: give each [[source]] its own `name`"
+                        ),
+                    ));
                 }
                 sources.push(Source {
                     name,
@@ -163,7 +175,10 @@ fn check_region(r: &Spanned<String>) -> std::result::Result<String, String> {
     if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(v)
     } else {
-        Err(format!("region `{}` is not a two-letter country code such as RU, JP, US", r.get_ref()))
+        Err(format!(
+            "region `{}` is not a two-letter country code such as RU, JP, US",
+            r.get_ref()
+        ))
     }
 }
 
@@ -179,7 +194,11 @@ fn expand(dir: &Path, pattern: &str) -> std::result::Result<Vec<(PathBuf, String
         .filter_map(|p| p.ok())
         .filter(|p| p.is_file())
         .map(|p| {
-            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             (p, rel)
         })
         .collect();
@@ -252,15 +271,28 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_line() {
-        let e = parse("[project]\nname = \"x\"\nregoin = \"RU\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("/p/golive.toml:3:") && e.contains("regoin"), "{e}");
-        let e = parse("[project]\nname = \"x\"\nregion = \"Russia\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("/p/golive.toml:3:") && e.contains("two-letter"), "{e}");
+        let e = parse("[project]\nname = \"x\"\nregoin = \"RU\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("/p/golive.toml:3:") && e.contains("regoin"),
+            "{e}"
+        );
+        let e = parse("[project]\nname = \"x\"\nregion = \"Russia\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("/p/golive.toml:3:") && e.contains("two-letter"),
+            "{e}"
+        );
         let e = parse("[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\n[[source]]\npath = \"b/a.csv\"\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("used twice"), "{e}");
-        let e = parse("[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\nkind = \"company\"\n").unwrap_err().to_string();
+        let e =
+            parse("[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\nkind = \"company\"\n")
+                .unwrap_err()
+                .to_string();
         assert!(e.contains(":5:") && e.contains("company"), "{e}");
     }
 }

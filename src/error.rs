@@ -12,26 +12,42 @@ pub enum Error {
 
     /// golive.toml is wrong (exit code 2).
     #[error("{path}:{line}: {message}")]
-    Config { path: PathBuf, line: usize, message: String },
+    Config {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 
     /// A command-line argument is wrong (exit code 2).
     #[error("{0}")]
     Usage(String),
 
     #[error("workspace {path}: {source}")]
-    Workspace { path: PathBuf, source: rusqlite::Error },
+    Workspace {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     pub fn bad_input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Error::BadInput { path: path.into(), message: message.into() }
+        Error::BadInput {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// Exit code per DESIGN.md: 2 for bad usage or bad input, 1 for failures.

@@ -7,7 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a row describes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
@@ -41,7 +43,9 @@ impl FromStr for Kind {
         Kind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown record kind `{s}` (use organization, person or sole_proprietor)"))
+            .ok_or_else(|| {
+                format!("unknown record kind `{s}` (use organization, person or sole_proprietor)")
+            })
     }
 }
 
@@ -156,12 +160,18 @@ pub struct Flag {
 
 impl Flag {
     pub fn new(code: &str, field: Option<Field>, detail: impl Into<String>) -> Self {
-        Flag { code: code.to_string(), field, detail: detail.into() }
+        Flag {
+            code: code.to_string(),
+            field,
+            detail: detail.into(),
+        }
     }
 }
 
 /// How a phone line is used, from the column it came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PhoneRole {
     #[default]
@@ -221,11 +231,16 @@ pub struct Email {
 impl Email {
     /// The domain part of a valid address.
     pub fn domain(&self) -> Option<&str> {
-        self.address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d)
+        self.address
+            .as_deref()
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d)
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxIdKind {
     /// ИНН of a legal entity, 10 digits.

@@ -15,7 +15,12 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
 }
 
 /// The ingest stage of `run`: returns how many sources were (re)read.
-pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: bool) -> anyhow::Result<usize> {
+pub fn stage(
+    config: &Config,
+    ws: &mut Workspace,
+    progress: Progress,
+    quiet: bool,
+) -> anyhow::Result<usize> {
     let profiles = ProfileSet::for_project(&config.dir)?;
     if config.sources.is_empty() {
         anyhow::bail!(crate::Error::bad_input(
@@ -36,10 +41,20 @@ pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: boo
 
 fn print_outcome(o: &SourceOutcome) {
     match o {
-        SourceOutcome::Unchanged { source, version } => println!("ingest  {source}: unchanged (version {version})"),
-        SourceOutcome::Ingested { source, version, tables, skipped } => {
+        SourceOutcome::Unchanged { source, version } => {
+            println!("ingest  {source}: unchanged (version {version})")
+        }
+        SourceOutcome::Ingested {
+            source,
+            version,
+            tables,
+            skipped,
+        } => {
             for t in tables {
-                let sheet = t.sheet.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
+                let sheet = t
+                    .sheet
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" [{s}]"));
                 println!(
                     "ingest  {source}{sheet}: version {version}, profile {}, {} rows, {} rejected",
                     t.profile, t.counts.rows, t.counts.rejects
@@ -49,7 +64,10 @@ fn print_outcome(o: &SourceOutcome) {
                 }
             }
             for s in skipped {
-                println!("ingest  {source}: sheet `{}` skipped: {}", s.sheet, s.reason);
+                println!(
+                    "ingest  {source}: sheet `{}` skipped: {}",
+                    s.sheet, s.reason
+                );
             }
         }
     }

@@ -8,7 +8,11 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(args.dir.join("sources")).map_err(|e| Error::io(&args.dir, e))?;
     let path = args.dir.join(FILE_NAME);
     if path.exists() && !args.force {
-        return Err(Error::bad_input(&path, "already exists: edit it, or pass --force to overwrite it").into());
+        return Err(Error::bad_input(
+            &path,
+            "already exists: edit it, or pass --force to overwrite it",
+        )
+        .into());
     }
     let name = args
         .dir
@@ -19,7 +23,10 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
     let text = SKELETON.replacen("name = \"my-migration\"", &format!("name = {name:?}"), 1);
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     println!("wrote {}", path.display());
-    println!("next: put the customer's files into {}, add a [[source]] for each, then `golive run {}`",
-        args.dir.join("sources").display(), args.dir.display());
+    println!(
+        "next: put the customer's files into {}, add a [[source]] for each, then `golive run {}`",
+        args.dir.join("sources").display(),
+        args.dir.display()
+    );
     Ok(())
 }

@@ -82,8 +82,14 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
     sheets.extend(skipped.iter().map(|s| s.sheet.clone()));
     let mut reports = Vec::new();
     for table in tables {
-        let (profile, score, runner_up) = choose_profile(&profiles, &table.headers, args.profile.as_deref(), &table.file)?;
+        let (profile, score, runner_up) = choose_profile(
+            &profiles,
+            &table.headers,
+            args.profile.as_deref(),
+            &table.file,
+        )?;
         let mut reader = RowReader::new(profile, &table.headers, None, table.sheet.as_deref());
+        reader.record_len = table.record_len;
         let columns: Vec<ColumnReport> = table
             .headers
             .iter()
@@ -94,7 +100,11 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
                 field: reader.mapping.fields[i],
             })
             .collect();
-        let unmapped = columns.iter().filter(|c| c.field.is_none()).map(|c| c.header.clone()).collect();
+        let unmapped = columns
+            .iter()
+            .filter(|c| c.field.is_none())
+            .map(|c| c.header.clone())
+            .collect();
         let mut warnings = table.warnings.clone();
         let mut filled = vec![0u64; table.headers.len()];
         let mut flag_counts: BTreeMap<(Option<Field>, String), u64> = BTreeMap::new();
@@ -127,7 +137,12 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
                     .filter(|(_, c)| !c.is_empty())
                     .map(|(i, c)| (table.headers[i].clone(), c.to_text()))
                     .collect();
-                samples.push(Sample { row: row.number, source_key: row.source_key, kind: row.kind.to_string(), values });
+                samples.push(Sample {
+                    row: row.number,
+                    source_key: row.source_key,
+                    kind: row.kind.to_string(),
+                    values,
+                });
             }
         }
         if rejects > 3 {
@@ -136,20 +151,35 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
         for ((field, code), n) in flag_counts {
             let place = match field {
                 Some(f) => {
-                    let cols: Vec<&str> = reader.mapping.columns_of(f).map(|i| table.headers[i].as_str()).collect();
+                    let cols: Vec<&str> = reader
+                        .mapping
+                        .columns_of(f)
+                        .map(|i| table.headers[i].as_str())
+                        .collect();
                     format!("column `{}`", cols.join("`, `"))
                 }
                 None => "rows".to_string(),
             };
             warnings.push(format!("{place}: {n} × {code}"));
         }
-        for (i, n) in filled.iter().enumerate() {
-            if *n == 0 && rows > 0 {
-                warnings.push(format!("column `{}` is empty in every row", table.headers[i]));
-            }
+        let empty: Vec<&str> = filled
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n == 0)
+            .map(|(i, _)| table.headers[i].as_str())
+            .collect();
+        if !empty.is_empty() && rows > 0 {
+            warnings.push(format!(
+                "{} column(s) empty in every row: {}",
+                empty.len(),
+                empty.join(", ")
+            ));
         }
         if args.profile.is_none() && score < crate::ingest::stage::WEAK_PROFILE_SCORE {
-            warnings.push(format!("no profile fits well (best {:.0}%): pass --profile or add one under mappings/", score * 100.0));
+            warnings.push(format!(
+                "no profile fits well (best {:.0}%): pass --profile or add one under mappings/",
+                score * 100.0
+            ));
         }
         reports.push(TableReport {
             sheet: table.sheet,
@@ -165,7 +195,14 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
             warnings,
         });
     }
-    Ok(InspectReport { file: args.file.display().to_string(), format, text, sheets, tables: reports, skipped })
+    Ok(InspectReport {
+        file: args.file.display().to_string(),
+        format,
+        text,
+        sheets,
+        tables: reports,
+        skipped,
+    })
 }
 
 pub fn render(r: &InspectReport) -> String {
@@ -173,10 +210,19 @@ pub fn render(r: &InspectReport) -> String {
     let _ = writeln!(o, "file:      {}", r.file);
     match &r.text {
         Some(t) => {
-            let _ = writeln!(o, "format:    {} text, encoding {} ({}), delimiter `{}`", r.format, t.encoding, t.encoding_evidence, t.delimiter);
+            let _ = writeln!(
+                o,
+                "format:    {} text, encoding {} ({}), delimiter `{}`",
+                r.format, t.encoding, t.encoding_evidence, t.delimiter
+            );
         }
         None => {
-            let _ = writeln!(o, "format:    {} workbook, sheets: {}", r.format, r.sheets.join(", "));
+            let _ = writeln!(
+                o,
+                "format:    {} workbook, sheets: {}",
+                r.format,
+                r.sheets.join(", ")
+            );
         }
     }
     for s in &r.skipped {
@@ -188,12 +234,16 @@ pub fn render(r: &InspectReport) -> String {
             let _ = writeln!(o, "sheet:     {s}");
         }
         let _ = writeln!(o, "header:    row {}", t.header_row);
-        let runner = t.runner_up.as_ref().map_or(String::new(), |r| format!("; runner-up {} ({:.2})", r.profile, r.score));
+        let runner = t.runner_up.as_ref().map_or(String::new(), |r| {
+            format!("; runner-up {} ({:.2})", r.profile, r.score)
+        });
         let _ = writeln!(o, "profile:   {} (score {:.2}{runner})", t.profile, t.score);
         let _ = writeln!(o, "rows:      {} ({} rejected)", t.rows, t.rejects);
         let _ = writeln!(o, "columns:");
         for c in &t.columns {
-            let field = c.field.map_or("(kept as extra)".to_string(), |f| f.to_string());
+            let field = c
+                .field
+                .map_or("(kept as extra)".to_string(), |f| f.to_string());
             let _ = writeln!(o, "  {:>3}  {:<32} → {field}", c.letter, c.header);
         }
         if !t.unmapped.is_empty() {
@@ -201,8 +251,19 @@ pub fn render(r: &InspectReport) -> String {
         }
         let _ = writeln!(o, "sample rows:");
         for s in &t.samples {
-            let values: Vec<String> = s.values.iter().map(|(k, v)| format!("{k}={}", v.replace('\n', " "))).collect();
-            let _ = writeln!(o, "  row {} [{} {}]: {}", s.row, s.kind, s.source_key, values.join(" | "));
+            let values: Vec<String> = s
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.replace('\n', " ")))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  row {} [{} {}]: {}",
+                s.row,
+                s.kind,
+                s.source_key,
+                values.join(" | ")
+            );
         }
         if !t.warnings.is_empty() {
             let _ = writeln!(o, "warnings:");

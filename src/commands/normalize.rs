@@ -18,7 +18,12 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
     Ok(())
 }
 
-pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: bool) -> anyhow::Result<usize> {
+pub fn stage(
+    config: &Config,
+    ws: &mut Workspace,
+    progress: Progress,
+    quiet: bool,
+) -> anyhow::Result<usize> {
     let profiles = ProfileSet::for_project(&config.dir)?;
     let no_separators = BTreeMap::new();
     let mut all: Vec<(Party, Option<String>)> = Vec::new();
@@ -36,6 +41,7 @@ pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: boo
             default_area_code: source.and_then(|s| s.default_area_code.as_deref()),
             headers: &headers,
             fields: &mapping.fields,
+            ranks: &mapping.ranks,
             separators: profile.map_or(&no_separators, |p| p.all_separators()),
         };
         let rows = ws.accepted_rows(table.id)?;
@@ -44,7 +50,11 @@ pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: boo
             .par_iter()
             .map(|r| {
                 let cells: Vec<Cell> = serde_json::from_str(&r.cells_json).unwrap_or_default();
-                let flags: Vec<Flag> = r.flags_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+                let flags: Vec<Flag> = r
+                    .flags_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str(j).ok())
+                    .unwrap_or_default();
                 let provenance = Provenance {
                     source: r.source.clone(),
                     file: r.file.clone(),
@@ -65,7 +75,11 @@ pub fn stage(config: &Config, ws: &mut Workspace, progress: Progress, quiet: boo
     ws.replace_parties(&all)?;
     if !quiet {
         let rejected = all.iter().filter(|(_, r)| r.is_some()).count();
-        println!("normalize: {} parties, {} rejected", all.len() - rejected, rejected);
+        println!(
+            "normalize: {} parties, {} rejected",
+            all.len() - rejected,
+            rejected
+        );
     }
     Ok(all.len())
 }

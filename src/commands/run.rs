@@ -11,7 +11,10 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
     super::ingest::stage(&config, &mut ws, progress, quiet)?;
     super::normalize::stage(&config, &mut ws, progress, quiet)?;
     if !quiet {
-        println!("\nsee `golive status {}` for counts, rejects and flags", args.dir.display());
+        println!(
+            "\nsee `golive status {}` for counts, rejects and flags",
+            args.dir.display()
+        );
     }
     Ok(())
 }

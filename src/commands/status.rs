@@ -20,7 +20,11 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
     writeln!(o, "project {} ({})", config.name, config.dir.display())?;
     let sources = ws.source_status()?;
     if sources.is_empty() {
-        writeln!(o, "nothing ingested yet: run `golive ingest {}`", config.dir.display())?;
+        writeln!(
+            o,
+            "nothing ingested yet: run `golive ingest {}`",
+            config.dir.display()
+        )?;
         return Ok(o);
     }
     writeln!(o, "\nsources")?;
@@ -30,26 +34,49 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
         let rejects: i64 = s.tables.iter().map(|t| t.rejects).sum();
         total_rows += rows;
         total_rejects += rejects;
-        writeln!(o, "  {:<16} v{} {:>7} rows {:>5} rejected  {}", s.name, s.version, rows, rejects, s.path)?;
+        writeln!(
+            o,
+            "  {:<16} v{} {:>7} rows {:>5} rejected  {}",
+            s.name, s.version, rows, rejects, s.path
+        )?;
         for t in &s.tables {
-            let sheet = t.sheet.as_ref().map_or(String::new(), |s| format!("[{s}] "));
+            let sheet = t
+                .sheet
+                .as_ref()
+                .map_or(String::new(), |s| format!("[{s}] "));
             let text = match (&t.encoding, &t.delimiter) {
                 (Some(e), Some(d)) => format!(", {e}, `{d}`"),
                 _ => String::new(),
             };
-            writeln!(o, "      {sheet}profile {}, header row {}{text}", t.profile, t.header_row)?;
+            writeln!(
+                o,
+                "      {sheet}profile {}, header row {}{text}",
+                t.profile, t.header_row
+            )?;
         }
         if let Some(c) = &s.changes {
-            writeln!(o, "      since v{}: {} added, {} changed, {} gone", c.from_version, c.added, c.changed, c.gone)?;
+            writeln!(
+                o,
+                "      since v{}: {} added, {} changed, {} gone",
+                c.from_version, c.added, c.changed, c.gone
+            )?;
         }
         if let Some(list) = s.skipped_sheets.as_array() {
             for sk in list {
-                writeln!(o, "      sheet `{}` skipped: {}", sk["sheet"].as_str().unwrap_or("?"), sk["reason"].as_str().unwrap_or("?"))?;
+                writeln!(
+                    o,
+                    "      sheet `{}` skipped: {}",
+                    sk["sheet"].as_str().unwrap_or("?"),
+                    sk["reason"].as_str().unwrap_or("?")
+                )?;
             }
         }
     }
     let accepted = total_rows - total_rejects;
-    writeln!(o, "  total: {total_rows} rows = {accepted} accepted + {total_rejects} rejected")?;
+    writeln!(
+        o,
+        "  total: {total_rows} rows = {accepted} accepted + {total_rejects} rejected"
+    )?;
     let flags = ws.ingest_flag_counts()?;
     if !flags.is_empty() {
         writeln!(o, "\ningest flags")?;
@@ -59,25 +86,48 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
     }
     let parties = ws.party_summary()?;
     if !parties.by_kind.is_empty() || parties.rejects > 0 {
-        let kinds: Vec<String> = parties.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        writeln!(o, "\nnormalize\n  parties: {}; {} rows rejected", kinds.join(", "), parties.rejects)?;
+        let kinds: Vec<String> = parties
+            .by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        writeln!(
+            o,
+            "\nnormalize\n  parties: {}; {} rows rejected",
+            kinds.join(", "),
+            parties.rejects
+        )?;
         if !parties.flags.is_empty() {
             writeln!(o, "  quality flags (parties flagged):")?;
             for (code, field, n) in &parties.flags {
-                let field = if field.is_empty() { String::new() } else { format!(" [{field}]") };
+                let field = if field.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{field}]")
+                };
                 writeln!(o, "    {:<40} {n:>7}", format!("{code}{field}"))?;
             }
         }
         for r in ws.normalize_rejects(REJECTS_SHOWN)? {
-            let sheet = r.sheet.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
-            writeln!(o, "  rejected: {}{sheet} row {}: {}", r.source, r.row, r.reason)?;
+            let sheet = r
+                .sheet
+                .as_ref()
+                .map_or(String::new(), |s| format!(" [{s}]"));
+            writeln!(
+                o,
+                "  rejected: {}{sheet} row {}: {}",
+                r.source, r.row, r.reason
+            )?;
         }
     }
     let rejects = ws.ingest_rejects(REJECTS_SHOWN)?;
     if !rejects.is_empty() {
         writeln!(o, "\nrejected rows")?;
         for r in &rejects {
-            let sheet = r.sheet.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
+            let sheet = r
+                .sheet
+                .as_ref()
+                .map_or(String::new(), |s| format!(" [{s}]"));
             writeln!(o, "  {}{sheet} row {}: {}", r.source, r.row, r.reason)?;
         }
         if (total_rejects as usize) > rejects.len() {

@@ -11,9 +11,13 @@ pub enum Cell {
     Number(f64),
     Bool(bool),
     /// A date/time cell, as ISO 8601.
-    Date { date: String },
+    Date {
+        date: String,
+    },
     /// A formula error such as `#N/A`.
-    Error { error: String },
+    Error {
+        error: String,
+    },
 }
 
 impl Cell {
@@ -69,11 +73,18 @@ mod tests {
             Cell::Text("ООО «Ромашка»".into()),
             Cell::Number(7707083893.0),
             Cell::Bool(true),
-            Cell::Date { date: "2024-03-01".into() },
-            Cell::Error { error: "#N/A".into() },
+            Cell::Date {
+                date: "2024-03-01".into(),
+            },
+            Cell::Error {
+                error: "#N/A".into(),
+            },
         ];
         let json = serde_json::to_string(&cells).unwrap();
-        assert_eq!(json, r##"[null,"ООО «Ромашка»",7707083893.0,true,{"date":"2024-03-01"},{"error":"#N/A"}]"##);
+        assert_eq!(
+            json,
+            r##"[null,"ООО «Ромашка»",7707083893.0,true,{"date":"2024-03-01"},{"error":"#N/A"}]"##
+        );
         let back: Vec<Cell> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, cells);
     }

@@ -18,11 +18,17 @@ pub fn check(cell: &Cell, field: Field) -> Option<(&'static str, String)> {
     match cell {
         Cell::Number(n) => Some((
             NUMBER_IN_IDENTIFIER,
-            format!("{} stored as a number: leading zeros may be lost", format_number(*n)),
+            format!(
+                "{} stored as a number: leading zeros may be lost",
+                format_number(*n)
+            ),
         )),
         Cell::Text(s) if is_scientific(s.trim()) => Some((
             SCIENTIFIC_NOTATION,
-            format!("`{}` is in scientific notation: digits are lost; export the column as text", s.trim()),
+            format!(
+                "`{}` is in scientific notation: digits are lost; export the column as text",
+                s.trim()
+            ),
         )),
         Cell::Date { date } => Some((
             DATE_IN_IDENTIFIER,
@@ -34,7 +40,9 @@ pub fn check(cell: &Cell, field: Field) -> Option<(&'static str, String)> {
 
 /// `7.70708E+09`, `4,01E+12` (Russian decimal comma).
 pub fn is_scientific(s: &str) -> bool {
-    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else { return false };
+    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
     let exp = exp.strip_prefix('+').unwrap_or(exp);
     let mut parts = mantissa.splitn(2, ['.', ',']);
     let int = parts.next().unwrap_or("");
@@ -54,11 +62,26 @@ mod tests {
 
     #[test]
     fn flags_damage_only_in_identifier_fields() {
-        assert_eq!(check(&Cell::Number(770708389.0), Field::TaxId).map(|f| f.0), Some(NUMBER_IN_IDENTIFIER));
+        assert_eq!(
+            check(&Cell::Number(770708389.0), Field::TaxId).map(|f| f.0),
+            Some(NUMBER_IN_IDENTIFIER)
+        );
         assert_eq!(check(&Cell::Number(5.0), Field::Notes), None);
-        assert_eq!(check(&Cell::Text("4.01E+12".into()), Field::RegistrationId).map(|f| f.0), Some(SCIENTIFIC_NOTATION));
+        assert_eq!(
+            check(&Cell::Text("4.01E+12".into()), Field::RegistrationId).map(|f| f.0),
+            Some(SCIENTIFIC_NOTATION)
+        );
         assert_eq!(check(&Cell::Text("7707083893".into()), Field::TaxId), None);
-        assert_eq!(check(&Cell::Date { date: "2024-01-02".into() }, Field::SourceKey).map(|f| f.0), Some(DATE_IN_IDENTIFIER));
+        assert_eq!(
+            check(
+                &Cell::Date {
+                    date: "2024-01-02".into()
+                },
+                Field::SourceKey
+            )
+            .map(|f| f.0),
+            Some(DATE_IN_IDENTIFIER)
+        );
     }
 
     #[test]

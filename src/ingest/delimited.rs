@@ -14,7 +14,11 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = logical_lines(text).take(100).collect();
     let mut best = (0usize, b',');
     for &d in &CANDIDATES {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).filter(|&c| c > 0).collect();
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| count_outside_quotes(l, d))
+            .filter(|&c| c > 0)
+            .collect();
         let Some(mode) = mode(&counts) else { continue };
         let agreeing = counts.iter().filter(|&&c| c == mode).count();
         // Lines that agree, weighted a little by how many columns they make.
@@ -47,7 +51,11 @@ fn logical_lines(text: &str) -> impl Iterator<Item = &str> {
             }
         }
         let line = &rest[..end];
-        rest = if end < bytes.len() { &rest[end + 1..] } else { "" };
+        rest = if end < bytes.len() {
+            &rest[end + 1..]
+        } else {
+            ""
+        };
         Some(line.trim_end_matches('\r'))
     })
 }
@@ -104,7 +112,10 @@ impl DelimitedRows {
             .flexible(true)
             .delimiter(delimiter)
             .from_reader(Cursor::new(text.into_bytes()));
-        DelimitedRows { reader, record: csv::StringRecord::new() }
+        DelimitedRows {
+            reader,
+            record: csv::StringRecord::new(),
+        }
     }
 }
 
@@ -151,9 +162,17 @@ impl Iterator for DelimitedRows {
                         if v.is_empty() { Cell::EMPTY } else { Cell::Text(v.to_string()) }
                     })
                     .collect();
-                Some(RawRow { number, cells, problem })
+                Some(RawRow {
+                    number,
+                    cells,
+                    problem,
+                })
             }
-            Err(e) => Some(RawRow { number: line, cells: Vec::new(), problem: Some(format!("unreadable record: {e}")) }),
+            Err(e) => Some(RawRow {
+                number: line,
+                cells: Vec::new(),
+                problem: Some(format!("unreadable record: {e}")),
+            }),
         }
     }
 }
@@ -178,7 +197,8 @@ mod tests {
 
     #[test]
     fn rows_keep_quoted_newlines_and_line_numbers() {
-        let rows: Vec<RawRow> = DelimitedRows::new("a,b\n\"x\ny\",2\nz,3\n\r\n\nw,4\n".into(), b',').collect();
+        let rows: Vec<RawRow> =
+            DelimitedRows::new("a,b\n\"x\ny\",2\nz,3\n\r\n\nw,4\n".into(), b',').collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(rows[1].cells[0], Cell::Text("x\ny".into()));
         assert_eq!(rows[1].number, 2);

@@ -8,7 +8,9 @@ use encoding_rs::{Encoding, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1251};
 pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
     let l = label.trim().to_ascii_lowercase().replace('_', "-");
     let alias = match l.as_str() {
-        "cp932" | "ms932" | "windows-932" | "sjis" | "shift-jis" | "shiftjis" | "windows-31j" => Some(SHIFT_JIS),
+        "cp932" | "ms932" | "windows-932" | "sjis" | "shift-jis" | "shiftjis" | "windows-31j" => {
+            Some(SHIFT_JIS)
+        }
         "cp1251" | "win1251" | "windows1251" | "ansi" => Some(WINDOWS_1251),
         "utf8" | "utf-8-sig" => Some(UTF_8),
         "utf16" | "utf-16" | "utf16le" | "ucs-2" | "unicode" => Some(UTF_16LE),
@@ -97,6 +99,12 @@ pub fn display_name(enc: &'static Encoding) -> &'static str {
         "cp932"
     } else if enc == WINDOWS_1251 {
         "windows-1251"
+    } else if enc == UTF_8 {
+        "utf-8"
+    } else if enc == UTF_16LE {
+        "utf-16le"
+    } else if enc == UTF_16BE {
+        "utf-16be"
     } else {
         enc.name()
     }
@@ -119,7 +127,10 @@ mod tests {
         assert_eq!(encoding_for_label("Shift_JIS"), Some(SHIFT_JIS));
         assert_eq!(encoding_for_label("CP1251"), Some(WINDOWS_1251));
         assert_eq!(encoding_for_label("utf-16"), Some(UTF_16LE));
-        assert_eq!(encoding_for_label("koi8-r").map(|e| e.name()), Some("KOI8-R"));
+        assert_eq!(
+            encoding_for_label("koi8-r").map(|e| e.name()),
+            Some("KOI8-R")
+        );
         assert_eq!(encoding_for_label("no-such"), None);
     }
 
@@ -137,14 +148,20 @@ mod tests {
     fn detects_boms_and_bomless_utf16() {
         assert_eq!(detect(b"\xEF\xBB\xBFa,b").0, UTF_8);
         assert_eq!(detect(b"\xFF\xFEa\0,\0b\0").0, UTF_16LE);
-        let le: Vec<u8> = "name\tphone\nAcme\t555\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let le: Vec<u8> = "name\tphone\nAcme\t555\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(detect(&le), (UTF_16LE, Evidence::ZeroBytePattern));
         assert_eq!(detect("plain, ascii".as_bytes()).0, UTF_8);
     }
 
     #[test]
     fn decode_strips_bom_and_reports_errors() {
-        assert_eq!(decode(b"\xEF\xBB\xBFabc", UTF_8), ("abc".to_string(), false));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFabc", UTF_8),
+            ("abc".to_string(), false)
+        );
         assert!(decode(b"ab\xFFc", UTF_8).1);
     }
 }

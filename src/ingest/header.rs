@@ -12,11 +12,16 @@ pub const SCAN_ROWS: usize = 30;
 /// them known column captions, wide as the table. Ties go to the earlier row,
 /// because data rows below a header without known captions look alike.
 pub fn detect(rows: &[RawRow], is_known: impl Fn(&str) -> bool) -> Option<usize> {
-    let width = rows.iter().map(|r| r.cells.iter().filter(|c| !c.is_empty()).count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|r| r.cells.iter().filter(|c| !c.is_empty()).count())
+        .max()
+        .unwrap_or(0);
     let mut best: Option<(usize, usize)> = None;
     for (i, row) in rows.iter().enumerate() {
         let filled: Vec<&Cell> = row.cells.iter().filter(|c| !c.is_empty()).collect();
-        if filled.len() < 2.min(width) || filled.len() * 2 < width {
+        // A header names at least two columns; a lone cell is a title.
+        if filled.len() < 2 || filled.len() * 2 < width {
             continue;
         }
         let texts: Vec<&str> = filled
@@ -40,12 +45,18 @@ pub fn detect(rows: &[RawRow], is_known: impl Fn(&str) -> bool) -> Option<usize>
 
 fn looks_numeric(s: &str) -> bool {
     let t = s.trim();
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || " +-().,/:".contains(c))
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || " +-().,/:".contains(c))
 }
 
 /// Column names: as written where usable; empty ones become `column F`, repeated
 /// ones get ` (2)`, ` (3)` so every column has a unique name.
-pub fn column_names(header: &RawRow, width: usize, first_column: usize) -> (Vec<String>, Vec<String>) {
+pub fn column_names(
+    header: &RawRow,
+    width: usize,
+    first_column: usize,
+) -> (Vec<String>, Vec<String>) {
     let mut names: Vec<String> = Vec::with_capacity(width);
     let mut warnings = Vec::new();
     for i in 0..width {
@@ -53,7 +64,9 @@ pub fn column_names(header: &RawRow, width: usize, first_column: usize) -> (Vec<
         let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         let letter = column_letter(first_column + i);
         let mut name = if raw.is_empty() {
-            warnings.push(format!("column {letter} has no header; named `column {letter}`"));
+            warnings.push(format!(
+                "column {letter} has no header; named `column {letter}`"
+            ));
             format!("column {letter}")
         } else {
             raw
@@ -65,7 +78,9 @@ pub fn column_names(header: &RawRow, width: usize, first_column: usize) -> (Vec<
                 name = format!("{base} ({n})");
                 n += 1;
             }
-            warnings.push(format!("header `{base}` repeats; column {letter} named `{name}`"));
+            warnings.push(format!(
+                "header `{base}` repeats; column {letter} named `{name}`"
+            ));
         }
         names.push(name);
     }
@@ -79,7 +94,16 @@ mod tests {
     fn row(cells: &[&str]) -> RawRow {
         RawRow {
             number: 0,
-            cells: cells.iter().map(|s| if s.is_empty() { Cell::EMPTY } else { Cell::Text(s.to_string()) }).collect(),
+            cells: cells
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        Cell::EMPTY
+                    } else {
+                        Cell::Text(s.to_string())
+                    }
+                })
+                .collect(),
             problem: None,
         }
     }
@@ -93,12 +117,19 @@ mod tests {
             row(&["Код", "Наименование", "ИНН", "Телефон"]),
             row(&["00-001", "ООО Ромашка", "7707083893", "8 495 123-45-67"]),
         ];
-        assert_eq!(detect(&rows, |h| ["Наименование", "ИНН"].contains(&h)), Some(3));
+        assert_eq!(
+            detect(&rows, |h| ["Наименование", "ИНН"].contains(&h)),
+            Some(3)
+        );
     }
 
     #[test]
     fn unknown_captions_still_win_over_data_rows() {
-        let rows = vec![row(&["Foo", "Bar", "Baz"]), row(&["a", "b", "c"]), row(&["d", "e", "f"])];
+        let rows = vec![
+            row(&["Foo", "Bar", "Baz"]),
+            row(&["a", "b", "c"]),
+            row(&["d", "e", "f"]),
+        ];
         assert_eq!(detect(&rows, |_| false), Some(0));
     }
 
@@ -111,7 +142,10 @@ mod tests {
     #[test]
     fn names_empty_and_repeated_columns() {
         let (names, warnings) = column_names(&row(&["Телефон", "", "Телефон", "Имя"]), 5, 0);
-        assert_eq!(names, vec!["Телефон", "column B", "Телефон (2)", "Имя", "column E"]);
+        assert_eq!(
+            names,
+            vec!["Телефон", "column B", "Телефон (2)", "Имя", "column E"]
+        );
         assert_eq!(warnings.len(), 3);
     }
 }

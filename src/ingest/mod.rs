@@ -62,6 +62,10 @@ pub struct Table {
     pub warnings: Vec<String>,
     /// Absolute index of the first column (for letters in messages).
     pub first_column: usize,
+    /// Text files: how many fields a record usually has (the header's count,
+    /// or one more when every line ends with a delimiter). Records longer than
+    /// this are ragged.
+    pub record_len: Option<usize>,
     pub rows: Box<dyn Iterator<Item = RawRow>>,
 }
 
@@ -90,18 +94,33 @@ pub fn is_spreadsheet(path: &Path) -> bool {
 
 /// Open a source: every table in it (one per sheet with a header) and the sheets
 /// skipped. A file that cannot be read at all is an error naming it and the fix.
-pub fn open(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<(Vec<Table>, Vec<Skipped>)> {
+pub fn open(
+    path: &Path,
+    opts: &ReadOptions,
+    profiles: &ProfileSet,
+) -> Result<(Vec<Table>, Vec<Skipped>)> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::bad_input(path, "file not found: check the path (and `path` in golive.toml)"),
+        std::io::ErrorKind::NotFound => Error::bad_input(
+            path,
+            "file not found: check the path (and `path` in golive.toml)",
+        ),
         _ => Error::io(path, e),
     })?;
     if meta.is_dir() {
         return Err(Error::bad_input(path, "is a folder, not a file"));
     }
-    if is_spreadsheet(path) { open_workbook(path, opts, profiles) } else { open_text(path, opts, profiles).map(|t| (vec![t], Vec::new())) }
+    if is_spreadsheet(path) {
+        open_workbook(path, opts, profiles)
+    } else {
+        open_text(path, opts, profiles).map(|t| (vec![t], Vec::new()))
+    }
 }
 
-fn open_workbook(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<(Vec<Table>, Vec<Skipped>)> {
+fn open_workbook(
+    path: &Path,
+    opts: &ReadOptions,
+    profiles: &ProfileSet,
+) -> Result<(Vec<Table>, Vec<Skipped>)> {
     let mut book = sheet::Workbook::open(path).map_err(|m| Error::bad_input(path, m))?;
     let names = book.sheet_names();
     let wanted: Vec<String> = match &opts.sheet {
@@ -119,19 +138,37 @@ fn open_workbook(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Resu
     let mut tables = Vec::new();
     let mut skipped = Vec::new();
     for name in wanted {
-        let rows = book.rows(&name).map_err(|m| Error::bad_input(path, format!("sheet `{name}`: {m}")))?;
+        let rows = book
+            .rows(&name)
+            .map_err(|m| Error::bad_input(path, format!("sheet `{name}`: {m}")))?;
         let first_column = rows.first_column();
-        match locate_header(Box::new(rows), opts.header_row, profiles, first_column, true) {
+        match locate_header(
+            Box::new(rows),
+            opts.header_row,
+            profiles,
+            first_column,
+            true,
+        ) {
             Ok(found) => tables.push(found.into_table(path, Some(name), None)),
             Err(reason) if opts.sheet.is_some() => {
                 return Err(Error::bad_input(path, format!("sheet `{name}`: {reason}")));
             }
-            Err(reason) => skipped.push(Skipped { sheet: name, reason }),
+            Err(reason) => skipped.push(Skipped {
+                sheet: name,
+                reason,
+            }),
         }
     }
     if tables.is_empty() {
-        let why = skipped.iter().map(|s| format!("`{}`: {}", s.sheet, s.reason)).collect::<Vec<_>>().join("; ");
-        return Err(Error::bad_input(path, format!("no sheet with a table: {why}")));
+        let why = skipped
+            .iter()
+            .map(|s| format!("`{}`: {}", s.sheet, s.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Error::bad_input(
+            path,
+            format!("no sheet with a table: {why}"),
+        ));
     }
     Ok((tables, skipped))
 }
@@ -183,7 +220,8 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
         None => delimited::sniff_delimiter(&text),
     };
     let rows = delimited::DelimitedRows::new(text, delimiter);
-    let found = locate_header(Box::new(rows), opts.header_row, profiles, 0, false).map_err(|m| Error::bad_input(path, m))?;
+    let found = locate_header(Box::new(rows), opts.header_row, profiles, 0, false)
+        .map_err(|m| Error::bad_input(path, m))?;
     let format = TextFormat {
         encoding: encoding::display_name(enc).to_string(),
         encoding_evidence: evidence,
@@ -196,7 +234,9 @@ pub fn parse_delimiter(d: &str) -> Result<u8> {
     match d {
         "tab" | "\\t" | "\t" | "TAB" => Ok(b'\t'),
         "," | ";" | "|" | ":" | "^" => Ok(d.as_bytes()[0]),
-        _ => Err(Error::Usage(format!("unknown delimiter `{d}`: use ',', ';', 'tab' or '|'"))),
+        _ => Err(Error::Usage(format!(
+            "unknown delimiter `{d}`: use ',', ';', 'tab' or '|'"
+        ))),
     }
 }
 
@@ -215,6 +255,7 @@ pub fn delimiter_name(d: u8) -> &'static str {
 struct Located {
     header: RawRow,
     width: usize,
+    record_len: Option<usize>,
     first_column: usize,
     rows: Box<dyn Iterator<Item = RawRow>>,
 }
@@ -230,6 +271,7 @@ impl Located {
             headers,
             warnings,
             first_column: self.first_column,
+            record_len: self.record_len,
             rows: self.rows,
         }
     }
@@ -270,9 +312,32 @@ fn locate_header(
     // A sheet column with data but an empty header cell is still a column; in
     // text files a longer record is a ragged row instead.
     let width = if widen {
-        after.iter().map(|r| r.cells.len()).chain([header.cells.len()]).max().unwrap_or(0)
+        after
+            .iter()
+            .map(|r| r.cells.len())
+            .chain([header.cells.len()])
+            .max()
+            .unwrap_or(0)
     } else {
         header.cells.len()
     };
-    Ok(Located { header, width, first_column, rows: Box::new(after.into_iter().chain(rows)) })
+    let record_len = (!widen).then(|| {
+        let mut lens: Vec<usize> = after
+            .iter()
+            .filter(|r| !r.is_blank())
+            .map(|r| r.cells.len())
+            .collect();
+        lens.sort_unstable();
+        lens.chunk_by(|a, b| a == b)
+            .max_by_key(|c| c.len())
+            .map_or(width, |c| c[0])
+            .max(width)
+    });
+    Ok(Located {
+        header,
+        width,
+        record_len,
+        first_column,
+        rows: Box::new(after.into_iter().chain(rows)),
+    })
 }

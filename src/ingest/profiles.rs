@@ -59,7 +59,8 @@ pub struct Profile {
     pub title: String,
     pub kind: Kind,
     pub options: ProfileOptions,
-    aliases: HashMap<String, Field>,
+    /// Header key → (field, rank of the alias in the field's list).
+    aliases: HashMap<String, (Field, u16)>,
     signature: Vec<String>,
     source_key: Vec<String>,
     kind_columns: Vec<String>,
@@ -73,13 +74,25 @@ pub struct Mapping {
     pub profile: String,
     /// Per column: the field it holds, if any (unmapped columns are extras).
     pub fields: Vec<Option<Field>>,
+    /// Per column: the rank of the alias that matched (0 = the profile's first
+    /// choice), so a single-valued field takes its best column.
+    #[serde(default)]
+    pub ranks: Vec<u16>,
     pub source_key: Option<usize>,
     pub kind_column: Option<usize>,
 }
 
 impl Mapping {
+    pub fn rank(&self, column: usize) -> u16 {
+        self.ranks.get(column).copied().unwrap_or(0)
+    }
+
     pub fn columns_of(&self, field: Field) -> impl Iterator<Item = usize> + '_ {
-        self.fields.iter().enumerate().filter(move |(_, f)| **f == Some(field)).map(|(i, _)| i)
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| **f == Some(field))
+            .map(|(i, _)| i)
     }
 }
 
@@ -87,7 +100,11 @@ impl Mapping {
 /// "E-mail", "EMAIL:" and "*Email" meet, and "Телефон №" is "телефон".
 pub fn header_key(h: &str) -> String {
     // `№` is removed before NFKC, which would spell it "No".
-    nfkc_keep_dashes(&h.replace('№', "")).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    nfkc_keep_dashes(&h.replace('№', ""))
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// 1-based line of a byte offset, for error messages.
@@ -106,8 +123,10 @@ impl Profile {
         let mut aliases = HashMap::new();
         for (field, names) in &file.fields {
             let field: Field = field.parse().map_err(|e| bad(format!("[fields]: {e}")))?;
-            for name in names {
-                aliases.entry(header_key(name)).or_insert(field);
+            for (rank, name) in names.iter().enumerate() {
+                aliases
+                    .entry(header_key(name))
+                    .or_insert((field, rank.min(u16::MAX as usize) as u16));
             }
         }
         let mut split = BTreeMap::new();
@@ -148,30 +167,45 @@ impl Profile {
         })
     }
 
-    fn field_of(&self, key: &str) -> Option<Field> {
-        self.aliases.get(key).or_else(|| self.aliases.get(without_counter(key))).copied()
+    fn field_of(&self, key: &str) -> Option<(Field, u16)> {
+        self.aliases
+            .get(key)
+            .or_else(|| self.aliases.get(without_counter(key)))
+            .copied()
     }
 
     /// Map a header row. The source-key column is found by its own aliases
     /// first; several columns may map to one field (their values are joined).
     pub fn map(&self, headers: &[String]) -> Mapping {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-        let source_key = self.source_key.iter().find_map(|k| keys.iter().position(|h| h == k));
-        let kind_column = self.kind_columns.iter().find_map(|k| keys.iter().position(|h| h == k));
-        let fields = keys
+        let source_key = self
+            .source_key
+            .iter()
+            .find_map(|k| keys.iter().position(|h| h == k));
+        let kind_column = self
+            .kind_columns
+            .iter()
+            .find_map(|k| keys.iter().position(|h| h == k));
+        let (fields, ranks) = keys
             .iter()
             .enumerate()
             .map(|(i, k)| {
                 if Some(i) == source_key {
-                    Some(Field::SourceKey)
+                    (Some(Field::SourceKey), 0)
                 } else if Some(i) == kind_column {
-                    Some(Field::Kind)
+                    (Some(Field::Kind), 0)
                 } else {
-                    self.field_of(k)
+                    self.field_of(k).map_or((None, 0), |(f, r)| (Some(f), r))
                 }
             })
-            .collect();
-        Mapping { profile: self.name.clone(), fields, source_key, kind_column }
+            .unzip();
+        Mapping {
+            profile: self.name.clone(),
+            fields,
+            ranks,
+            source_key,
+            kind_column,
+        }
     }
 
     /// Kind of a row from the kind column's value; `None` when the value is unknown.
@@ -190,22 +224,35 @@ impl Profile {
 
     /// How well a header row fits: the share of non-empty headers this profile
     /// maps, plus the share of its signature headers present. Generic profiles
-    /// (no signature) can reach 0.6, a matching specific export 1.0.
+    /// (no signature) reach at most 0.6, a matching specific export 1.0.
     pub fn score(&self, headers: &[String]) -> f64 {
-        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).filter(|k| !k.is_empty()).collect();
+        let keys: Vec<String> = headers
+            .iter()
+            .map(|h| header_key(h))
+            .filter(|k| !k.is_empty())
+            .collect();
         if keys.is_empty() {
             return 0.0;
         }
         let mapped = keys
             .iter()
-            .filter(|k| self.field_of(k).is_some() || self.source_key.contains(k) || self.kind_columns.contains(k))
+            .filter(|k| {
+                self.field_of(k).is_some()
+                    || self.source_key.contains(k)
+                    || self.kind_columns.contains(k)
+            })
             .count();
         let coverage = mapped as f64 / keys.len() as f64;
-        let signature = if self.signature.is_empty() {
-            0.0
-        } else {
-            self.signature.iter().filter(|s| keys.contains(s)).count() as f64 / self.signature.len() as f64
-        };
+        if self.signature.is_empty() {
+            return 0.6 * coverage;
+        }
+        let signature = self.signature.iter().filter(|s| keys.contains(s)).count() as f64
+            / self.signature.len() as f64;
+        if signature == 0.0 {
+            // A specific export's profile without any of its own headers must
+            // not beat the generic profile that maps the same common columns.
+            return 0.55 * coverage;
+        }
         0.6 * coverage + 0.4 * signature
     }
 }
@@ -225,7 +272,10 @@ pub struct Ranked {
 
 impl ProfileSet {
     pub fn builtin() -> Result<Self> {
-        let mut set = ProfileSet { profiles: Vec::new(), known_headers: Default::default() };
+        let mut set = ProfileSet {
+            profiles: Vec::new(),
+            known_headers: Default::default(),
+        };
         for (file, text) in builtin::BUILTIN_PROFILES {
             set.add(text, &format!("mappings/{file}"))?;
         }
@@ -252,11 +302,16 @@ impl ProfileSet {
     fn add(&mut self, text: &str, origin: &str) -> Result<()> {
         let file: ProfileFile = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, |s| line_of(text, s.start));
-            Error::Config { path: origin.into(), line, message: e.message().to_string() }
+            Error::Config {
+                path: origin.into(),
+                line,
+                message: e.message().to_string(),
+            }
         })?;
         let profile = Profile::compile(file, origin)?;
         self.known_headers.extend(profile.aliases.keys().cloned());
-        self.known_headers.extend(profile.source_key.iter().cloned());
+        self.known_headers
+            .extend(profile.source_key.iter().cloned());
         self.profiles.retain(|p| p.name != profile.name);
         self.profiles.push(profile);
         self.profiles.sort_by(|a, b| a.name.cmp(&b.name));
@@ -274,14 +329,25 @@ impl ProfileSet {
     /// Is this a caption some profile knows? Used to find the header row.
     pub fn is_known_header(&self, header: &str) -> bool {
         let k = header_key(header);
-        !k.is_empty() && (self.known_headers.contains(&k) || self.known_headers.contains(without_counter(&k)))
+        !k.is_empty()
+            && (self.known_headers.contains(&k) || self.known_headers.contains(without_counter(&k)))
     }
 
     /// Profiles by fit, best first; ties broken by name so the choice is stable.
     pub fn rank(&self, headers: &[String]) -> Vec<Ranked> {
-        let mut ranked: Vec<Ranked> =
-            self.profiles.iter().map(|p| Ranked { profile: p.name.clone(), score: p.score(headers) }).collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.profile.cmp(&b.profile)));
+        let mut ranked: Vec<Ranked> = self
+            .profiles
+            .iter()
+            .map(|p| Ranked {
+                profile: p.name.clone(),
+                score: p.score(headers),
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.profile.cmp(&b.profile))
+        });
         ranked
     }
 }
@@ -308,7 +374,10 @@ phone = [",", ";"]
 "#;
 
     fn set() -> ProfileSet {
-        let mut s = ProfileSet { profiles: Vec::new(), known_headers: Default::default() };
+        let mut s = ProfileSet {
+            profiles: Vec::new(),
+            known_headers: Default::default(),
+        };
         s.add(SAMPLE, "test.toml").unwrap();
         s
     }
@@ -325,10 +394,17 @@ phone = [",", ";"]
     fn maps_columns_keys_kinds_and_counters() {
         let set = set();
         let p = set.get("test-ru").unwrap();
-        let headers: Vec<String> =
-            ["Код", "Наименование", "Вид контрагента", "Телефон", "Телефон 2", "Комментарий", "EMAIL"]
-                .map(String::from)
-                .to_vec();
+        let headers: Vec<String> = [
+            "Код",
+            "Наименование",
+            "Вид контрагента",
+            "Телефон",
+            "Телефон 2",
+            "Комментарий",
+            "EMAIL",
+        ]
+        .map(String::from)
+        .to_vec();
         let m = p.map(&headers);
         assert_eq!(m.source_key, Some(0));
         assert_eq!(m.kind_column, Some(2));
@@ -345,7 +421,10 @@ phone = [",", ";"]
             ]
         );
         assert_eq!(p.kind_of("физическое лицо"), Some(Kind::Person));
-        assert_eq!(p.kind_of("Индивидуальный предприниматель"), Some(Kind::SoleProprietor));
+        assert_eq!(
+            p.kind_of("Индивидуальный предприниматель"),
+            Some(Kind::SoleProprietor)
+        );
         assert_eq!(p.kind_of("???"), None);
         assert_eq!(p.separators(Field::Phone), [",", ";"]);
         assert!((p.score(&headers) - (0.6 * 6.0 / 7.0 + 0.4)).abs() < 1e-9);
@@ -356,9 +435,15 @@ phone = [",", ";"]
     #[test]
     fn bad_profiles_name_the_file_and_line() {
         let mut s = set();
-        let err = s.add("name = \"x\"\n[fields]\nnmae = [\"a\"]\n", "bad.toml").unwrap_err().to_string();
+        let err = s
+            .add("name = \"x\"\n[fields]\nnmae = [\"a\"]\n", "bad.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bad.toml") && err.contains("nmae"), "{err}");
-        let err = s.add("name = \"x\"\nbogus = 1\n", "bad.toml").unwrap_err().to_string();
+        let err = s
+            .add("name = \"x\"\nbogus = 1\n", "bad.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("bad.toml:2:"), "{err}");
     }
 

@@ -20,7 +20,9 @@ impl Workbook {
         if is_encrypted_ooxml(path) {
             return Err(PASSWORD_HELP.to_string());
         }
-        open_workbook_auto(path).map(|sheets| Workbook { sheets }).map_err(|e| explain(&e.to_string()))
+        open_workbook_auto(path)
+            .map(|sheets| Workbook { sheets })
+            .map_err(|e| explain(&e.to_string()))
     }
 
     pub fn sheet_names(&self) -> Vec<String> {
@@ -30,7 +32,10 @@ impl Workbook {
     /// Every row of a sheet, merged regions filled with their top-left value
     /// (someone merged "Company" down over its contacts: each row needs it).
     pub fn rows(&mut self, sheet: &str) -> Result<SheetRows, String> {
-        let mut range = self.sheets.worksheet_range(sheet).map_err(|e| explain(&e.to_string()))?;
+        let mut range = self
+            .sheets
+            .worksheet_range(sheet)
+            .map_err(|e| explain(&e.to_string()))?;
         if let Sheets::Xlsx(xlsx) = &mut self.sheets
             && let Ok(merges) = xlsx.merge_cells_by_sheet_name(sheet)
         {
@@ -52,18 +57,24 @@ impl Workbook {
     }
 }
 
-const PASSWORD_HELP: &str =
-    "the workbook is password-protected: open it in Excel, remove the password (File → Info → Protect Workbook) and save a copy";
+const PASSWORD_HELP: &str = "the workbook is password-protected: open it in Excel, remove the password (File → Info → Protect Workbook) and save a copy";
 
 /// Encrypted XLSX files are OLE compound documents holding an `EncryptedPackage`.
 fn is_encrypted_ooxml(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb") {
         return false;
     }
     let mut magic = [0u8; 8];
     use std::io::Read;
-    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
 }
 
 fn explain(err: &str) -> String {
@@ -71,7 +82,9 @@ fn explain(err: &str) -> String {
     if lower.contains("password") || lower.contains("encrypt") {
         PASSWORD_HELP.to_string()
     } else {
-        format!("cannot read the workbook ({err}): it is damaged or not really a spreadsheet; open it in Excel and save it again as .xlsx")
+        format!(
+            "cannot read the workbook ({err}): it is damaged or not really a spreadsheet; open it in Excel and save it again as .xlsx"
+        )
     }
 }
 
@@ -87,7 +100,11 @@ pub struct SheetRows {
 impl SheetRows {
     fn new(range: Range<Data>) -> Self {
         let origin = range.start().unwrap_or((0, 0));
-        SheetRows { range, next: 0, origin }
+        SheetRows {
+            range,
+            next: 0,
+            origin,
+        }
     }
 
     /// Absolute 0-based index of the range's first column (for column letters).
@@ -106,11 +123,17 @@ impl Iterator for SheetRows {
         }
         let r = self.next;
         self.next += 1;
-        let mut cells: Vec<Cell> = (0..width).map(|c| convert(self.range.get((r, c)).unwrap_or(&Data::Empty))).collect();
+        let mut cells: Vec<Cell> = (0..width)
+            .map(|c| convert(self.range.get((r, c)).unwrap_or(&Data::Empty)))
+            .collect();
         while cells.last().is_some_and(Cell::is_empty) {
             cells.pop();
         }
-        Some(RawRow { number: u64::from(self.origin.0) + r as u64 + 1, cells, problem: None })
+        Some(RawRow {
+            number: u64::from(self.origin.0) + r as u64 + 1,
+            cells,
+            problem: None,
+        })
     }
 }
 
@@ -132,7 +155,9 @@ fn convert(d: &Data) -> Cell {
             Cell::Date { date }
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date { date: s.clone() },
-        Data::Error(e) => Cell::Error { error: e.to_string() },
+        Data::Error(e) => Cell::Error {
+            error: e.to_string(),
+        },
     }
 }
 
@@ -173,7 +198,8 @@ mod tests {
         ws.write(0, 0, "Список").unwrap();
         ws.write(2, 0, "Наименование").unwrap();
         ws.write(2, 1, "ИНН").unwrap();
-        ws.merge_range(3, 0, 4, 0, "ООО Ромашка", &rust_xlsxwriter::Format::new()).unwrap();
+        ws.merge_range(3, 0, 4, 0, "ООО Ромашка", &rust_xlsxwriter::Format::new())
+            .unwrap();
         ws.write(3, 1, 7707083893_f64).unwrap();
         ws.write(4, 1, "x").unwrap();
         wb.save(&path).unwrap();
@@ -182,8 +208,15 @@ mod tests {
         let name = book.sheet_names()[0].clone();
         let rows: Vec<RawRow> = book.rows(&name).unwrap().collect();
         assert_eq!(rows[0].number, 1);
-        assert_eq!(rows[3].cells, vec![Cell::Text("ООО Ромашка".into()), Cell::Number(7707083893.0)]);
-        assert_eq!(rows[4].cells[0], Cell::Text("ООО Ромашка".into()), "merged cell filled down");
+        assert_eq!(
+            rows[3].cells,
+            vec![Cell::Text("ООО Ромашка".into()), Cell::Number(7707083893.0)]
+        );
+        assert_eq!(
+            rows[4].cells[0],
+            Cell::Text("ООО Ромашка".into()),
+            "merged cell filled down"
+        );
     }
 
     #[test]

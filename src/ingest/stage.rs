@@ -32,19 +32,37 @@ pub fn choose_profile<'p>(
     let ranked = profiles.rank(headers);
     let (chosen, runner_up) = match forced {
         Some(name) => {
-            let score = ranked.iter().find(|r| r.profile == name).map_or(0.0, |r| r.score);
+            let score = ranked
+                .iter()
+                .find(|r| r.profile == name)
+                .map_or(0.0, |r| r.score);
             let runner = ranked.iter().find(|r| r.profile != name).cloned();
-            (Ranked { profile: name.to_string(), score }, runner)
+            (
+                Ranked {
+                    profile: name.to_string(),
+                    score,
+                },
+                runner,
+            )
         }
         None => {
             let mut it = ranked.into_iter();
-            let best = it.next().ok_or_else(|| Error::bad_input(file, "no mapping profiles are loaded"))?;
+            let best = it
+                .next()
+                .ok_or_else(|| Error::bad_input(file, "no mapping profiles are loaded"))?;
             (best, it.next())
         }
     };
     let profile = profiles.get(&chosen.profile).ok_or_else(|| {
         let names: Vec<&str> = profiles.names().collect();
-        Error::bad_input(file, format!("unknown profile `{}`; known: {}", chosen.profile, names.join(", ")))
+        Error::bad_input(
+            file,
+            format!(
+                "unknown profile `{}`; known: {}",
+                chosen.profile,
+                names.join(", ")
+            ),
+        )
     })?;
     Ok((profile, chosen.score, runner_up))
 }
@@ -57,6 +75,8 @@ pub struct RowReader<'a> {
     pub kind_override: Option<Kind>,
     /// Sheet name prefixed to fallback keys, so two sheets never share a key.
     pub key_prefix: String,
+    /// Text tables: longer records are ragged (see [`Table::record_len`]).
+    pub record_len: Option<usize>,
     seen_keys: HashMap<String, u32>,
 }
 
@@ -72,13 +92,19 @@ pub struct PreparedRow {
 }
 
 impl<'a> RowReader<'a> {
-    pub fn new(profile: &'a Profile, headers: &'a [String], kind_override: Option<Kind>, sheet: Option<&str>) -> Self {
+    pub fn new(
+        profile: &'a Profile,
+        headers: &'a [String],
+        kind_override: Option<Kind>,
+        sheet: Option<&str>,
+    ) -> Self {
         RowReader {
             profile,
             mapping: profile.map(headers),
             headers,
             kind_override,
             key_prefix: sheet.map(|s| format!("{s}!")).unwrap_or_default(),
+            record_len: None,
             seen_keys: HashMap::new(),
         }
     }
@@ -87,18 +113,30 @@ impl<'a> RowReader<'a> {
         let width = self.headers.len();
         let mut flags = Vec::new();
         let mut reject = row.problem.clone();
-        let extra = row.cells.iter().skip(width).filter(|c| !c.is_empty()).count();
-        if reject.is_none() && extra > 0 {
-            let filled = row.cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+        let extra = row
+            .cells
+            .iter()
+            .skip(width)
+            .filter(|c| !c.is_empty())
+            .count();
+        let too_long = self.record_len.is_some_and(|n| row.cells.len() > n);
+        if reject.is_none() && (extra > 0 || too_long) {
             reject = Some(format!(
-                "row has {filled} fields but the header has {width}: a delimiter inside an unquoted value? quote it or fix the row"
+                "row has {} fields but the header has {width}: a delimiter inside an unquoted value? quote it or fix the row",
+                row.cells.len().max(width + extra)
             ));
         }
         let mut cells = row.cells;
         if reject.is_none() {
-            // Records often drop trailing empty fields; fewer than half may be a cut row.
-            if cells.len() * 2 < width {
-                flags.push(Flag::new(SHORT_ROW, None, format!("{} of {width} fields", cells.len())));
+            if self.record_len.is_some() && cells.len() < width {
+                flags.push(Flag::new(
+                    SHORT_ROW,
+                    None,
+                    format!(
+                        "{} of {width} fields: check that no value moved column",
+                        cells.len()
+                    ),
+                ));
             }
             cells.truncate(width);
         }
@@ -106,19 +144,32 @@ impl<'a> RowReader<'a> {
             if let Some(Some(field)) = self.mapping.fields.get(i)
                 && let Some((code, detail)) = damage::check(cell, *field)
             {
-                flags.push(Flag::new(code, Some(*field), format!("column `{}`: {detail}", self.headers[i])));
+                flags.push(Flag::new(
+                    code,
+                    Some(*field),
+                    format!("column `{}`: {detail}", self.headers[i]),
+                ));
             }
         }
         let kind = self.kind_of(&cells, &mut flags);
         let source_key = self.source_key(&cells, row.number, &mut flags);
-        PreparedRow { number: row.number, source_key, kind, cells, flags, reject }
+        PreparedRow {
+            number: row.number,
+            source_key,
+            kind,
+            cells,
+            flags,
+            reject,
+        }
     }
 
     fn kind_of(&self, cells: &[Cell], flags: &mut Vec<Flag>) -> Kind {
         if let Some(k) = self.kind_override {
             return k;
         }
-        let Some(col) = self.mapping.kind_column else { return self.profile.kind };
+        let Some(col) = self.mapping.kind_column else {
+            return self.profile.kind;
+        };
         let value = cells.get(col).map(Cell::to_text).unwrap_or_default();
         if value.trim().is_empty() {
             return self.profile.kind;
@@ -127,7 +178,11 @@ impl<'a> RowReader<'a> {
             flags.push(Flag::new(
                 UNKNOWN_KIND_VALUE,
                 Some(Field::Kind),
-                format!("`{}` is not a kind this profile knows; read as {}", value.trim(), self.profile.kind),
+                format!(
+                    "`{}` is not a kind this profile knows; read as {}",
+                    value.trim(),
+                    self.profile.kind
+                ),
             ));
             self.profile.kind
         })
@@ -135,7 +190,11 @@ impl<'a> RowReader<'a> {
 
     /// The key column's value, else `#row`; repeated keys get `~2`, `~3` and a flag.
     fn source_key(&mut self, cells: &[Cell], number: u64, flags: &mut Vec<Flag>) -> String {
-        let written = self.mapping.source_key.and_then(|c| cells.get(c)).map(|c| c.to_text().trim().to_string());
+        let written = self
+            .mapping
+            .source_key
+            .and_then(|c| cells.get(c))
+            .map(|c| c.to_text().trim().to_string());
         let base = match written {
             Some(k) if !k.is_empty() => k,
             _ => format!("{}#{number}", self.key_prefix),
@@ -145,7 +204,11 @@ impl<'a> RowReader<'a> {
         if *seen == 1 {
             base
         } else {
-            flags.push(Flag::new(DUPLICATE_SOURCE_KEY, Some(Field::SourceKey), format!("key `{base}` repeats; stored as `{base}~{seen}`")));
+            flags.push(Flag::new(
+                DUPLICATE_SOURCE_KEY,
+                Some(Field::SourceKey),
+                format!("key `{base}` repeats; stored as `{base}~{seen}`"),
+            ));
             format!("{base}~{seen}")
         }
     }
@@ -171,13 +234,23 @@ pub struct Counts {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SourceOutcome {
-    Unchanged { source: String, version: i64 },
-    Ingested { source: String, version: i64, tables: Vec<TableOutcome>, skipped: Vec<Skipped> },
+    Unchanged {
+        source: String,
+        version: i64,
+    },
+    Ingested {
+        source: String,
+        version: i64,
+        tables: Vec<TableOutcome>,
+        skipped: Vec<Skipped>,
+    },
 }
 
 pub fn file_sha256(path: &Path) -> Result<(String, u64)> {
     let mut f = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::bad_input(path, "file not found: check `path` in golive.toml"),
+        std::io::ErrorKind::NotFound => {
+            Error::bad_input(path, "file not found: check `path` in golive.toml")
+        }
         _ => Error::io(path, e),
     })?;
     let mut hasher = Sha256::new();
@@ -191,7 +264,11 @@ pub fn file_sha256(path: &Path) -> Result<(String, u64)> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok((hex, size))
 }
 
@@ -206,20 +283,34 @@ pub fn ingest_source(
     if let Some(v) = ws.latest_version(&source.name)?
         && v.sha256 == sha
     {
-        return Ok(SourceOutcome::Unchanged { source: source.name.clone(), version: v.version });
+        return Ok(SourceOutcome::Unchanged {
+            source: source.name.clone(),
+            version: v.version,
+        });
     }
     let (tables, skipped) = super::open(&source.path, &source.read, profiles)?;
     let mut writer = ws.begin_version(&source.name, &source.rel_path, &sha, size)?;
     let mut outcomes = Vec::new();
     for table in tables {
-        outcomes.push(ingest_table(&mut writer, table, source, profiles, progress)?);
+        outcomes.push(ingest_table(
+            &mut writer,
+            table,
+            source,
+            profiles,
+            progress,
+        )?);
     }
     if !skipped.is_empty() {
         writer.set_skipped_sheets(&serde_json::to_string(&skipped).unwrap_or_default())?;
     }
     let version = writer.version;
     writer.commit()?;
-    Ok(SourceOutcome::Ingested { source: source.name.clone(), version, tables: outcomes, skipped })
+    Ok(SourceOutcome::Ingested {
+        source: source.name.clone(),
+        version,
+        tables: outcomes,
+        skipped,
+    })
 }
 
 fn ingest_table(
@@ -229,7 +320,17 @@ fn ingest_table(
     profiles: &ProfileSet,
     progress: &Progress,
 ) -> Result<TableOutcome> {
-    let Table { file, sheet, text, header_row, headers, mut warnings, rows, .. } = table;
+    let Table {
+        file,
+        sheet,
+        text,
+        header_row,
+        headers,
+        mut warnings,
+        rows,
+        record_len,
+        ..
+    } = table;
     let (profile, score, _) = choose_profile(profiles, &headers, source.profile.as_deref(), &file)?;
     if source.profile.is_none() && score < WEAK_PROFILE_SCORE {
         warnings.push(format!(
@@ -239,6 +340,7 @@ fn ingest_table(
         ));
     }
     let mut reader = RowReader::new(profile, &headers, source.kind, sheet.as_deref());
+    reader.record_len = record_len;
     let mapping_json = serde_json::to_string(&reader.mapping).unwrap_or_default();
     let table_id = writer.add_table(&NewTable {
         sheet: sheet.as_deref(),
@@ -260,7 +362,8 @@ fn ingest_table(
         }
         let row = reader.prepare(raw);
         json.clear();
-        serde_json::to_writer(&mut json, &row.cells).map_err(|e| Error::bad_input(&file, e.to_string()))?;
+        serde_json::to_writer(&mut json, &row.cells)
+            .map_err(|e| Error::bad_input(&file, e.to_string()))?;
         writer.add_row(
             table_id,
             &StoredRow {
@@ -278,6 +381,19 @@ fn ingest_table(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    writer.finish_table(table_id, &TableCounts { rows: counts.rows, rejects: counts.rejects, blanks: counts.blanks })?;
-    Ok(TableOutcome { sheet, profile: profile.name.clone(), score, counts, warnings })
+    writer.finish_table(
+        table_id,
+        &TableCounts {
+            rows: counts.rows,
+            rejects: counts.rejects,
+            blanks: counts.blanks,
+        },
+    )?;
+    Ok(TableOutcome {
+        sheet,
+        profile: profile.name.clone(),
+        score,
+        counts,
+        warnings,
+    })
 }

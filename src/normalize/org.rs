@@ -3,5 +3,8 @@
 use crate::model::OrgName;
 
 pub fn normalize_org_name(input: &str) -> OrgName {
-    OrgName { input: input.to_string(), ..OrgName::default() }
+    OrgName {
+        input: input.to_string(),
+        ..OrgName::default()
+    }
 }

@@ -19,6 +19,8 @@ pub struct PartyContext<'a> {
     pub headers: &'a [String],
     /// Field per column, by position.
     pub fields: &'a [Option<Field>],
+    /// Alias rank per column (see `Mapping::ranks`).
+    pub ranks: &'a [u16],
     /// Extra separators the profile declares per field.
     pub separators: &'a BTreeMap<Field, Vec<String>>,
 }
@@ -31,7 +33,13 @@ pub fn build_party(
     ingest_flags: Vec<Flag>,
     ctx: &PartyContext,
 ) -> (Party, Option<String>) {
-    let mut p = Party { provenance, kind, flags: ingest_flags, ..Party::default() };
+    let mut p = Party {
+        provenance,
+        kind,
+        flags: ingest_flags,
+        ..Party::default()
+    };
+    let mut best_rank: BTreeMap<Field, u16> = BTreeMap::new();
     for (i, cell) in cells.iter().enumerate() {
         let text = cell.to_text();
         let text = text.trim();
@@ -40,18 +48,30 @@ pub fn build_party(
         }
         match ctx.fields.get(i).copied().flatten() {
             Some(Field::SourceKey | Field::Kind) => {}
-            Some(field) => {
-                let joiner = if matches!(field, Field::Phone | Field::Mobile | Field::Fax | Field::Email) { "; " } else { " " };
-                p.original
-                    .entry(field)
-                    .and_modify(|v| {
-                        v.push_str(joiner);
-                        v.push_str(text);
-                    })
-                    .or_insert_with(|| text.to_string());
-            }
+            Some(field) => match joiner(field) {
+                Some(joiner) => {
+                    p.original
+                        .entry(field)
+                        .and_modify(|v| {
+                            v.push_str(joiner);
+                            v.push_str(text);
+                        })
+                        .or_insert_with(|| text.to_string());
+                }
+                None => {
+                    let rank = ctx.ranks.get(i).copied().unwrap_or(0);
+                    if best_rank.get(&field).is_none_or(|&r| rank < r) {
+                        best_rank.insert(field, rank);
+                        p.original.insert(field, text.to_string());
+                    }
+                }
+            },
             None => {
-                let header = ctx.headers.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+                let header = ctx
+                    .headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1));
                 p.extra.insert(header, text.to_string());
             }
         }
@@ -62,31 +82,62 @@ pub fn build_party(
     p.address = address::normalize_address(assemble_address(&p));
     p.flags.sort();
     p.flags.dedup();
-    let identified = p.org.as_ref().is_some_and(|o| !o.name.is_empty() || o.legal_form.is_some())
-        || p.person.as_ref().is_some_and(|n| !n.family.is_empty() || !n.given.is_empty())
-        || !p.tax_ids.is_empty()
-        || !p.phones.is_empty()
-        || !p.emails.is_empty();
+    let identified = [
+        Field::Name,
+        Field::FullName,
+        Field::FamilyName,
+        Field::GivenName,
+        Field::TaxId,
+        Field::RegistrationId,
+        Field::Phone,
+        Field::Mobile,
+        Field::Email,
+    ]
+    .iter()
+    .any(|f| p.original.contains_key(f));
     let reject = (!identified).then(|| NO_NAME.to_string());
     (p, reject)
 }
 
+/// Fields whose columns all hold values (Phone + Phone 2; address lines) are
+/// joined; for any other field the profile's best-ranked non-empty column wins.
+fn joiner(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Phone | Field::Mobile | Field::Fax | Field::Email => Some("; "),
+        Field::Address | Field::Street | Field::Notes => Some(", "),
+        _ => None,
+    }
+}
+
 fn names(p: &mut Party) {
-    let name = p.original(Field::Name).or(p.original(Field::FullName)).map(str::to_string);
+    let name = p
+        .original(Field::Name)
+        .or(p.original(Field::FullName))
+        .map(str::to_string);
     let reading = p.original(Field::NameReading).map(str::to_string);
     match p.kind {
         Kind::Organization => p.org = name.map(|n| org::normalize_org_name(&n)),
         Kind::SoleProprietor => {
             let o = name.map(|n| org::normalize_org_name(&n));
             // ИП "Иванов Иван Иванович": the core name is the person's name.
-            p.person = o.as_ref().filter(|o| !o.name.is_empty()).map(|o| person::normalize_person_name(&o.name, person::NameOrder::Auto));
+            p.person = o
+                .as_ref()
+                .filter(|o| !o.name.is_empty())
+                .map(|o| person::normalize_person_name(&o.name, person::NameOrder::Auto));
             p.org = o;
         }
         Kind::Person => {
-            let (family, given, middle) =
-                (p.original(Field::FamilyName), p.original(Field::GivenName), p.original(Field::MiddleName));
+            let (family, given, middle) = (
+                p.original(Field::FamilyName),
+                p.original(Field::GivenName),
+                p.original(Field::MiddleName),
+            );
             p.person = if family.is_some() || given.is_some() {
-                Some(person::person_from_parts(family.unwrap_or(""), given.unwrap_or(""), middle.unwrap_or("")))
+                Some(person::person_from_parts(
+                    family.unwrap_or(""),
+                    given.unwrap_or(""),
+                    middle.unwrap_or(""),
+                ))
             } else {
                 name.map(|n| person::normalize_person_name(&n, person::NameOrder::Auto))
             };
@@ -100,21 +151,42 @@ fn names(p: &mut Party) {
 fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> Vec<&'a str> {
     let mut parts = vec![text];
     for sep in seps.into_iter().flatten() {
-        parts = parts.into_iter().flat_map(|p| p.split(sep.as_str())).collect();
+        parts = parts
+            .into_iter()
+            .flat_map(|p| p.split(sep.as_str()))
+            .collect();
     }
-    parts.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect()
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn contact_points(p: &mut Party, ctx: &PartyContext) {
-    for (field, role) in [(Field::Phone, PhoneRole::Phone), (Field::Mobile, PhoneRole::Mobile), (Field::Fax, PhoneRole::Fax)] {
-        let Some(text) = p.original(field).map(str::to_string) else { continue };
-        let opts = phone::PhoneOptions { region: ctx.region, default_area_code: ctx.default_area_code, role };
+    for (field, role) in [
+        (Field::Phone, PhoneRole::Phone),
+        (Field::Mobile, PhoneRole::Mobile),
+        (Field::Fax, PhoneRole::Fax),
+    ] {
+        let Some(text) = p.original(field).map(str::to_string) else {
+            continue;
+        };
+        let opts = phone::PhoneOptions {
+            region: ctx.region,
+            default_area_code: ctx.default_area_code,
+            role,
+        };
         for piece in split(&text, ctx.separators.get(&field)) {
             for ph in phone::normalize_phones(piece, &opts) {
                 for code in &ph.flags {
                     p.flags.push(Flag::new(code, Some(field), ph.input.clone()));
                 }
-                if !p.phones.iter().any(|q| q.e164.is_some() && q.e164 == ph.e164 && q.extension == ph.extension) {
+                if !p
+                    .phones
+                    .iter()
+                    .any(|q| q.e164.is_some() && q.e164 == ph.e164 && q.extension == ph.extension)
+                {
                     p.phones.push(ph);
                 }
             }
@@ -124,9 +196,17 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
         for piece in split(&text, ctx.separators.get(&Field::Email)) {
             for e in email::normalize_emails(piece) {
                 if !e.valid {
-                    p.flags.push(Flag::new(EMAIL_INVALID, Some(Field::Email), e.input.clone()));
+                    p.flags.push(Flag::new(
+                        EMAIL_INVALID,
+                        Some(Field::Email),
+                        e.input.clone(),
+                    ));
                 }
-                if !p.emails.iter().any(|q| q.address.is_some() && q.address == e.address) {
+                if !p
+                    .emails
+                    .iter()
+                    .any(|q| q.address.is_some() && q.address == e.address)
+                {
                     p.emails.push(e);
                 }
             }
@@ -135,14 +215,17 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
     if let Some(site) = p.original(Field::Website).map(str::to_string) {
         p.website = web::registrable_domain(&site);
         if p.website.is_none() {
-            p.flags.push(Flag::new(WEBSITE_INVALID, Some(Field::Website), site));
+            p.flags
+                .push(Flag::new(WEBSITE_INVALID, Some(Field::Website), site));
         }
     }
 }
 
 fn identifiers(p: &mut Party, ctx: &PartyContext) {
     for field in [Field::TaxId, Field::TaxId2, Field::RegistrationId] {
-        let Some(text) = p.original(field).map(str::to_string) else { continue };
+        let Some(text) = p.original(field).map(str::to_string) else {
+            continue;
+        };
         let id = tax_id::normalize_tax_id(&text, field, ctx.region);
         for code in &id.flags {
             p.flags.push(Flag::new(code, Some(field), id.input.clone()));
@@ -154,11 +237,17 @@ fn identifiers(p: &mut Party, ctx: &PartyContext) {
 fn assemble_address(p: &Party) -> Address {
     let get = |f| p.original(f).map(str::to_string);
     let full = get(Field::Address).unwrap_or_else(|| {
-        [Field::PostalCode, Field::Country, Field::Region, Field::City, Field::Street]
-            .into_iter()
-            .filter_map(|f| p.original(f))
-            .collect::<Vec<_>>()
-            .join(", ")
+        [
+            Field::PostalCode,
+            Field::Country,
+            Field::Region,
+            Field::City,
+            Field::Street,
+        ]
+        .into_iter()
+        .filter_map(|f| p.original(f))
+        .collect::<Vec<_>>()
+        .join(", ")
     });
     Address {
         full,

@@ -16,7 +16,10 @@ pub enum NameOrder {
 /// Split and order a full name.
 pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
     let _ = order;
-    PersonName { input: input.to_string(), ..PersonName::default() }
+    PersonName {
+        input: input.to_string(),
+        ..PersonName::default()
+    }
 }
 
 /// Build a name from separate columns.

@@ -22,5 +22,8 @@ pub fn normalize_phones(cell: &str, opts: &PhoneOptions) -> Vec<Phone> {
 /// One number (with an optional extension) normalized.
 pub fn normalize_phone(input: &str, opts: &PhoneOptions) -> Phone {
     let _ = opts;
-    Phone { input: input.to_string(), ..Phone::default() }
+    Phone {
+        input: input.to_string(),
+        ..Phone::default()
+    }
 }

@@ -6,5 +6,8 @@ use crate::model::{Field, TaxId};
 /// registration_id = ОГРН…); `region` is the project's default country.
 pub fn normalize_tax_id(input: &str, field: Field, region: &str) -> TaxId {
     let _ = (field, region);
-    TaxId { input: input.to_string(), ..TaxId::default() }
+    TaxId {
+        input: input.to_string(),
+        ..TaxId::default()
+    }
 }

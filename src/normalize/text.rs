@@ -11,7 +11,9 @@ const DASHES: &[char] = &[
 /// NFKC (full-width → ASCII, ㈱ → (株), half-width kana → full-width) and every
 /// dash-like character → `-`.
 pub fn nfkc(s: &str) -> String {
-    s.nfkc().map(|c| if DASHES.contains(&c) { '-' } else { c }).collect()
+    s.nfkc()
+        .map(|c| if DASHES.contains(&c) { '-' } else { c })
+        .collect()
 }
 
 /// NFKC without touching dashes: for names, where `ー` is a real kana.

@@ -58,7 +58,10 @@ impl Workspace {
         let dir = project_dir.join(".golive");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join("workspace.db");
-        let conn = Connection::open(&path).map_err(|e| Error::Workspace { path: path.clone(), source: e })?;
+        let conn = Connection::open(&path).map_err(|e| Error::Workspace {
+            path: path.clone(),
+            source: e,
+        })?;
         let mut ws = Workspace { conn, path };
         ws.init().map_err(|e| ws.err(e))?;
         Ok(ws)
@@ -69,14 +72,19 @@ impl Workspace {
     }
 
     pub fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Workspace { path: self.path.clone(), source }
+        Error::Workspace {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn init(&mut self) -> rusqlite::Result<()> {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         let current = usize::try_from(current).unwrap_or(usize::MAX);
         if current > schema::MIGRATIONS.len() {
             return Err(rusqlite::Error::InvalidParameterName(format!(
@@ -94,7 +102,9 @@ impl Workspace {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     pub fn latest_version(&self, source: &str) -> Result<Option<VersionInfo>> {
@@ -111,20 +121,35 @@ impl Workspace {
 
     /// Start writing a new version of a source. Nothing is visible until
     /// [`IngestWriter::commit`]; dropping the writer rolls everything back.
-    pub fn begin_version(&mut self, source: &str, rel_path: &str, sha256: &str, size: u64) -> Result<IngestWriter<'_>> {
+    pub fn begin_version(
+        &mut self,
+        source: &str,
+        rel_path: &str,
+        sha256: &str,
+        size: u64,
+    ) -> Result<IngestWriter<'_>> {
         let path = self.path.clone();
-        let wrap = |e| Error::Workspace { path: path.clone(), source: e };
+        let wrap = |e| Error::Workspace {
+            path: path.clone(),
+            source: e,
+        };
         let tx = self.conn.transaction().map_err(wrap)?;
         tx.execute(
             "INSERT INTO sources (name, path) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET path = excluded.path",
             params![source, rel_path],
         )
         .map_err(wrap)?;
-        let source_id: i64 = tx.query_row("SELECT id FROM sources WHERE name = ?1", [source], |r| r.get(0)).map_err(wrap)?;
-        let version: i64 = tx
-            .query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM source_versions WHERE source_id = ?1", [source_id], |r| {
+        let source_id: i64 = tx
+            .query_row("SELECT id FROM sources WHERE name = ?1", [source], |r| {
                 r.get(0)
             })
+            .map_err(wrap)?;
+        let version: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM source_versions WHERE source_id = ?1",
+                [source_id],
+                |r| r.get(0),
+            )
             .map_err(wrap)?;
         tx.execute(
             "INSERT INTO source_versions (source_id, version, sha256, size, ingested_at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
@@ -132,7 +157,12 @@ impl Workspace {
         )
         .map_err(wrap)?;
         let version_id = tx.last_insert_rowid();
-        Ok(IngestWriter { tx, path: self.path.clone(), version_id, version })
+        Ok(IngestWriter {
+            tx,
+            path: self.path.clone(),
+            version_id,
+            version,
+        })
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -151,7 +181,10 @@ pub struct IngestWriter<'a> {
 
 impl IngestWriter<'_> {
     fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Workspace { path: self.path.clone(), source }
+        Error::Workspace {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     pub fn add_table(&mut self, t: &NewTable) -> Result<i64> {
@@ -178,7 +211,11 @@ impl IngestWriter<'_> {
     }
 
     pub fn add_row(&mut self, table_id: i64, row: &StoredRow) -> Result<()> {
-        let flags = if row.flags.is_empty() { None } else { serde_json::to_string(row.flags).ok() };
+        let flags = if row.flags.is_empty() {
+            None
+        } else {
+            serde_json::to_string(row.flags).ok()
+        };
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -194,7 +231,10 @@ impl IngestWriter<'_> {
             flags,
             row.reject
         ])
-        .map_err(|e| Error::Workspace { path: self.path.clone(), source: e })?;
+        .map_err(|e| Error::Workspace {
+            path: self.path.clone(),
+            source: e,
+        })?;
         Ok(())
     }
 
@@ -210,14 +250,19 @@ impl IngestWriter<'_> {
 
     pub fn set_skipped_sheets(&mut self, json: &str) -> Result<()> {
         self.tx
-            .execute("UPDATE source_versions SET skipped_sheets = ?2 WHERE id = ?1", params![self.version_id, json])
+            .execute(
+                "UPDATE source_versions SET skipped_sheets = ?2 WHERE id = ?1",
+                params![self.version_id, json],
+            )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     pub fn commit(self) -> Result<()> {
         let path = self.path.clone();
-        self.tx.commit().map_err(|e| Error::Workspace { path, source: e })
+        self.tx
+            .commit()
+            .map_err(|e| Error::Workspace { path, source: e })
     }
 }
 

@@ -19,9 +19,13 @@ impl Workspace {
     /// Replace every party in one transaction (normalize is re-runnable).
     pub fn replace_parties(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
         let path = self.path.clone();
-        let wrap = |e| crate::Error::Workspace { path: path.clone(), source: e };
+        let wrap = |e| crate::Error::Workspace {
+            path: path.clone(),
+            source: e,
+        };
         let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;").map_err(wrap)?;
+        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;")
+            .map_err(wrap)?;
         let mut flags: BTreeMap<(String, String), i64> = BTreeMap::new();
         {
             let mut stmt = tx
@@ -29,11 +33,26 @@ impl Workspace {
                 .map_err(wrap)?;
             for (p, reject) in parties {
                 let json = serde_json::to_string(p).unwrap_or_default();
-                stmt.execute(params![p.id, p.provenance.source, p.provenance.source_key, p.kind.as_str(), json, reject])
-                    .map_err(wrap)?;
+                stmt.execute(params![
+                    p.id,
+                    p.provenance.source,
+                    p.provenance.source_key,
+                    p.kind.as_str(),
+                    json,
+                    reject
+                ])
+                .map_err(wrap)?;
                 if reject.is_none() {
-                    let mut seen: Vec<(String, String)> =
-                        p.flags.iter().map(|f| (f.code.clone(), f.field.map(|x| x.to_string()).unwrap_or_default())).collect();
+                    let mut seen: Vec<(String, String)> = p
+                        .flags
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.code.clone(),
+                                f.field.map(|x| x.to_string()).unwrap_or_default(),
+                            )
+                        })
+                        .collect();
                     seen.sort();
                     seen.dedup();
                     for key in seen {
@@ -41,7 +60,9 @@ impl Workspace {
                     }
                 }
             }
-            let mut stmt = tx.prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)").map_err(wrap)?;
+            let mut stmt = tx
+                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")
+                .map_err(wrap)?;
             for ((code, field), n) in &flags {
                 stmt.execute(params![code, field, n]).map_err(wrap)?;
             }
@@ -51,7 +72,10 @@ impl Workspace {
 
     /// Accepted parties in row order.
     pub fn load_parties(&self) -> Result<Vec<Party>> {
-        let mut stmt = self.conn.prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id")
+            .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
@@ -59,7 +83,10 @@ impl Workspace {
         rows.iter()
             .map(|json| {
                 serde_json::from_str(json).map_err(|e| {
-                    crate::Error::bad_input(&self.path, format!("a stored party is unreadable ({e}): run `golive normalize` again"))
+                    crate::Error::bad_input(
+                        &self.path,
+                        format!("a stored party is unreadable ({e}): run `golive normalize` again"),
+                    )
                 })
             })
             .collect()
@@ -78,10 +105,18 @@ impl Workspace {
             .collect();
         let rejects = self
             .conn
-            .query_row("SELECT COUNT(*) FROM parties WHERE reject IS NOT NULL", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM parties WHERE reject IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))?;
         let flags = q("SELECT code, field, count FROM party_flags ORDER BY code, field")?;
-        Ok(PartySummary { by_kind, rejects, flags })
+        Ok(PartySummary {
+            by_kind,
+            rejects,
+            flags,
+        })
     }
 
     pub fn normalize_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
@@ -94,7 +129,13 @@ impl Workspace {
             )
             .map_err(|e| self.err(e))?;
         stmt.query_map([limit as i64], |r| {
-            Ok(RejectedRow { source: r.get(0)?, sheet: r.get(1)?, row: r.get(2)?, source_key: r.get(3)?, reason: r.get(4)? })
+            Ok(RejectedRow {
+                source: r.get(0)?,
+                sheet: r.get(1)?,
+                row: r.get(2)?,
+                source_key: r.get(3)?,
+                reason: r.get(4)?,
+            })
         })
         .and_then(|rows| rows.collect())
         .map_err(|e| self.err(e))

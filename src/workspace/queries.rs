@@ -122,7 +122,11 @@ impl Workspace {
                 })
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(|e| self.err(e))?;
-            let changes = if version > 1 { Some(self.changes(source_id, version)?) } else { None };
+            let changes = if version > 1 {
+                Some(self.changes(source_id, version)?)
+            } else {
+                None
+            };
             out.push(SourceStatus {
                 name,
                 path,
@@ -150,7 +154,12 @@ impl Workspace {
               (SELECT COUNT(*) FROM old WHERE source_key NOT IN (SELECT source_key FROM new))";
         self.conn()
             .query_row(sql, params![source_id, version], |r| {
-                Ok(Changes { from_version: version - 1, added: r.get(0)?, changed: r.get(1)?, gone: r.get(2)? })
+                Ok(Changes {
+                    from_version: version - 1,
+                    added: r.get(0)?,
+                    changed: r.get(1)?,
+                    gone: r.get(2)?,
+                })
             })
             .map_err(|e| self.err(e))
     }
@@ -168,7 +177,13 @@ impl Workspace {
             ))
             .map_err(|e| self.err(e))?;
         stmt.query_map([limit as i64], |r| {
-            Ok(RejectedRow { source: r.get(0)?, sheet: r.get(1)?, row: r.get(2)?, source_key: r.get(3)?, reason: r.get(4)? })
+            Ok(RejectedRow {
+                source: r.get(0)?,
+                sheet: r.get(1)?,
+                row: r.get(2)?,
+                source_key: r.get(3)?,
+                reason: r.get(4)?,
+            })
         })
         .and_then(|rows| rows.collect())
         .map_err(|e| self.err(e))
@@ -185,7 +200,9 @@ impl Workspace {
                  GROUP BY code ORDER BY code"
             ))
             .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|e| self.err(e))
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
     }
 
     /// Tables of the current versions, for normalize.
@@ -198,9 +215,16 @@ impl Workspace {
                  WHERE v.id IN ({LATEST_VERSIONS}) ORDER BY s.name, t.id"
             ))
             .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| Ok(CurrentTable { id: r.get(0)?, source: r.get(1)?, headers_json: r.get(2)?, mapping_json: r.get(3)? }))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.err(e))
+        stmt.query_map([], |r| {
+            Ok(CurrentTable {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                headers_json: r.get(2)?,
+                mapping_json: r.get(3)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))
     }
 
     /// Accepted rows of one current table, in row order.
