@@ -1,0 +1,189 @@
+//! A migration project end to end through the real binary: init, run, status,
+//! re-runs, changed sources, and errors that leave the workspace as it was.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn golive(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("golive")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn project(dir: &Path, sources: &str) {
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("golive.toml"),
+        format!("[project]\nname = \"t\"\nregion = \"RU\"\n{sources}"),
+    )
+    .unwrap();
+}
+
+fn copy_fixture(dir: &Path, name: &str) {
+    std::fs::copy(
+        Path::new("tests/fixtures/ingest").join(name),
+        dir.join("sources").join(name),
+    )
+    .unwrap();
+}
+
+#[test]
+fn init_writes_a_skeleton_that_runs_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("m");
+    let d = dir.to_str().unwrap();
+    assert!(golive(&["init", d]).status.success());
+    assert!(
+        std::fs::read_to_string(dir.join("golive.toml"))
+            .unwrap()
+            .contains("[[source]]")
+    );
+    let again = golive(&["init", d]);
+    assert_eq!(again.status.code(), Some(2));
+    // No sources yet: a clear error, not a crash.
+    let run = golive(&["run", d]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no [[source]]"));
+}
+
+#[test]
+fn run_is_idempotent_and_status_shows_counts_changes_and_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let d = dir.to_str().unwrap();
+    project(
+        dir,
+        "[[source]]\nname = \"qb\"\npath = \"sources/quickbooks_customers.csv\"\n[[source]]\npath = \"sources/*.xlsx\"\nname = \"x\"\n",
+    );
+    copy_fixture(dir, "quickbooks_customers.csv");
+    copy_fixture(dir, "1c_counterparties_title.xlsx");
+    copy_fixture(dir, "damaged_numbers_ru.xlsx");
+
+    let first = golive(&["run", d]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = stdout(&first);
+    assert!(
+        out.contains("qb: version 1, profile quickbooks-customers, 7 rows, 1 rejected"),
+        "{out}"
+    );
+    assert!(
+        out.contains("x/1c_counterparties_title [TDSheet]: version 1"),
+        "{out}"
+    );
+
+    let second = stdout(&golive(&["run", d]));
+    assert!(second.contains("qb: unchanged (version 1)"), "{second}");
+    let db = std::fs::read(dir.join(".golive/workspace.db")).unwrap();
+    let status = stdout(&golive(&["status", d]));
+    assert!(
+        status.contains("qb ") && status.contains("7 rows"),
+        "{status}"
+    );
+    assert!(status.contains("qb row 6: row has 13 fields"), "{status}");
+    assert!(status.contains("excel_number_in_identifier"), "{status}");
+    assert!(status.contains("= 18 accepted + 1 rejected"), "{status}");
+
+    // Edit the CSV: one row changed, one gone, one added.
+    let path = dir.join("sources/quickbooks_customers.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[1] = lines[1].replace("60606", "60607");
+    lines.remove(2);
+    lines.push("Brand New LLC,Brand New LLC,1 Main St,Austin,TX,USA,73301,512-555-0100,hi@brandnew.com,,0.00,".into());
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let third = stdout(&golive(&["ingest", d]));
+    assert!(third.contains("qb: version 2"), "{third}");
+    let status = stdout(&golive(&["status", d]));
+    assert!(
+        status.contains("since v1: 1 added, 1 changed, 1 gone"),
+        "{status}"
+    );
+    assert_ne!(db, std::fs::read(dir.join(".golive/workspace.db")).unwrap());
+}
+
+#[test]
+fn a_fatal_error_leaves_the_workspace_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let d = dir.to_str().unwrap();
+    project(
+        dir,
+        "[[source]]\nname = \"a\"\npath = \"sources/xero_contacts.csv\"\n[[source]]\nname = \"b\"\npath = \"sources/garbage.csv\"\n",
+    );
+    copy_fixture(dir, "xero_contacts.csv");
+    copy_fixture(dir, "garbage.csv");
+    let run = golive(&["ingest", d]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("garbage.csv"), "{err}");
+    // `a` was committed before `b` failed; `b` left nothing behind.
+    let status = stdout(&golive(&["status", d]));
+    assert!(
+        status.contains("a ") && !status.contains("\n  b "),
+        "{status}"
+    );
+}
+
+#[test]
+fn config_errors_name_the_line_and_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(
+        dir,
+        "[[source]]\npath = \"sources/a.csv\"\nprofle = \"x\"\n",
+    );
+    let out = golive(&["run", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("golive.toml:6:") && err.contains("profle"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_demo_runs_twice_with_the_same_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    copy_dir(Path::new("samples/demo"), &dir);
+    let d = dir.to_str().unwrap();
+    let first = golive(&["run", d]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let status1 = stdout(&golive(&["status", d]));
+    assert!(golive(&["run", d]).status.success());
+    let status2 = stdout(&golive(&["status", d]));
+    assert_eq!(status1, status2);
+    for source in ["1c ", "freee ", "qbo ", "contacts "] {
+        assert!(status1.contains(source), "{status1}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() == ".golive" || e.file_name() == "out" {
+            continue;
+        }
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
