@@ -1,5 +1,6 @@
 //! One file per subcommand; `dispatch` routes the parsed CLI to them.
 
+pub mod clean;
 pub mod ingest;
 pub mod init;
 pub mod inspect;
@@ -19,6 +20,6 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Ingest(a) => ingest::run(a, progress, cli.quiet),
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
-        Command::Clean(_) => anyhow::bail!("not built yet"),
+        Command::Clean(a) => clean::run(a),
     }
 }
