@@ -126,7 +126,10 @@ struct Scan {
 }
 
 fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
-    let mut out = TaxId { input: input.to_string(), ..TaxId::default() };
+    let mut out = TaxId {
+        input: input.to_string(),
+        ..TaxId::default()
+    };
     let folded = nfkc(input);
     let t = folded.trim();
     if t.is_empty() {
@@ -138,7 +141,11 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
     }
     let region = Region::parse(region);
     if let Some(excel) = excel_number(t) {
-        let ctx = Ctx { field, region, hint: None };
+        let ctx = Ctx {
+            field,
+            region,
+            hint: None,
+        };
         match excel {
             Excel::Float(digits) => {
                 out.flags.push(FLAG_EXCEL_FLOAT.into());
@@ -160,7 +167,11 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
     }
 
     let scan = scan(t);
-    let ctx = Ctx { field, region, hint: scan.hint };
+    let ctx = Ctx {
+        field,
+        region,
+        hint: scan.hint,
+    };
     if scan.junk {
         out.flags.push(FLAG_FORMAT.into());
         return (out, None);
@@ -168,13 +179,31 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
     let body = scan.body.as_str();
     // ИНН and КПП in one cell: 10 digits, then a КПП-shaped group.
     if scan.n_groups == 2 && scan.groups[0] == 10 && scan.groups[1] == 9 && is_kpp(&body[10..]) {
-        let mut inn = TaxId { input: input.to_string(), ..TaxId::default() };
+        let mut inn = TaxId {
+            input: input.to_string(),
+            ..TaxId::default()
+        };
         inn.flags.push(FLAG_COMBINED_INN_KPP.into());
         classify(&body[..10], false, &ctx, &mut inn);
-        let mut kpp = TaxId { input: input.to_string(), ..TaxId::default() };
+        let mut kpp = TaxId {
+            input: input.to_string(),
+            ..TaxId::default()
+        };
         kpp.flags.push(FLAG_COMBINED_INN_KPP.into());
-        classify(&body[10..], false, &Ctx { field: Field::TaxId2, ..ctx }, &mut kpp);
-        return if field == Field::TaxId2 { (kpp, Some(inn)) } else { (inn, Some(kpp)) };
+        classify(
+            &body[10..],
+            false,
+            &Ctx {
+                field: Field::TaxId2,
+                ..ctx
+            },
+            &mut kpp,
+        );
+        return if field == Field::TaxId2 {
+            (kpp, Some(inn))
+        } else {
+            (inn, Some(kpp))
+        };
     }
     let ein_shape = scan.n_groups == 2 && scan.groups[0] == 2 && scan.groups[1] == 7;
     classify(body, ein_shape, &ctx, &mut out);
@@ -204,7 +233,11 @@ fn scan(t: &str) -> Scan {
                 chars.next();
             }
             let word = &t[i..end];
-            let label = if ascii && after_digit { None } else { label(word) };
+            let label = if ascii && after_digit {
+                None
+            } else {
+                label(word)
+            };
             match label {
                 Some(hint) => {
                     if s.hint.is_none() {
@@ -250,7 +283,8 @@ fn label(word: &str) -> Option<Option<Hint>> {
         if word.contains("法人番号") {
             return Some(Some(Hint::JpCorporate));
         }
-        if word.contains("登録番号") || word.contains("インボイス") || word.contains("適格") {
+        if word.contains("登録番号") || word.contains("インボイス") || word.contains("適格")
+        {
             return Some(Some(Hint::JpInvoice));
         }
         let upper = word.to_uppercase();
@@ -281,13 +315,19 @@ fn label(word: &str) -> Option<Option<Hint>> {
         ("NR", None),
         ("ID", None),
     ];
-    LABELS.iter().find(|(l, _)| l.eq_ignore_ascii_case(word)).map(|&(_, h)| h)
+    LABELS
+        .iter()
+        .find(|(l, _)| l.eq_ignore_ascii_case(word))
+        .map(|&(_, h)| h)
 }
 
 enum Excel<'a> {
     Float(&'a str),
     /// `digits` when the mantissa holds all `len` digits of the number.
-    Scientific { digits: Option<String>, len: usize },
+    Scientific {
+        digits: Option<String>,
+        len: usize,
+    },
 }
 
 /// `7707083893.0`, `7.707083893E+09`, `4,01E+12` (Russian decimal comma).
@@ -311,10 +351,14 @@ fn excel_number(t: &str) -> Option<Excel<'_>> {
         // number (anything beyond it must be a zero fraction).
         let complete = digits.len() >= len && digits.bytes().skip(len).all(|b| b == b'0');
         digits.truncate(len);
-        return Some(Excel::Scientific { digits: complete.then_some(digits), len });
+        return Some(Excel::Scientific {
+            digits: complete.then_some(digits),
+            len,
+        });
     }
     let (int, frac) = t.split_once(['.', ','])?;
-    (all_digits(int) && all_digits(frac) && frac.bytes().all(|b| b == b'0')).then_some(Excel::Float(int))
+    (all_digits(int) && all_digits(frac) && frac.bytes().all(|b| b == b'0'))
+        .then_some(Excel::Float(int))
 }
 
 /// The kind a number of `len` digits would have (for unrecoverable ones).
@@ -368,7 +412,12 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
     let digits = b.iter().all(u8::is_ascii_digit);
     if !digits {
         if b[0] == b'T' && b.len() == 14 && b[1..].iter().all(u8::is_ascii_digit) {
-            return set(out, TaxIdKind::JpInvoice, body.to_string(), jp_corporate_ok(&b[1..]));
+            return set(
+                out,
+                TaxIdKind::JpInvoice,
+                body.to_string(),
+                jp_corporate_ok(&b[1..]),
+            );
         }
         if is_kpp(body) {
             return set(out, TaxIdKind::Kpp, body.to_string(), true);
@@ -433,7 +482,9 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
                 Some(Hint::JpCorporate) => TaxIdKind::JpCorporate,
                 Some(Hint::Ogrn | Hint::Inn | Hint::Kpp) => TaxIdKind::Ogrn,
                 _ if ctx.region == Region::Jp => TaxIdKind::JpCorporate,
-                _ if ctx.region == Region::Ru || ctx.field == Field::RegistrationId => TaxIdKind::Ogrn,
+                _ if ctx.region == Region::Ru || ctx.field == Field::RegistrationId => {
+                    TaxIdKind::Ogrn
+                }
                 // Neither region nor label says: the checksum that holds decides.
                 _ if jp_corporate_ok(b) && !ogrn_ok(b) => TaxIdKind::JpCorporate,
                 _ => TaxIdKind::Ogrn,
@@ -457,8 +508,17 @@ fn unknown_keep_kind(out: &mut TaxId, body: &str) {
 
 fn ein(body: &str, out: &mut TaxId) {
     // IRS campus prefixes (irs.gov "How EINs are assigned and valid EIN prefixes").
-    const VALID: [(u8, u8); 9] =
-        [(1, 6), (10, 16), (20, 27), (30, 48), (50, 68), (71, 77), (80, 88), (90, 95), (98, 99)];
+    const VALID: [(u8, u8); 9] = [
+        (1, 6),
+        (10, 16),
+        (20, 27),
+        (30, 48),
+        (50, 68),
+        (71, 77),
+        (80, 88),
+        (90, 95),
+        (98, 99),
+    ];
     let b = body.as_bytes();
     let prefix = (b[0] - b'0') * 10 + (b[1] - b'0');
     let ok = VALID.iter().any(|&(lo, hi)| (lo..=hi).contains(&prefix));
@@ -474,7 +534,9 @@ fn is_kpp(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 9
         && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4..6].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && b[4..6]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         && b[6..].iter().all(u8::is_ascii_digit)
 }
 
@@ -514,7 +576,12 @@ fn jp_corporate_ok(b: &[u8]) -> bool {
     if b.len() != 13 {
         return false;
     }
-    let sum: u32 = b[1..].iter().rev().enumerate().map(|(n, &d)| digit(d) * if n % 2 == 0 { 1 } else { 2 }).sum();
+    let sum: u32 = b[1..]
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(n, &d)| digit(d) * if n % 2 == 0 { 1 } else { 2 })
+        .sum();
     9 - sum % 9 == digit(b[0])
 }
 
@@ -531,32 +598,67 @@ static VAT_RULES: LazyLock<HashMap<&'static str, VatRule>> = LazyLock::new(|| {
         ("BG", "#########|##########", None),
         ("CY", "########A", None),
         ("CZ", "########|#########|##########", None),
-        ("DE", "#########", Some(|b| iso7064_mod11_10(b))),
-        ("DK", "########", Some(|b| weighted(b, &[2, 7, 6, 5, 4, 3, 2, 1]) % 11 == 0)),
-        ("EE", "#########", Some(|b| weighted(b, &[3, 7, 1, 3, 7, 1, 3, 7, 1]) % 10 == 0)),
+        ("DE", "#########", Some(iso7064_mod11_10)),
+        (
+            "DK",
+            "########",
+            Some(|b| weighted(b, &[2, 7, 6, 5, 4, 3, 2, 1]).is_multiple_of(11)),
+        ),
+        (
+            "EE",
+            "#########",
+            Some(|b| weighted(b, &[3, 7, 1, 3, 7, 1, 3, 7, 1]).is_multiple_of(10)),
+        ),
         ("EL", "#########", Some(vat_el)),
         ("ES", "X#######X", None),
-        ("FI", "########", Some(|b| weighted(b, &[7, 9, 10, 5, 8, 4, 2, 1]) % 11 == 0)),
+        (
+            "FI",
+            "########",
+            Some(|b| weighted(b, &[7, 9, 10, 5, 8, 4, 2, 1]).is_multiple_of(11)),
+        ),
         ("FR", "XX#########", Some(vat_fr)),
-        ("HR", "###########", Some(|b| iso7064_mod11_10(b))),
-        ("HU", "########", Some(|b| weighted(b, &[9, 7, 3, 1, 9, 7, 3, 1]) % 10 == 0)),
+        ("HR", "###########", Some(iso7064_mod11_10)),
+        (
+            "HU",
+            "########",
+            Some(|b| weighted(b, &[9, 7, 3, 1, 9, 7, 3, 1]).is_multiple_of(10)),
+        ),
         ("IE", "#######A|#######AA|#X#####A", None),
         ("IT", "###########", Some(luhn)),
         ("LT", "#########|############", None),
-        ("LU", "########", Some(|b| as_number(&b[..6]) % 89 == as_number(&b[6..]))),
+        (
+            "LU",
+            "########",
+            Some(|b| as_number(&b[..6]) % 89 == as_number(&b[6..])),
+        ),
         ("LV", "###########", None),
         ("MT", "########", None),
         ("NL", "#########B##", Some(vat_nl)),
-        ("PL", "##########", Some(|b| weighted(b, &[6, 5, 7, 2, 3, 4, 5, 6, 7]) % 11 == digit(b[9]))),
+        (
+            "PL",
+            "##########",
+            Some(|b| weighted(b, &[6, 5, 7, 2, 3, 4, 5, 6, 7]) % 11 == digit(b[9])),
+        ),
         ("PT", "#########", Some(vat_pt)),
-        ("RO", "##|###|####|#####|######|#######|########|#########|##########", None),
+        (
+            "RO",
+            "##|###|####|#####|######|#######|########|#########|##########",
+            None,
+        ),
         ("SE", "##########01", Some(|b| luhn(&b[..10]))),
         ("SI", "########", Some(vat_si)),
-        ("SK", "##########", Some(|b| as_number(b) % 11 == 0)),
+        (
+            "SK",
+            "##########",
+            Some(|b| as_number(b).is_multiple_of(11)),
+        ),
         ("XI", "#########|############|GD###|HA###", None),
         ("GB", "#########|############|GD###|HA###", None),
     ];
-    rules.into_iter().map(|(cc, shape, check)| (cc, (shape, check))).collect()
+    rules
+        .into_iter()
+        .map(|(cc, shape, check)| (cc, (shape, check)))
+        .collect()
 });
 
 fn shape_ok(s: &[u8], shape: &str) -> bool {
@@ -600,10 +702,14 @@ fn luhn(b: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &d)| {
             let d = digit(d);
-            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 7064 MOD 11,10 over all digits but the last (DE, HR).
@@ -627,7 +733,11 @@ fn vat_at(b: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &d)| {
             let d = digit(d);
-            if i % 2 == 1 { d * 2 / 10 + d * 2 % 10 } else { d }
+            if i % 2 == 1 {
+                d * 2 / 10 + d * 2 % 10
+            } else {
+                d
+            }
         })
         .sum();
     (10 - (sum + 4) % 10) % 10 == digit(b[8])
@@ -657,7 +767,11 @@ fn vat_nl(b: &[u8]) -> bool {
     // numbers checked by ISO 7064 mod 97 over "NL" + the number.
     let eleven = weighted(b, &[9, 8, 7, 6, 5, 4, 3, 2]) % 11 == digit(b[8]);
     let mod97 = b"NL".iter().chain(b).fold(0u64, |acc, &c| {
-        let v = if c.is_ascii_digit() { u64::from(c - b'0') } else { u64::from(c - b'A') + 10 };
+        let v = if c.is_ascii_digit() {
+            u64::from(c - b'0')
+        } else {
+            u64::from(c - b'A') + 10
+        };
         (acc * if v >= 10 { 100 } else { 10 } + v) % 97
     }) == 1;
     eleven || mod97
@@ -722,17 +836,34 @@ mod tests {
             }
             n += 1;
         }
-        assert!(failures.is_empty(), "{} of {n} failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {n} failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
         assert!(n >= 80, "only {n} golden cases");
     }
 
     #[test]
     fn combined_cell_yields_both() {
         let ids = normalize_tax_ids("ИНН/КПП 7707083893/770701001", Field::TaxId, "RU");
-        let got: Vec<_> = ids.iter().map(|t| (t.kind, t.normalized.as_str(), t.valid)).collect();
-        assert_eq!(got, [(TaxIdKind::Inn10, "7707083893", true), (TaxIdKind::Kpp, "770701001", true)]);
+        let got: Vec<_> = ids
+            .iter()
+            .map(|t| (t.kind, t.normalized.as_str(), t.valid))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (TaxIdKind::Inn10, "7707083893", true),
+                (TaxIdKind::Kpp, "770701001", true)
+            ]
+        );
         let kpp = normalize_tax_id("7707083893/770701001", Field::TaxId2, "RU");
-        assert_eq!((kpp.kind, kpp.normalized.as_str()), (TaxIdKind::Kpp, "770701001"));
+        assert_eq!(
+            (kpp.kind, kpp.normalized.as_str()),
+            (TaxIdKind::Kpp, "770701001")
+        );
     }
 
     proptest! {
