@@ -16,6 +16,18 @@
 //! ИНН from [`normalize_tax_id`] (the КПП from it when the column is `tax_id_2`),
 //! flagged [`FLAG_COMBINED_INN_KPP`]; [`normalize_tax_ids`] returns both.
 //!
+//! Excel damage is undone only when a checksum confirms it: a 9- or 11-digit
+//! number becomes an ИНН when it passes with one leading `0` restored. A
+//! 12-digit 法人番号 is never padded: its check digit (the first digit) is
+//! 1–9, so Excel cannot have dropped a leading zero — the number lacks a digit.
+//!
+//! ОГРНИП: check = (first 14 digits mod 13) mod 10 (reference §3: published
+//! numbers have remainders 10–12). T-numbers: the 法人番号 check is applied to
+//! all of them; the NTA says sole proprietors' numbers never collide with a
+//! 法人番号 but not that they share its check digit, so if real ones fail this
+//! check it must be relaxed for them. EU VAT: checksums for AT BE DE DK EE EL
+//! FI FR (numeric key) HR HU IT LU NL PL PT SE SI SK; format only elsewhere.
+//!
 //! `normalized` is digits (and the letters the format has) without separators,
 //! except that an EIN keeps its dash: `NN-NNNNNNN` is what tells it apart from a
 //! 9-digit КПП, so normalizing the output again gives the same answer.
@@ -97,11 +109,13 @@ impl Region {
         } else if r.eq_ignore_ascii_case("GR") {
             // Greece's VAT prefix is EL, not its ISO code.
             Region::Eu("EL")
-        } else {
+        } else if r.len() == 2 {
+            let upper = r.to_ascii_uppercase();
             VAT_RULES
-                .keys()
-                .find(|cc| cc.eq_ignore_ascii_case(r))
-                .map_or(Region::Other, |cc| Region::Eu(cc))
+                .get_key_value(upper.as_str())
+                .map_or(Region::Other, |(cc, _)| Region::Eu(cc))
+        } else {
+            Region::Other
         }
     }
 }
