@@ -202,11 +202,8 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
                         e.input.clone(),
                     ));
                 }
-                if !p
-                    .emails
-                    .iter()
-                    .any(|q| q.address.is_some() && q.address == e.address)
-                {
+                let key = email::match_key(&e);
+                if key.is_none() || !p.emails.iter().any(|q| email::match_key(q) == key) {
                     p.emails.push(e);
                 }
             }
@@ -226,11 +223,19 @@ fn identifiers(p: &mut Party, ctx: &PartyContext) {
         let Some(text) = p.original(field).map(str::to_string) else {
             continue;
         };
-        let id = tax_id::normalize_tax_id(&text, field, ctx.region);
-        for code in &id.flags {
-            p.flags.push(Flag::new(code, Some(field), id.input.clone()));
+        // A combined «ИНН/КПП» cell yields both identifiers.
+        for id in tax_id::normalize_tax_ids(&text, field, ctx.region) {
+            for code in &id.flags {
+                p.flags.push(Flag::new(code, Some(field), id.input.clone()));
+            }
+            if !p
+                .tax_ids
+                .iter()
+                .any(|t| t.kind == id.kind && t.normalized == id.normalized)
+            {
+                p.tax_ids.push(id);
+            }
         }
-        p.tax_ids.push(id);
     }
 }
 
