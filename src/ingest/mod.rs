@@ -66,7 +66,7 @@ pub struct Table {
     /// or one more when every line ends with a delimiter). Records longer than
     /// this are ragged.
     pub record_len: Option<usize>,
-    pub rows: Box<dyn Iterator<Item = RawRow>>,
+    pub rows: Box<dyn Iterator<Item = RawRow> + Send>,
 }
 
 impl Table {
@@ -257,7 +257,7 @@ struct Located {
     width: usize,
     record_len: Option<usize>,
     first_column: usize,
-    rows: Box<dyn Iterator<Item = RawRow>>,
+    rows: Box<dyn Iterator<Item = RawRow> + Send>,
 }
 
 impl Located {
@@ -280,7 +280,7 @@ impl Located {
 /// Peek at the top rows, pick the header (or take the forced one), and chain
 /// the rest back so no data row is lost.
 fn locate_header(
-    mut rows: Box<dyn Iterator<Item = RawRow>>,
+    mut rows: Box<dyn Iterator<Item = RawRow> + Send>,
     forced: Option<usize>,
     profiles: &ProfileSet,
     first_column: usize,

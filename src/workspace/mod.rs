@@ -4,7 +4,6 @@
 mod schema;
 
 use crate::error::{Error, Result};
-use crate::model::Flag;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 
@@ -48,7 +47,7 @@ pub struct StoredRow<'a> {
     pub source_key: &'a str,
     pub kind: &'a str,
     pub cells_json: &'a str,
-    pub flags: &'a [Flag],
+    pub flags_json: Option<&'a str>,
     pub reject: Option<&'a str>,
 }
 
@@ -82,6 +81,9 @@ impl Workspace {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Ingest writes a million rows in one transaction: keep them in memory.
+        self.conn.pragma_update(None, "cache_size", -262_144)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let current: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -211,11 +213,6 @@ impl IngestWriter<'_> {
     }
 
     pub fn add_row(&mut self, table_id: i64, row: &StoredRow) -> Result<()> {
-        let flags = if row.flags.is_empty() {
-            None
-        } else {
-            serde_json::to_string(row.flags).ok()
-        };
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -228,7 +225,7 @@ impl IngestWriter<'_> {
             row.source_key,
             row.kind,
             row.cells_json,
-            flags,
+            row.flags_json,
             row.reject
         ])
         .map_err(|e| Error::Workspace {

@@ -43,7 +43,7 @@ pub const MIGRATIONS: &[&str] = &[
         flags TEXT,
         reject TEXT
     );
-    CREATE INDEX rows_by_table ON rows (table_id, source_key);
+    CREATE INDEX rows_by_table ON rows (table_id);
     "#,
     // 2: parties, the normalize stage's output (one per accepted row of the latest versions).
     r#"
