@@ -4,9 +4,10 @@
 //! not to the `phonenumber` crate: `phonenumber` 0.3.x strips the Russian trunk `8` twice and so
 //! corrupts every +7 number whose national part starts with 8 (St Petersburg 812, toll-free 800:
 //! `8 800 555-35-35` → `+7005553535`), and it serializes threads through a global mutex around
-//! its regex cache. rlibphonenumber gave correct results on all our cases and was ~5× faster
-//! (docs/reference: rust-crates.md). The crate is used only here, behind [`normalize_phone`], so
-//! the golden table in `tests/fixtures/normalize/phone.tsv` guards a future swap.
+//! its regex cache. rlibphonenumber gave correct results on all our cases and was ~5× faster in
+//! the project's dependency check. The crate is used only here, behind [`normalize_phones`] and
+//! [`normalize_phone`], so the golden table in `tests/fixtures/normalize/phone.tsv` guards a
+//! future swap.
 //!
 //! What libphonenumber does not do, this module does before calling it: folding full-width digits
 //! and dashes, splitting a cell into numbers, cutting off extensions (`доб.`, `вн.`, `内線`, …)
@@ -546,8 +547,9 @@ fn lost_leading_zero(digits: &str, number: &PhoneNumber, ctx: &Context) -> bool 
             .is_ok_and(|n| n == number.national_number)
 }
 
-/// A subscriber number without area code: the metadata says so (RU, US: 7 digits), or, where
-/// the metadata has no local lengths (JP), 5–8 digits without the trunk prefix.
+/// A subscriber number without area code: the metadata says so (RU, US: 7 digits), or, in a
+/// country with trunk prefix `0` or `8` (JP has no local lengths in the metadata; small Russian
+/// towns have 5–6 digit numbers), 5–8 digits not starting with the trunk prefix.
 fn is_local_only(digits: &str, number: &PhoneNumber, ctx: &Context) -> bool {
     number.is_possible_with_reason() == Ok(NumberLengthType::IsPossibleLocalOnly)
         || ctx.trunk.is_some_and(|trunk| {
