@@ -1,14 +1,13 @@
 //! Writing CSV for people who open it in Excel: formula injection neutralized.
 
-/// A cell Excel would run as a formula gets a leading `'`. Cells starting with
-/// `+`/`-` that are plain numbers (an E.164 phone `+74951234567`, `-15.00`)
-/// are left alone: they evaluate to themselves, and scripts need them intact.
+/// A cell Excel would run as a formula gets a leading `'`. A cell starting with
+/// `+`/`-` is only arithmetic unless it can call something (a function `X(`, DDE
+/// `|`, a sheet reference `!`), so phones like `+7 812 1234567 доб. 12` stay
+/// intact for the scripts that read these files.
 pub fn neutralize(value: &str) -> std::borrow::Cow<'_, str> {
     let risky = match value.as_bytes().first() {
         Some(b'=' | b'@' | b'\t' | b'\r') => true,
-        Some(b'+' | b'-') => !value[1..]
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b" ()-.".contains(&b)),
+        Some(b'+' | b'-') => can_call(value),
         _ => false,
     };
     if risky {
@@ -16,6 +15,12 @@ pub fn neutralize(value: &str) -> std::borrow::Cow<'_, str> {
     } else {
         value.into()
     }
+}
+
+fn can_call(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.iter().any(|c| matches!(c, b'|' | b'!' | b'=' | b'@'))
+        || b.windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1] == b'(')
 }
 
 /// A CSV writer whose every field goes through [`neutralize`].
@@ -61,7 +66,9 @@ mod tests {
         );
         assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralize("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
-        assert_eq!(neutralize("-2+3"), "'-2+3");
+        assert_eq!(neutralize("-SUM(A1:A9)"), "'-SUM(A1:A9)");
+        assert_eq!(neutralize("+7 812 1234567 доб. 12"), "+7 812 1234567 доб. 12");
+        assert_eq!(neutralize("+74951234567; +79161234567"), "+74951234567; +79161234567");
         assert_eq!(neutralize("+74951234567"), "+74951234567");
         assert_eq!(neutralize("-15.00"), "-15.00");
         assert_eq!(neutralize("ООО Ромашка"), "ООО Ромашка");
