@@ -193,7 +193,6 @@ fn clean(s: &str) -> String {
         if pending_space && !out.is_empty() {
             out.push(' ');
         }
-        pending_space = false;
         out.push(c);
         prev_alnum = c.is_alphanumeric();
         // "WIDGETS,INC." is two words; "1,000" stays one.
