@@ -5,7 +5,7 @@
 //! - NFKC first (㈱ → (株), ㍿ → 株式会社, full-width → ASCII); quotes «» „“ "" ‹› 「」
 //!   become spaces; apostrophes only inside a word (O'Neil, McDonald's) stay.
 //! - One legal form is taken from the start or the end; if both ends carry one,
-//!   the longer written variant wins (so "AO Smith Corporation" keeps "AO").
+//!   the longer canonical form wins (so "AO Smith Corporation" keeps "AO").
 //!   Japanese forms are matched glued to the name and keep their position
 //!   (前株 / 後株 are different legal names); others by whole tokens.
 //! - A suffix form right after `&` / `and` / `и` is part of the name ("Tiffany & Co").
@@ -58,15 +58,26 @@ struct Forms {
 static FORMS: LazyLock<Forms> = LazyLock::new(|| {
     let mut f = Forms::default();
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
-    for line in include_str!("../../data/legal_forms.tsv").lines().skip_while(|l| l.starts_with('#')).skip(1) {
+    for line in include_str!("../../data/legal_forms.tsv")
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .skip(1)
+    {
         let mut cols = line.split('\t');
-        let (Some(country), Some(canonical), Some(variant), Some(_kind), Some(pos)) =
-            (cols.next(), cols.next(), cols.next(), cols.next(), cols.next())
-        else {
+        let (Some(country), Some(canonical), Some(variant), Some(_kind), Some(pos)) = (
+            cols.next(),
+            cols.next(),
+            cols.next(),
+            cols.next(),
+            cols.next(),
+        ) else {
             continue;
         };
         let form = *index.entry((country, canonical)).or_insert_with(|| {
-            f.forms.push(Form { canonical, country: (!country.is_empty()).then_some(country) });
+            f.forms.push(Form {
+                canonical,
+                country: (!country.is_empty()).then_some(country),
+            });
             f.forms.len() - 1
         });
         let (at_start, at_end) = (pos != "suffix", pos != "prefix");
@@ -88,7 +99,9 @@ static FORMS: LazyLock<Forms> = LazyLock::new(|| {
             })
             .filter(|k| !k.is_empty())
             .collect();
-        let (Some(first), Some(last)) = (keys.first(), keys.last()) else { continue };
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            continue;
+        };
         f.max_tokens = f.max_tokens.max(keys.len());
         if at_start {
             f.prefix_first.insert(first.clone());
@@ -100,13 +113,18 @@ static FORMS: LazyLock<Forms> = LazyLock::new(|| {
             f.suffix.entry(reversed.join(" ")).or_insert(form);
         }
     }
-    f.glue_prefix.sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
-    f.glue_suffix.sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
+    f.glue_prefix
+        .sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
+    f.glue_suffix
+        .sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
     f
 });
 
 fn word_list(data: &'static str) -> Vec<&'static str> {
-    data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
 }
 
 static HONORIFICS: LazyLock<Vec<&'static str>> =
@@ -125,7 +143,21 @@ pub(crate) fn is_cjk(c: char) -> bool {
 fn is_quote(c: char) -> bool {
     matches!(
         c,
-        '"' | '«' | '»' | '„' | '“' | '”' | '‟' | '‹' | '›' | '「' | '」' | '『' | '』' | '〝' | '〞' | '〟'
+        '"' | '«'
+            | '»'
+            | '„'
+            | '“'
+            | '”'
+            | '‟'
+            | '‹'
+            | '›'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '〝'
+            | '〞'
+            | '〟'
     )
 }
 
@@ -158,13 +190,18 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{400}'..='\u{4FF}')
 }
 
-/// Appends the legal-form lookup key of one token: lower case, Ё→Е, dots and
-/// `,;:()[]` dropped (L.L.C. = LLC, "(Pty)" = Pty), Latin look-alikes folded to
+/// Appends the legal-form lookup key of one token: lower case, Ё→Е, dots,
+/// dashes, apostrophes and `,;:()[]|` dropped (L.L.C. = LLC, "(Pty)" = Pty,
+/// "ООО-" = ООО), Latin look-alikes folded to
 /// Cyrillic when the token also has Cyrillic letters.
 fn push_token_key(token: &str, out: &mut String) {
     let mixed = token.chars().any(is_cyrillic) && token.chars().any(|c| c.is_ascii_alphanumeric());
     for c in token.chars() {
-        if matches!(c, '.' | ',' | ';' | ':' | '(' | ')' | '[' | ']') {
+        if matches!(
+            c,
+            '.' | ',' | ';' | ':' | '(' | ')' | '[' | ']' | '-' | '–' | '—' | '|' | '・'
+        ) || is_apostrophe(c)
+        {
             continue;
         }
         for l in c.to_lowercase() {
@@ -184,7 +221,8 @@ fn clean(s: &str) -> String {
         let drop = is_quote(c)
             || c.is_whitespace()
             || c.is_control()
-            || (is_apostrophe(c) && !(prev_alnum && chars.peek().is_some_and(|n| n.is_alphanumeric())));
+            || (is_apostrophe(c)
+                && !(prev_alnum && chars.peek().is_some_and(|n| n.is_alphanumeric())));
         if drop {
             pending_space = true;
             prev_alnum = false;
@@ -201,39 +239,39 @@ fn clean(s: &str) -> String {
     out
 }
 
-/// `s` minus a trailing honorific (山田商事御中, 山田商事 様); only when a name remains.
-fn strip_honorific(s: &str) -> &str {
-    for h in HONORIFICS.iter() {
-        if let Some(rest) = s.strip_suffix(h) {
-            let rest = rest.trim_end();
-            if !rest.is_empty() {
-                return rest;
-            }
+/// `s` minus trailing honorifics (山田商事御中, 山田商事 様); only when a name remains.
+fn strip_honorific(mut s: &str) -> &str {
+    // Repeated: "山田商事 御中 様" happens.
+    while let Some(rest) = HONORIFICS
+        .iter()
+        .find_map(|h| s.strip_suffix(h).map(trim_edges))
+    {
+        if rest.is_empty() {
+            break;
         }
+        s = rest;
     }
     s
 }
 
-/// Splits a trailing Japanese branch ("東京支店") off: by the last space, or
-/// right after a legal form written before it (山田商事株式会社東京支店).
+/// Splits a trailing Japanese branch ("東京支店") off: right after the last
+/// legal form written before it (山田商事株式会社東京支店), else at the last space.
 fn split_branch(s: &str) -> (&str, &str) {
     if !BRANCH_WORDS.iter().any(|w| s.ends_with(w)) {
         return (s, "");
     }
-    if let Some((head, last)) = s.rsplit_once(' ') {
-        return (head, last);
-    }
-    let mut best: Option<usize> = None;
-    for g in &FORMS.glue_suffix {
-        if let Some(at) = s.rfind(g.variant) {
-            let end = at + g.variant.len();
-            if end < s.len() && best.is_none_or(|b| end > b) {
-                best = Some(end);
-            }
-        }
-    }
-    match best {
-        Some(end) => (&s[..end], &s[end..]),
+    let after_form = FORMS
+        .glue_suffix
+        .iter()
+        .filter_map(|g| {
+            s.rfind(g.variant)
+                .filter(|&at| at > 0)
+                .map(|at| at + g.variant.len())
+        })
+        .filter(|&end| end < s.len() && !s[end..].trim().contains(' '))
+        .max();
+    match after_form.or_else(|| s.rfind(' ')) {
+        Some(end) => (trim_edges(&s[..end]), trim_edges(&s[end..])),
         None => (s, ""),
     }
 }
@@ -280,13 +318,25 @@ fn token_spans(s: &str) -> impl DoubleEndedIterator<Item = (usize, usize)> + '_ 
 
 /// Longest token-wise legal form at the start (`from_end` false) or end.
 fn token_form(s: &str, from_end: bool, key: &mut String) -> Option<Hit> {
-    if from_end { scan_tokens(s, token_spans(s).rev(), true, key) } else { scan_tokens(s, token_spans(s), false, key) }
+    if from_end {
+        scan_tokens(s, token_spans(s).rev(), true, key)
+    } else {
+        scan_tokens(s, token_spans(s), false, key)
+    }
 }
 
-fn scan_tokens(s: &str, spans: impl Iterator<Item = (usize, usize)>, from_end: bool, key: &mut String) -> Option<Hit> {
+fn scan_tokens(
+    s: &str,
+    spans: impl Iterator<Item = (usize, usize)>,
+    from_end: bool,
+    key: &mut String,
+) -> Option<Hit> {
     let forms = &*FORMS;
-    let (map, firsts) =
-        if from_end { (&forms.suffix, &forms.suffix_first) } else { (&forms.prefix, &forms.prefix_first) };
+    let (map, firsts) = if from_end {
+        (&forms.suffix, &forms.suffix_first)
+    } else {
+        (&forms.prefix, &forms.prefix_first)
+    };
     // (key length, outer byte of the span) after each non-empty token.
     let mut steps: [(usize, usize); 8] = [(0, 0); 8];
     let mut n = 0;
@@ -324,15 +374,21 @@ fn scan_tokens(s: &str, spans: impl Iterator<Item = (usize, usize)>, from_end: b
 /// Whether `head` ends with a word after which a suffix form belongs to the
 /// name: "Tiffany & Co", "Smith and Company".
 fn follows_conjunction(head: &str) -> bool {
-    let Some(prev) = head.trim_end().rsplit(' ').next() else { return false };
-    let mut k = String::new();
-    push_token_key(prev, &mut k);
-    matches!(k.as_str(), "&" | "+" | "and" | "und" | "et" | "и" | "y")
+    // Compared as written: "И." is an initial, not the conjunction "и".
+    let Some(prev) = head.trim_end().rsplit(' ').next() else {
+        return false;
+    };
+    let prev = trim_edges(prev).to_lowercase();
+    ["&", "+", "and", "und", "et", "и", "y"].contains(&prev.as_str())
 }
 
 /// Punctuation left at the edges once the form is cut off ("ACME, INC." → "ACME").
 fn trim_edges(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '/' | '|' | '・' | '–' | '—'))
+    s.trim_matches(|c: char| {
+        c.is_whitespace()
+            || is_apostrophe(c)
+            || matches!(c, ',' | ';' | ':' | '-' | '/' | '|' | '・' | '–' | '—')
+    })
 }
 
 /// Appends the match key of `s` (see the module docs); `pub(crate)` so person
@@ -353,7 +409,10 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
                 if !translit::push_latin(l, out) {
                     out.push(l);
                 }
-            } else if !matches!(l, '-' | '\'' | '’' | '‘' | '&' | '・' | '\u{307}' | '\u{2010}'..='\u{2015}') {
+            } else if !matches!(
+                l,
+                '-' | '\'' | '’' | '‘' | '&' | '・' | '\u{307}' | '\u{2010}'..='\u{2015}'
+            ) {
                 pending_space = true;
             }
         }
@@ -380,22 +439,41 @@ fn merge_single_letters(key: &mut String) {
 
 pub fn normalize_org_name(input: &str) -> OrgName {
     // NFKC leaves ASCII unchanged: skip it on the common all-ASCII row.
-    let nfkc: Cow<str> =
-        if input.is_ascii() { Cow::Borrowed(input) } else { Cow::Owned(text::nfkc_keep_dashes(input)) };
+    let nfkc: Cow<str> = if input.is_ascii() {
+        Cow::Borrowed(input)
+    } else {
+        Cow::Owned(text::nfkc_keep_dashes(input))
+    };
     let cleaned = clean(&nfkc);
-    let (rest, branch) = split_branch(strip_honorific(&cleaned));
+    let (rest, branch) = split_branch(strip_honorific(trim_edges(&cleaned)));
+    let rest = trim_edges(rest);
 
     let mut key = String::new();
-    let (start_hit, end_hit) = if rest.is_ascii() {
-        (token_form(rest, false, &mut key), token_form(rest, true, &mut key))
-    } else {
-        (
-            glue_prefix(rest).or_else(|| token_form(rest, false, &mut key)),
-            glue_suffix(rest).or_else(|| token_form(rest, true, &mut key)),
-        )
-    };
+    // Glue matching only where kana/kanji can be: skipped on all-ASCII rows.
+    let cjk = !rest.is_ascii();
+    let start_hit = cjk
+        .then(|| glue_prefix(rest))
+        .flatten()
+        .or_else(|| token_form(rest, false, &mut key));
+    // The end form is looked for after the start form, so the two never overlap
+    // and a name glued to a start form ("株式会社Co.Ltd") reads the same way again.
+    let from = start_hit.map_or(0, |h| h.end);
+    let tail = &rest[from..];
+    let end_hit = cjk
+        .then(|| glue_suffix(tail))
+        .flatten()
+        .or_else(|| token_form(tail, true, &mut key))
+        .map(|h| Hit {
+            form: h.form,
+            start: h.start + from,
+            end: h.end + from,
+        });
     let chosen = match (start_hit, end_hit) {
-        (Some(p), Some(s)) if s.end - s.start > p.end - p.start && s.start >= p.end => {
+        // Compared by canonical length, so the choice survives re-normalizing the output.
+        (Some(p), Some(s))
+            if FORMS.forms[s.form].canonical.chars().count()
+                > FORMS.forms[p.form].canonical.chars().count() =>
+        {
             Some((s, FormPosition::Suffix))
         }
         (Some(p), _) => Some((p, FormPosition::Prefix)),
@@ -446,7 +524,10 @@ mod tests {
         let data = include_str!("../../tests/fixtures/normalize/org_name.tsv");
         let mut rows = 0;
         let mut failures = Vec::new();
-        for line in data.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let cols: Vec<&str> = line.split('\t').collect();
             assert_eq!(cols.len(), 6, "malformed fixture line: {line:?}");
             let want: Vec<&str> = cols[1..].iter().map(|c| c.trim()).collect();
@@ -464,6 +545,94 @@ mod tests {
             rows += 1;
         }
         assert!(rows >= 120, "only {rows} golden rows");
-        assert!(failures.is_empty(), "{} of {rows} rows differ (got):\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {rows} rows differ (got):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    /// Characters that exercise every branch: forms, quotes, look-alikes, kana, spaces.
+    fn tricky() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "ООО",
+            "ооо",
+            "OOO",
+            "3AO",
+            "ИП",
+            "Inc.",
+            "Ltd",
+            "Co.",
+            "&",
+            "and",
+            "GmbH",
+            "& Co. KG",
+            "LLC",
+            "AB",
+            "株式会社",
+            "(株)",
+            "㈱",
+            "㍿",
+            "カ)",
+            "(カ",
+            "御中",
+            "様",
+            "東京支店",
+            "山田",
+            "商事",
+            "«",
+            "»",
+            "\"",
+            "'",
+            "「",
+            "」",
+            ",",
+            ".",
+            "-",
+            " ",
+            "\u{3000}",
+            "Ромашка",
+            "Ёлка",
+            "Acme",
+            "İ",
+            "ß",
+            "ﬁ",
+            "A",
+            "И.",
+        ]);
+        prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_panic_on_any_unicode(s in "\\PC{0,200}") {
+            let _ = normalize_org_name(&s);
+        }
+
+        #[test]
+        fn no_panic_on_long_mixed_scripts(chars in prop::collection::vec(any::<char>(), 9_000..10_001)) {
+            let s: String = chars.into_iter().collect();
+            let org = normalize_org_name(&s);
+            prop_assert!(org.match_key.len() <= 4 * s.len());
+        }
+
+        /// Re-normalizing the output (name with the canonical form put back where
+        /// it stood) gives the same name, form and key.
+        #[test]
+        fn idempotent(s in prop_oneof![tricky(), "\\PC{0,40}"]) {
+            let first = normalize_org_name(&s);
+            let again = match (&first.legal_form, first.form_position) {
+                (Some(form), Some(FormPosition::Prefix)) => format!("{form} {}", first.name),
+                (Some(form), Some(FormPosition::Suffix)) => format!("{} {form}", first.name),
+                _ => first.name.clone(),
+            };
+            let second = normalize_org_name(&again);
+            prop_assert_eq!(&second.match_key, &first.match_key, "via {:?}", again);
+            prop_assert_eq!(&second.name, &first.name, "via {:?}", again);
+            prop_assert_eq!(&second.legal_form, &first.legal_form, "via {:?}", again);
+        }
     }
 }

@@ -56,8 +56,13 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
         honorifics: Vec::new(),
         jp_family: HashSet::new(),
     };
-    for line in include_str!("../../data/person_titles.txt").lines().filter(|l| !l.starts_with('#')) {
-        let Some((kind, word)) = line.split_once('\t') else { continue };
+    for line in include_str!("../../data/person_titles.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+    {
+        let Some((kind, word)) = line.split_once('\t') else {
+            continue;
+        };
         let word = word.trim().trim_end_matches('.');
         match kind {
             "title" => w.titles.insert(word),
@@ -89,8 +94,9 @@ fn word_key(w: &str) -> String {
 fn is_patronymic(w: &str) -> bool {
     let k = word_key(w);
     let long_enough = k.chars().count() >= 5;
-    const ENDINGS: [&str; 10] =
-        ["ович", "евич", "овна", "евна", "ична", "ovich", "evich", "ovna", "evna", "ichna"];
+    const ENDINGS: [&str; 10] = [
+        "ович", "евич", "овна", "евна", "ична", "ovich", "evich", "ovna", "evna", "ichna",
+    ];
     (long_enough && ENDINGS.iter().any(|e| k.ends_with(e)))
         || (k.chars().count() >= 4 && k.ends_with("ич"))
         || k.ends_with(" оглы")
@@ -100,19 +106,39 @@ fn is_patronymic(w: &str) -> bool {
 }
 
 fn is_turkic_patronymic_marker(w: &str) -> bool {
-    matches!(word_key(w).as_str(), "оглы" | "кызы" | "оглу" | "улы" | "уулу" | "гызы" | "ogly" | "kyzy" | "oglu" | "uly")
+    matches!(
+        word_key(w).as_str(),
+        "оглы"
+            | "кызы"
+            | "оглу"
+            | "улы"
+            | "уулу"
+            | "гызы"
+            | "ogly"
+            | "kyzy"
+            | "oglu"
+            | "uly"
+    )
 }
 
 /// One letter, with or without a dot: an initial.
 fn is_initial(w: &str) -> bool {
     let mut letters = w.trim_end_matches('.').chars();
-    matches!((letters.next(), letters.next()), (Some(c), None) if c.is_alphabetic())
+    // Cased scripts only: a one-kanji given name (亮) is not an initial.
+    matches!((letters.next(), letters.next()), (Some(c), None) if c.is_uppercase() || c.is_lowercase())
 }
 
 /// Title-cases a word written all in one case; keeps mixed case as written.
 fn tidy_case(w: &str, first_word: bool) -> String {
     if is_initial(w) {
-        let mut out: String = w.trim_end_matches('.').to_uppercase();
+        let letter = w.trim_end_matches('.');
+        let upper = letter.to_uppercase();
+        // ῲ upper-cases to two letters, which would no longer read as an initial.
+        let mut out = if upper.chars().nth(1).is_none() {
+            upper
+        } else {
+            letter.to_string()
+        };
         out.push('.');
         return out;
     }
@@ -130,15 +156,17 @@ fn tidy_case(w: &str, first_word: bool) -> String {
     let mut part_len = 0;
     let mut part_start = 0;
     for c in lower.chars() {
-        if start_of_part && c.is_alphabetic() {
-            out.extend(c.to_uppercase());
+        let cased = c.is_lowercase() || c.is_uppercase();
+        if start_of_part && cased {
+            push_upper(c, &mut out);
         } else if part_len == 2 && out[part_start..].eq_ignore_ascii_case("mc") {
             // McDONALD / mcdonald → McDonald.
-            out.extend(c.to_uppercase());
+            push_upper(c, &mut out);
         } else {
             out.push(c);
         }
-        start_of_part = matches!(c, '-' | '\'' | '’');
+        // A part starts after a hyphen or apostrophe and lasts until its first cased letter.
+        start_of_part = matches!(c, '-' | '\'' | '’') || (start_of_part && !cased);
         if start_of_part {
             part_len = 0;
             part_start = out.len();
@@ -149,6 +177,17 @@ fn tidy_case(w: &str, first_word: bool) -> String {
     out
 }
 
+/// Upper case of one letter, or the letter itself where that is several
+/// characters (ß → SS, ῢ → Ϋ̀): those would not read back the same.
+fn push_upper(c: char, out: &mut String) {
+    let upper = c.to_uppercase();
+    if upper.len() == 1 {
+        out.extend(upper);
+    } else {
+        out.push(c);
+    }
+}
+
 /// Splits "И.И.Иванов" / "J.R.R." into words after each inner dot.
 fn split_initials(w: &str) -> impl Iterator<Item = &str> {
     let mut rest = w;
@@ -156,7 +195,10 @@ fn split_initials(w: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let cut = rest.char_indices().find(|&(i, c)| c == '.' && i + 1 < rest.len()).map(|(i, _)| i + 1);
+        let cut = rest
+            .char_indices()
+            .find(|&(i, c)| c == '.' && i + 1 < rest.len())
+            .map(|(i, _)| i + 1);
         let (head, tail) = rest.split_at(cut.unwrap_or(rest.len()));
         rest = tail;
         Some(head)
@@ -177,7 +219,12 @@ fn strip_jp_honorific(s: &str) -> &str {
 
 /// Family / given for a Japanese name written without a space.
 fn split_jp(name: &str) -> (String, String) {
-    let ends: Vec<usize> = name.char_indices().map(|(i, _)| i).skip(1).take(4).collect();
+    let ends: Vec<usize> = name
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .take(4)
+        .collect();
     for &end in ends.iter().rev() {
         if WORDS.jp_family.contains(&name[..end]) {
             return (name[..end].to_string(), name[end..].to_string());
@@ -200,13 +247,21 @@ fn russian_order(words: &[String]) -> (String, String, String) {
         1 => (words[0].clone(), String::new(), String::new()),
         _ if (0..n - 1).all(initial) && !initial(n - 1) => {
             // И. И. Иванов
-            (words[n - 1].clone(), words[0].clone(), join(&words[1..n - 1]))
+            (
+                words[n - 1].clone(),
+                words[0].clone(),
+                join(&words[1..n - 1]),
+            )
         }
         2 if is_patronymic(&words[1]) => (String::new(), words[0].clone(), words[1].clone()),
-        _ if n >= 3 && is_patronymic(&words[n - 1]) && !initial(1) => {
-            (join(&words[..n - 2]), words[n - 2].clone(), words[n - 1].clone())
+        _ if n >= 3 && is_patronymic(&words[n - 1]) && !initial(1) => (
+            join(&words[..n - 2]),
+            words[n - 2].clone(),
+            words[n - 1].clone(),
+        ),
+        _ if n >= 3 && is_patronymic(&words[1]) => {
+            (join(&words[2..]), words[0].clone(), words[1].clone())
         }
-        _ if n >= 3 && is_patronymic(&words[1]) => (join(&words[2..]), words[0].clone(), words[1].clone()),
         _ => (words[0].clone(), words[1].clone(), join(&words[2..])),
     }
 }
@@ -219,10 +274,18 @@ fn western_order(words: &[String]) -> (String, String, String) {
         _ => {
             // The family name takes the particles before it: "van Beethoven".
             let mut start = n - 1;
-            while start > 1 && WORDS.particles.contains(word_key(&words[start - 1]).as_str()) {
+            while start > 1
+                && WORDS
+                    .particles
+                    .contains(word_key(&words[start - 1]).as_str())
+            {
                 start -= 1;
             }
-            (join(&words[start..]), words[0].clone(), join(&words[1..start]))
+            (
+                join(&words[start..]),
+                words[0].clone(),
+                join(&words[1..start]),
+            )
         }
     }
 }
@@ -241,7 +304,11 @@ fn name_words(s: &str) -> Vec<&str> {
     while words.len() > 1 && WORDS.titles.contains(word_key(words[0]).as_str()) {
         words.remove(0);
     }
-    while words.len() > 1 && WORDS.suffixes.contains(word_key(&words[words.len() - 1]).as_str()) {
+    while words.len() > 1
+        && WORDS
+            .suffixes
+            .contains(word_key(&words[words.len() - 1]).as_str())
+    {
         words.pop();
     }
     words
@@ -249,7 +316,11 @@ fn name_words(s: &str) -> Vec<&str> {
 
 /// Split and order a full name.
 pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
-    let s = if input.is_ascii() { input.to_string() } else { text::nfkc_keep_dashes(input) };
+    let s = if input.is_ascii() {
+        input.to_string()
+    } else {
+        text::nfkc_keep_dashes(input)
+    };
     let s = text::collapse_ws(&s);
     let s = strip_jp_honorific(&s);
 
@@ -261,16 +332,33 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
         let parts: Vec<&str> = s
             .split(',')
             .map(str::trim)
-            .filter(|p| !p.is_empty() && !name_words(p).iter().all(|w| WORDS.suffixes.contains(word_key(w).as_str())))
+            .filter(|p| {
+                !p.is_empty()
+                    && !name_words(p)
+                        .iter()
+                        .all(|w| WORDS.suffixes.contains(word_key(w).as_str()))
+            })
             .collect();
         if let [family, rest @ ..] = parts.as_slice()
             && !rest.is_empty()
         {
             let family: Vec<&str> = name_words(family);
             let rest: Vec<&str> = rest.iter().flat_map(|p| name_words(p)).collect();
-            let tidy = |ws: &[&str]| ws.iter().map(|w| tidy_case(w, false)).collect::<Vec<_>>().join(" ");
-            let given = rest.first().map(|w| tidy_case(w, false)).unwrap_or_default();
-            (tidy(&family), given, tidy(rest.get(1..).unwrap_or_default()))
+            let tidy = |ws: &[&str]| {
+                ws.iter()
+                    .map(|w| tidy_case(w, false))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let given = rest
+                .first()
+                .map(|w| tidy_case(w, false))
+                .unwrap_or_default();
+            (
+                tidy(&family),
+                given,
+                tidy(rest.get(1..).unwrap_or_default()),
+            )
         } else {
             ordered(&name_words(&parts.join(" ")), order)
         }
@@ -281,19 +369,28 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
 fn japanese(s: &str, order: NameOrder) -> (String, String, String) {
     // ジョン・スミス: a foreign name in katakana, given first.
     if s.contains('・') || s.contains('=') {
-        let words: Vec<String> =
-            s.split(['・', '=', ' ']).filter(|w| !w.is_empty()).map(str::to_string).collect();
+        let words: Vec<String> = s
+            .split(['・', '=', ' '])
+            .filter(|w| !w.is_empty())
+            .map(|w| tidy_case(w, false))
+            .collect();
         return western_order(&words);
     }
-    let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+    let words: Vec<String> = s
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| tidy_case(w, false))
+        .collect();
     match (words.as_slice(), order) {
         ([], _) => Default::default(),
         ([one], _) => {
             let (family, given) = split_jp(one);
             (family, given, String::new())
         }
-        ([first, rest @ ..], NameOrder::GivenFirst) => (rest.concat(), first.to_string(), String::new()),
-        ([first, rest @ ..], _) => (first.to_string(), rest.concat(), String::new()),
+        ([first, rest @ ..], NameOrder::GivenFirst) => {
+            (rest.concat(), first.clone(), String::new())
+        }
+        ([first, rest @ ..], _) => (first.clone(), rest.concat(), String::new()),
     }
 }
 
@@ -310,11 +407,15 @@ fn ordered(raw: &[&str], order: NameOrder) -> (String, String, String) {
             _ => words.push(tidy),
         }
     }
-    let cyrillic = raw.iter().any(|w| w.chars().any(|c| matches!(c, '\u{400}'..='\u{4FF}')));
+    let cyrillic = raw
+        .iter()
+        .any(|w| w.chars().any(|c| matches!(c, '\u{400}'..='\u{4FF}')));
     match order {
         NameOrder::FamilyFirst => russian_order(&words),
         NameOrder::GivenFirst => western_order(&words),
-        NameOrder::Auto if cyrillic || words.iter().any(|w| is_patronymic(w)) => russian_order(&words),
+        NameOrder::Auto if cyrillic || words.iter().any(|w| is_patronymic(w)) => {
+            russian_order(&words)
+        }
         NameOrder::Auto
             if words.len() >= 2 && all_caps(raw[0]) && !raw[1..].iter().any(|w| all_caps(w)) =>
         {
@@ -328,7 +429,10 @@ fn ordered(raw: &[&str], order: NameOrder) -> (String, String, String) {
 fn build(input: &str, family: String, given: String, middle: String) -> PersonName {
     // One pass over the joined parts, so a Japanese split leaves no space in the key.
     let mut key = String::with_capacity(family.len() + given.len() + middle.len() + 2);
-    push_match_key(&[family.as_str(), given.as_str(), middle.as_str()].join(" "), &mut key);
+    push_match_key(
+        &[family.as_str(), given.as_str(), middle.as_str()].join(" "),
+        &mut key,
+    );
     PersonName {
         input: input.to_string(),
         family,
@@ -343,9 +447,17 @@ fn build(input: &str, family: String, given: String, middle: String) -> PersonNa
 pub fn person_from_parts(family: &str, given: &str, middle: &str) -> PersonName {
     let tidy = |part: &str| {
         let s = text::collapse_ws(&text::nfkc_keep_dashes(part));
-        s.split(' ').filter(|w| !w.is_empty()).map(|w| tidy_case(w, false)).collect::<Vec<_>>().join(" ")
+        s.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| tidy_case(w, false))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
-    let input = [family, given, middle].iter().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>();
+    let input = [family, given, middle]
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>();
     build(&input.join(" "), tidy(family), tidy(given), tidy(middle))
 }
 
@@ -359,7 +471,10 @@ mod tests {
         let data = include_str!("../../tests/fixtures/normalize/person_name.tsv");
         let mut rows = 0;
         let mut failures = Vec::new();
-        for line in data.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let cols: Vec<&str> = line.split('\t').collect();
             assert_eq!(cols.len(), 6, "malformed fixture line: {line:?}");
             let order = match cols[1] {
@@ -368,14 +483,24 @@ mod tests {
                 _ => NameOrder::Auto,
             };
             let got = normalize_person_name(cols[0], order);
-            let got_cols = [got.family.as_str(), got.given.as_str(), got.middle.as_str(), got.match_key.as_str()];
+            let got_cols = [
+                got.family.as_str(),
+                got.given.as_str(),
+                got.middle.as_str(),
+                got.match_key.as_str(),
+            ];
             if got_cols[..] != cols[2..] {
                 failures.push(format!("{}\t{}\t{}", cols[0], cols[1], got_cols.join("\t")));
             }
             rows += 1;
         }
         assert!(rows >= 100, "only {rows} golden rows");
-        assert!(failures.is_empty(), "{} of {rows} rows differ (got):\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {rows} rows differ (got):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 
     #[test]
@@ -383,17 +508,62 @@ mod tests {
         for input in ["", "   ", "\u{3000}", "様", "Mr.", ","] {
             let p = normalize_person_name(input, NameOrder::Auto);
             assert_eq!(p.input, input);
-            assert!(p.given.is_empty() && p.middle.is_empty(), "{input:?} → {p:?}");
+            assert!(
+                p.given.is_empty() && p.middle.is_empty(),
+                "{input:?} → {p:?}"
+            );
         }
     }
 
     #[test]
     fn from_parts_matches_full_name() {
         let parts = person_from_parts(" ИВАНОВ ", "иван", "Иванович");
-        assert_eq!((parts.family.as_str(), parts.given.as_str(), parts.middle.as_str()), ("Иванов", "Иван", "Иванович"));
-        assert_eq!(parts.match_key, normalize_person_name("Иванов Иван Иванович", NameOrder::Auto).match_key);
-        assert_eq!(person_from_parts("山田", "太郎", "").match_key, normalize_person_name("山田太郎", NameOrder::Auto).match_key);
+        assert_eq!(
+            (
+                parts.family.as_str(),
+                parts.given.as_str(),
+                parts.middle.as_str()
+            ),
+            ("Иванов", "Иван", "Иванович")
+        );
+        assert_eq!(
+            parts.match_key,
+            normalize_person_name("Иванов Иван Иванович", NameOrder::Auto).match_key
+        );
+        assert_eq!(
+            person_from_parts("山田", "太郎", "").match_key,
+            normalize_person_name("山田太郎", NameOrder::Auto).match_key
+        );
         assert_eq!(person_from_parts("Smith", "JOHN", "").given, "John");
         assert_eq!(person_from_parts("", "", "").match_key, "");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_panic_on_any_unicode(s in "\\PC{0,200}") {
+            for order in [NameOrder::Auto, NameOrder::FamilyFirst, NameOrder::GivenFirst] {
+                let _ = normalize_person_name(&s, order);
+            }
+        }
+
+        #[test]
+        fn no_panic_on_long_input(chars in prop::collection::vec(any::<char>(), 9_000..10_001)) {
+            let s: String = chars.into_iter().collect();
+            let _ = normalize_person_name(&s, NameOrder::Auto);
+        }
+
+        /// Building a name again from its own parts changes nothing.
+        #[test]
+        fn parts_are_stable(s in prop_oneof![
+            "\\PC{0,40}",
+            "(Mr\\.? |г-н |Dr )?([A-ZА-ЯЁa-zа-яё'-]{1,8}|[山田佐藤太郎花子]{1,4}|[A-ZА-Я]\\.) ?[A-ZА-Яa-zа-я.]{0,8}( [А-Яа-я]{2,6}(ович|овна|ич))?( Jr\\.)?",
+        ]) {
+            let first = normalize_person_name(&s, NameOrder::Auto);
+            let again = person_from_parts(&first.family, &first.given, &first.middle);
+            prop_assert_eq!((&again.family, &again.given, &again.middle), (&first.family, &first.given, &first.middle));
+            prop_assert_eq!(&again.match_key, &first.match_key);
+        }
     }
 }

@@ -38,23 +38,29 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 
 /// Well-formed rows of the table file: one Cyrillic letter, a tab, its Latin spelling.
 fn rows() -> impl Iterator<Item = (char, &'static str)> {
-    include_str!("../../data/translit_ru.tsv").lines().filter_map(|line| {
-        if line.starts_with('#') {
-            return None;
-        }
-        let (cyr, latin) = line.split_once('\t')?;
-        let mut chars = cyr.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) => Some((c, latin)),
-            _ => None,
-        }
-    })
+    include_str!("../../data/translit_ru.tsv")
+        .lines()
+        .filter_map(|line| {
+            if line.starts_with('#') {
+                return None;
+            }
+            let (cyr, latin) = line.split_once('\t')?;
+            let mut chars = cyr.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some((c, latin)),
+                _ => None,
+            }
+        })
 }
 
 /// Appends the Latin spelling of `c` when it is a Cyrillic letter in the table.
 pub(crate) fn push_latin(c: char, out: &mut String) -> bool {
-    let Some(i) = (c as u32).checked_sub(BASE) else { return false };
-    let Some(Some((latin, upper))) = TABLE.get(i as usize) else { return false };
+    let Some(i) = (c as u32).checked_sub(BASE) else {
+        return false;
+    };
+    let Some(Some((latin, upper))) = TABLE.get(i as usize) else {
+        return false;
+    };
     if *upper {
         let mut bytes = latin.chars();
         if let Some(first) = bytes.next() {
@@ -147,7 +153,11 @@ mod tests {
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .count();
-        assert_eq!(rows().count(), lines, "a malformed line in data/translit_ru.tsv");
+        assert_eq!(
+            rows().count(),
+            lines,
+            "a malformed line in data/translit_ru.tsv"
+        );
         assert_eq!(TABLE.iter().flatten().count(), lines * 2);
     }
 
