@@ -288,7 +288,7 @@ fn glue_prefix(s: &str) -> Option<Hit> {
     let b = s.as_bytes();
     FORMS.glue_prefix.iter().find_map(|g| {
         let n = g.variant.len();
-        (b.len() >= n && b[..n].eq_ignore_ascii_case(g.variant.as_bytes())).then(|| Hit {
+        (b.len() >= n && b[..n].eq_ignore_ascii_case(g.variant.as_bytes())).then_some(Hit {
             form: g.form,
             start: 0,
             end: n,

@@ -307,7 +307,7 @@ fn name_words(s: &str) -> Vec<&str> {
     while words.len() > 1
         && WORDS
             .suffixes
-            .contains(word_key(&words[words.len() - 1]).as_str())
+            .contains(word_key(words[words.len() - 1]).as_str())
     {
         words.pop();
     }
