@@ -20,7 +20,8 @@ pub fn neutralize(value: &str) -> std::borrow::Cow<'_, str> {
 fn can_call(value: &str) -> bool {
     let b = value.as_bytes();
     b.iter().any(|c| matches!(c, b'|' | b'!' | b'=' | b'@'))
-        || b.windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1] == b'(')
+        || b.windows(2)
+            .any(|w| w[0].is_ascii_alphabetic() && w[1] == b'(')
 }
 
 /// A CSV writer whose every field goes through [`neutralize`].
@@ -67,8 +68,14 @@ mod tests {
         assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralize("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
         assert_eq!(neutralize("-SUM(A1:A9)"), "'-SUM(A1:A9)");
-        assert_eq!(neutralize("+7 812 1234567 доб. 12"), "+7 812 1234567 доб. 12");
-        assert_eq!(neutralize("+74951234567; +79161234567"), "+74951234567; +79161234567");
+        assert_eq!(
+            neutralize("+7 812 1234567 доб. 12"),
+            "+7 812 1234567 доб. 12"
+        );
+        assert_eq!(
+            neutralize("+74951234567; +79161234567"),
+            "+74951234567; +79161234567"
+        );
         assert_eq!(neutralize("+74951234567"), "+74951234567");
         assert_eq!(neutralize("-15.00"), "-15.00");
         assert_eq!(neutralize("ООО Ромашка"), "ООО Ромашка");

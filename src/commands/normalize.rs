@@ -26,6 +26,14 @@ pub fn stage(
 ) -> anyhow::Result<usize> {
     let profiles = ProfileSet::for_project(&config.dir)?;
     let no_separators = BTreeMap::new();
+    let mut regions: Vec<String> = config
+        .sources
+        .iter()
+        .filter_map(|s| s.region.clone())
+        .collect();
+    regions.push(config.region.clone());
+    regions.sort();
+    regions.dedup();
     let mut all: Vec<(Party, Option<String>)> = Vec::new();
     for table in ws.current_tables()? {
         let headers: Vec<String> = serde_json::from_str(&table.headers_json)?;
@@ -42,6 +50,7 @@ pub fn stage(
             headers: &headers,
             fields: &mapping.fields,
             ranks: &mapping.ranks,
+            fallback_regions: &regions,
             separators: profile.map_or(&no_separators, |p| p.all_separators()),
         };
         let rows = ws.accepted_rows(table.id)?;

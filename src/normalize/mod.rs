@@ -6,6 +6,7 @@ pub mod org;
 pub mod party;
 pub mod person;
 pub mod phone;
+pub mod region;
 pub mod tax_id;
 pub mod text;
 pub mod translit;

@@ -1,7 +1,7 @@
 //! A mapped row → a [`Party`]: every field through its normalizer, originals
 //! kept, quality flags collected.
 
-use super::{address, email, org, person, phone, tax_id, web};
+use super::{address, email, org, person, phone, region, tax_id, web};
 use crate::ingest::cell::Cell;
 use crate::model::{Address, Field, Flag, Kind, Party, PhoneRole, Provenance};
 use std::collections::BTreeMap;
@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub const NO_NAME: &str = "no name, tax ID or contact: nothing identifies this row";
 pub const EMAIL_INVALID: &str = "email_invalid";
 pub const WEBSITE_INVALID: &str = "website_invalid";
+/// A phone invalid under the source's region was valid under a region the row
+/// or the project hints at.
+pub const PHONE_REGION_INFERRED: &str = "phone_region_inferred";
 
 /// What normalization needs to know about a row's source.
 #[derive(Clone, Debug)]
@@ -21,6 +24,9 @@ pub struct PartyContext<'a> {
     pub fields: &'a [Option<Field>],
     /// Alias rank per column (see `Mapping::ranks`).
     pub ranks: &'a [u16],
+    /// The project's other regions (its sources'), tried for phones that are
+    /// invalid under `region`.
+    pub fallback_regions: &'a [String],
     /// Extra separators the profile declares per field.
     pub separators: &'a BTreeMap<Field, Vec<String>>,
 }
@@ -164,6 +170,13 @@ fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> Vec<&'a str> {
 }
 
 fn contact_points(p: &mut Party, ctx: &PartyContext) {
+    emails_and_website(p, ctx);
+    // Row hints first (country column, .jp mail, kanji names), then the
+    // project's other regions: a sheet of mixed countries is common.
+    let mut fallbacks = region::hints(p);
+    fallbacks.extend(ctx.fallback_regions.iter().cloned());
+    fallbacks.retain(|r| r != ctx.region);
+    fallbacks.dedup();
     for (field, role) in [
         (Field::Phone, PhoneRole::Phone),
         (Field::Mobile, PhoneRole::Mobile),
@@ -178,7 +191,27 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
             role,
         };
         for piece in split(&text, ctx.separators.get(&field)) {
-            for ph in phone::normalize_phones(piece, &opts) {
+            for mut ph in phone::normalize_phones(piece, &opts) {
+                if !ph.valid && !ph.digits.is_empty() {
+                    let retry = fallbacks.iter().find_map(|r| {
+                        let o = phone::PhoneOptions {
+                            region: r,
+                            default_area_code: None,
+                            role,
+                        };
+                        Some(phone::normalize_phone(&ph.input, &o))
+                            .filter(|q| q.valid)
+                            .map(|q| (r, q))
+                    });
+                    if let Some((r, q)) = retry {
+                        ph = q;
+                        p.flags.push(Flag::new(
+                            PHONE_REGION_INFERRED,
+                            Some(field),
+                            format!("{} read as {r}", ph.input),
+                        ));
+                    }
+                }
                 for code in &ph.flags {
                     p.flags.push(Flag::new(code, Some(field), ph.input.clone()));
                 }
@@ -192,6 +225,9 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
             }
         }
     }
+}
+
+fn emails_and_website(p: &mut Party, ctx: &PartyContext) {
     if let Some(text) = p.original(Field::Email).map(str::to_string) {
         for piece in split(&text, ctx.separators.get(&Field::Email)) {
             for e in email::normalize_emails(piece) {
@@ -262,5 +298,96 @@ fn assemble_address(p: &Party) -> Address {
         street: get(Field::Street),
         country: get(Field::Country),
         match_key: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(kind: Kind, fields: &[(Field, &str)], fallback: &[String]) -> (Party, Option<String>) {
+        let headers: Vec<String> = fields.iter().map(|(f, _)| f.to_string()).collect();
+        let mapped: Vec<Option<Field>> = fields.iter().map(|(f, _)| Some(*f)).collect();
+        let cells: Vec<Cell> = fields
+            .iter()
+            .map(|(_, v)| Cell::Text(v.to_string()))
+            .collect();
+        let ctx = PartyContext {
+            region: "RU",
+            default_area_code: None,
+            headers: &headers,
+            fields: &mapped,
+            ranks: &[],
+            fallback_regions: fallback,
+            separators: &BTreeMap::new(),
+        };
+        build_party(Provenance::default(), kind, &cells, Vec::new(), &ctx)
+    }
+
+    #[test]
+    fn an_organization_gets_every_field_normalized() {
+        let (p, reject) = build(
+            Kind::Organization,
+            &[
+                (Field::Name, "ООО «Ромашка»"),
+                (Field::TaxId, "7707083893"),
+                (Field::Phone, "8 (495) 123-45-67"),
+                (Field::Phone, "+7 495 1234567"),
+                (Field::Email, "Info@Romashka.ru"),
+                (Field::Website, "https://www.romashka.ru/contacts"),
+            ],
+            &[],
+        );
+        assert!(reject.is_none());
+        assert_eq!(p.org.as_ref().unwrap().match_key, "romashka");
+        assert_eq!(p.tax_ids[0].kind, crate::model::TaxIdKind::Inn10);
+        assert_eq!(p.phones.len(), 1, "the same number twice is kept once");
+        assert_eq!(
+            p.original(Field::Phone),
+            Some("8 (495) 123-45-67; +7 495 1234567")
+        );
+        assert_eq!(p.website.as_deref(), Some("romashka.ru"));
+        assert!(p.emails[0].role_account);
+    }
+
+    #[test]
+    fn phones_of_another_country_are_read_under_the_rows_region() {
+        let (p, _) = build(
+            Kind::Person,
+            &[(Field::Name, "山田 太郎"), (Field::Phone, "03-1234-5678")],
+            &[],
+        );
+        assert_eq!(p.phones[0].e164.as_deref(), Some("+81312345678"));
+        assert!(p.flags.iter().any(|f| f.code == PHONE_REGION_INFERRED));
+        let (p, _) = build(
+            Kind::Person,
+            &[
+                (Field::Name, "John Smith"),
+                (Field::Phone, "(312) 555-0100"),
+            ],
+            &["US".into()],
+        );
+        assert_eq!(p.phones[0].e164.as_deref(), Some("+13125550100"));
+    }
+
+    #[test]
+    fn sole_proprietors_are_people_too_and_combined_ids_split() {
+        let (p, _) = build(
+            Kind::SoleProprietor,
+            &[
+                (Field::Name, "ИП Иванов Иван Иванович"),
+                (Field::TaxId, "7707083893/770701001"),
+            ],
+            &[],
+        );
+        assert_eq!(p.org.as_ref().unwrap().legal_form.as_deref(), Some("ИП"));
+        assert_eq!(p.person.as_ref().unwrap().family, "Иванов");
+        assert_eq!(p.tax_ids.len(), 2);
+    }
+
+    #[test]
+    fn rows_with_nothing_to_identify_them_are_rejected() {
+        let (_, reject) = build(Kind::Organization, &[(Field::Notes, "позвонить")], &[]);
+        assert_eq!(reject.as_deref(), Some(NO_NAME));
     }
 }
