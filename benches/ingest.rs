@@ -38,7 +38,7 @@ fn row(i: usize) -> [String; 8] {
         ),
         format!("info{i}@romashka{}.ru", i % 5000),
         format!("г. Москва, ул. Ленина, д. {}", i % 300),
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             "VIP, звонить до 18:00".to_string()
         } else {
             String::new()
