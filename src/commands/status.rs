@@ -85,15 +85,17 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
         }
     }
     let parties = ws.party_summary()?;
-    if !parties.by_kind.is_empty() || parties.rejects > 0 {
+    let made: i64 = parties.by_kind.iter().map(|(_, n)| n).sum();
+    if made > 0 || parties.rejects > 0 {
         let kinds: Vec<String> = parties
             .by_kind
             .iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
+        writeln!(o, "\nnormalize")?;
         writeln!(
             o,
-            "\nnormalize\n  parties: {}; {} rows rejected",
+            "  parties: {made} ({}), rejected: {}",
             kinds.join(", "),
             parties.rejects
         )?;
@@ -119,6 +121,20 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
                 r.source, r.row, r.reason
             )?;
         }
+    }
+    let pending = ws.rows_without_party()?;
+    if pending > 0 {
+        writeln!(
+            o,
+            "\n{pending} accepted rows are not normalized yet: run `golive normalize {}`",
+            config.dir.display()
+        )?;
+    } else if made > 0 {
+        writeln!(
+            o,
+            "\nevery row accounted for: {total_rows} = {made} parties + {total_rejects} rejected at ingest + {} rejected at normalize",
+            parties.rejects
+        )?;
     }
     let rejects = ws.ingest_rejects(REJECTS_SHOWN)?;
     if !rejects.is_empty() {

@@ -119,6 +119,22 @@ impl Workspace {
         })
     }
 
+    /// Accepted current rows that have no party yet: normalize is out of date.
+    pub fn rows_without_party(&self) -> Result<i64> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM rows r JOIN tables t ON t.id = r.table_id
+                     WHERE r.reject IS NULL AND t.version_id IN ({})
+                     AND NOT EXISTS (SELECT 1 FROM parties p WHERE p.row_id = r.id)",
+                    super::queries::LATEST_VERSIONS
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     pub fn normalize_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
         let mut stmt = self
             .conn

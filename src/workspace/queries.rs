@@ -5,7 +5,7 @@ use crate::error::Result;
 use rusqlite::params;
 
 /// The current rows are those of each source's latest version.
-const LATEST_VERSIONS: &str = "SELECT v.id FROM source_versions v
+pub(super) const LATEST_VERSIONS: &str = "SELECT v.id FROM source_versions v
     WHERE v.version = (SELECT MAX(version) FROM source_versions w WHERE w.source_id = v.source_id)";
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
