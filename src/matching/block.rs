@@ -56,6 +56,14 @@ impl KeyKind {
         }
     }
 
+    /// Keys derived from the name: oversized blocks are skipped, not windowed.
+    pub fn is_name_key(self) -> bool {
+        matches!(
+            self,
+            KeyKind::NameTokens | KeyKind::NamePrefix | KeyKind::NameLsh
+        )
+    }
+
     fn from_bits(b: u64) -> KeyKind {
         KeyKind::ALL[(b as usize).min(KeyKind::ALL.len() - 1)]
     }
@@ -70,8 +78,11 @@ impl fmt::Display for KeyKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BlockingConfig {
-    /// A block with more members than this is not expanded into all pairs:
-    /// its members, sorted by name, are only paired within `capped_window`.
+    /// A block with more members than this is not expanded into all pairs.
+    /// Identifier and address blocks (a switchboard phone, `info@`) are
+    /// windowed: members sorted by name are paired within `capped_window`.
+    /// Name blocks (tokens, prefix, LSH) are skipped: windowing them by name
+    /// would only repeat the sorted-neighbourhood pass.
     pub max_block_size: usize,
     pub capped_window: usize,
     /// Characters of the space-free name for the prefix key (0 = off).
@@ -97,8 +108,8 @@ impl Default for BlockingConfig {
             address_name_prefix_len: 3,
             address_alone: true,
             sorted_window: 4,
-            lsh_bands: 6,
-            lsh_rows: 3,
+            lsh_bands: 5,
+            lsh_rows: 4,
             qgram: 3,
         }
     }
@@ -112,7 +123,7 @@ pub struct CappedBlock {
     /// the value as the first member has it).
     pub value: String,
     pub size: usize,
-    /// Pairs emitted by the window instead of size·(size−1)/2.
+    /// Pairs emitted by the window instead of size·(size−1)/2 (0: skipped).
     pub pairs: usize,
     /// Index of the block's first member.
     pub example: u32,
@@ -298,7 +309,11 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
         let st = &mut per_key[kk as usize];
         st.blocks += 1;
         if size > cfg.max_block_size {
-            let pairs = windowed_pair_count(size, window);
+            let pairs = if kk.is_name_key() {
+                0
+            } else {
+                windowed_pair_count(size, window)
+            };
             st.pairs += pairs;
             st.capped += 1;
             capped.push(CappedBlock {
@@ -316,6 +331,9 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
     let mut pairs: Vec<u64> = groups
         .par_iter()
         .fold(Vec::new, |mut acc, &(s, e)| {
+            if e - s > cfg.max_block_size && KeyKind::from_bits(entries[s].0 >> 59).is_name_key() {
+                return acc;
+            }
             let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
             if members.len() > cfg.max_block_size {
                 let mut sorted = members;
@@ -471,7 +489,7 @@ mod tests {
 
     #[test]
     fn typos_meet_and_output_is_sorted() {
-        let parties = vec![
+        let parties = [
             party("golden gate day care", ""),
             party("zzz", ""),
             party("golden gaet day care", ""),

@@ -533,4 +533,155 @@ mod tests {
         assert_ne!(r.clustering.cluster_of[0], r.clustering.cluster_of[1]);
         assert_eq!(r.clustering.blocked_by_cannot_link, 1);
     }
+
+    /// Synthetic parties: entities with 0–3 noisy duplicates, a shared
+    /// switchboard phone and a shared role mailbox.
+    pub(crate) fn synthetic(n: usize) -> (Vec<Party>, Vec<u32>) {
+        use crate::model::{Address, Email};
+        const STREETS: [&str; 8] = [
+            "main st",
+            "oak ave",
+            "lenina ul",
+            "park blvd",
+            "river rd",
+            "mira pr",
+            "king st",
+            "lake dr",
+        ];
+        let mut parties = Vec::with_capacity(n);
+        let mut truth = Vec::with_capacity(n);
+        let mut e = 0u64;
+        while parties.len() < n {
+            let h = compare::mix64(e * 7 + 3);
+            let name = format!(
+                "{} {} {}",
+                word(e),
+                word(e ^ 0xABCDEF),
+                ["center", "group", "trade", "service"][(h % 4) as usize]
+            );
+            let copies = 1 + (h >> 8) % 4;
+            for c in 0..copies {
+                if parties.len() >= n {
+                    break;
+                }
+                let r = compare::mix64(h ^ (c + 1));
+                let mut nm = name.clone();
+                if c > 0 && r.is_multiple_of(3) {
+                    let pos = (r >> 5) as usize % nm.len();
+                    if nm.is_char_boundary(pos) && nm.is_char_boundary(pos + 1) {
+                        nm.replace_range(pos..pos + 1, "q");
+                    }
+                }
+                let switchboard = e.is_multiple_of(100);
+                let phone = if switchboard {
+                    "+13125550000".to_string()
+                } else {
+                    format!("+1312{:07}", e % 10_000_000)
+                };
+                let mut p = org(&nm, "", "");
+                p.org.as_mut().unwrap().match_key = nm.clone();
+                if !r.is_multiple_of(5) {
+                    p.phones.push(Phone {
+                        digits: phone[2..].into(),
+                        e164: Some(phone),
+                        valid: true,
+                        ..Phone::default()
+                    });
+                }
+                if r % 7 < 3 {
+                    let addr = if e.is_multiple_of(50) {
+                        "info@gmail.com".to_string()
+                    } else {
+                        format!("office{e}@{}.com", word(e))
+                    };
+                    p.emails.push(Email {
+                        address: Some(addr),
+                        valid: true,
+                        role_account: e.is_multiple_of(50),
+                        free_mail: e.is_multiple_of(50),
+                        ..Email::default()
+                    });
+                }
+                let full = format!("{} {}", 1 + e % 300, STREETS[(e % 8) as usize]);
+                p.address = Address {
+                    match_key: crate::normalize::address::address_key(&full),
+                    full,
+                    postal_code: (!r.is_multiple_of(3)).then(|| format!("{:05}", e % 90_000)),
+                    ..Address::default()
+                };
+                p.provenance.source_key = format!("{}", parties.len());
+                parties.push(p);
+                truth.push(e as u32);
+            }
+            e += 1;
+        }
+        (parties, truth)
+    }
+
+    /// `GOLIVE_BENCH_N=1000000 cargo test --release --lib matching::tests::bench_synthetic -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_synthetic() {
+        use std::time::Instant;
+        let n: usize = std::env::var("GOLIVE_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        let (parties, truth) = synthetic(n);
+        let t = Instant::now();
+        let engine = Engine::new(&parties, MatchConfig::default());
+        let t_prep = t.elapsed();
+        let (pairs, report) = engine.candidates();
+        let t_block = t.elapsed();
+        let levels = engine.compare_pairs(&pairs);
+        let t_cmp = t.elapsed();
+        let params = engine.estimate(&pairs, &levels);
+        let t_em = t.elapsed();
+        let scored = engine.score_pairs(&params, &pairs, &levels);
+        let t_score = t.elapsed();
+        let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
+        let cl = cluster::cluster(
+            parties.len(),
+            &edges,
+            params.match_threshold,
+            &Constraints::default(),
+            &ClusterConfig::default(),
+        );
+        let t_cluster = t.elapsed();
+        let golden = engine.golden(&cl);
+        let t_golden = t.elapsed();
+        let s = pairwise(&cl.cluster_of, &truth);
+        eprintln!(
+            "n={n} pairs={} capped={} | prepare {:.2}s block {:.2}s compare {:.2}s ({:.1}M pairs/s) em {:.2}s score {:.2}s cluster {:.2}s golden {:.2}s ({} records) | P {:.4} R {:.4} F1 {:.4}",
+            pairs.len(),
+            report.capped.len(),
+            t_prep.as_secs_f64(),
+            (t_block - t_prep).as_secs_f64(),
+            (t_cmp - t_block).as_secs_f64(),
+            pairs.len() as f64 / (t_cmp - t_block).as_secs_f64() / 1e6,
+            (t_em - t_cmp).as_secs_f64(),
+            (t_score - t_em).as_secs_f64(),
+            (t_cluster - t_score).as_secs_f64(),
+            (t_golden - t_cluster).as_secs_f64(),
+            golden.len(),
+            s.precision,
+            s.recall,
+            s.f1
+        );
+        for k in report.per_key.iter().filter(|k| k.pairs > 0) {
+            eprintln!(
+                "  {:?} blocks {} pairs {} capped {}",
+                k.key.unwrap(),
+                k.blocks,
+                k.pairs,
+                k.capped
+            );
+        }
+        for c in report.capped.iter().take(5) {
+            eprintln!(
+                "  capped {} {:?} size {} pairs {}",
+                c.key, c.value, c.size, c.pairs
+            );
+        }
+    }
 }

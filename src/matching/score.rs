@@ -92,8 +92,15 @@ pub struct ScoringConfig {
     pub match_threshold: f64,
     pub review_threshold: f64,
     pub max_field_weight: f64,
-    /// Random pairs per kind for u (0 = estimate u by EM as well).
+    /// Random pairs per kind counted for u: the starting point and prior of u
+    /// in EM, or u itself with `fix_u` (0 = default u).
     pub random_pairs: usize,
+    /// Keep u at the random-pair estimate during EM (as Splink does). Off by
+    /// default: the candidate pairs are selected by blocking, so their
+    /// non-matches look alike far more often than random pairs do, and a u
+    /// fixed from random pairs drives EM to call every similar name a match.
+    /// With it off, u is estimated by EM over the candidate pairs.
+    pub fix_u: bool,
     pub seed: u64,
     pub max_iterations: usize,
     pub tolerance: f64,
@@ -110,6 +117,7 @@ impl Default for ScoringConfig {
             review_threshold: -1.0,
             max_field_weight: 15.0,
             random_pairs: 300_000,
+            fix_u: false,
             seed: 0x5EED,
             max_iterations: 100,
             tolerance: 1e-4,
@@ -360,8 +368,8 @@ pub fn estimate_kind(
     let alpha = cfg.prior_strength;
 
     let (nrand, rand_counts) = random_pair_counts(recs, members, cfg, compare_cfg);
-    let fix_u = nrand > 0;
-    if fix_u {
+    let fix_u = nrand > 0 && cfg.fix_u;
+    if nrand > 0 {
         p.random_pairs = nrand;
         for (f, fp) in p.fields.iter_mut().enumerate() {
             let total: u64 = rand_counts[f][1..].iter().sum();
