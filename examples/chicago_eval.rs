@@ -121,7 +121,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let t0 = Instant::now();
-    let engine = Engine::new(&parties, MatchConfig::default());
+    // Optional overrides for experiments: GOLIVE_MATCH_CONFIG='{"blocking":{"lsh_bands":0}}'
+    let config: MatchConfig = match std::env::var("GOLIVE_MATCH_CONFIG") {
+        Ok(json) => serde_json::from_str(&json)?,
+        Err(_) => MatchConfig::default(),
+    };
+    let engine = Engine::new(&parties, config);
     let result = engine.run(&Constraints::default(), None);
     let elapsed = t0.elapsed();
     let s = matching::pairwise(&result.clustering.cluster_of, &truth);
@@ -137,6 +142,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("capped blocks    {}", result.blocking.capped.len());
     println!("bridges cut      {}", result.clustering.cut_bridges.len());
+    let checksum = result
+        .clustering
+        .cluster_of
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
+            (h ^ c as u64).wrapping_mul(0x100_0000_01b3)
+        });
+    println!("clusters digest  {checksum:016x} (same input → same digest)");
     println!("engine time      {:.3} s", elapsed.as_secs_f64());
     println!(
         "pairwise         precision {:.4}  recall {:.4}  F1 {:.4}  (tp {}, predicted {}, true {})",

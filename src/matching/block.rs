@@ -85,6 +85,8 @@ pub struct BlockingConfig {
     /// would only repeat the sorted-neighbourhood pass.
     pub max_block_size: usize,
     pub capped_window: usize,
+    /// Name-key blocks (tokens, prefix, LSH) larger than this are skipped.
+    pub max_name_block_size: usize,
     /// Characters of the space-free name for the prefix key (0 = off).
     pub name_prefix_len: usize,
     /// Characters of the name added to the address for the address+name key.
@@ -104,11 +106,12 @@ impl Default for BlockingConfig {
         BlockingConfig {
             max_block_size: 60,
             capped_window: 8,
+            max_name_block_size: 30,
             name_prefix_len: 6,
             address_name_prefix_len: 3,
             address_alone: true,
             sorted_window: 4,
-            lsh_bands: 5,
+            lsh_bands: 3,
             lsh_rows: 4,
             qgram: 3,
         }
@@ -308,7 +311,7 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
         let kk = KeyKind::from_bits(entries[s].0 >> 59);
         let st = &mut per_key[kk as usize];
         st.blocks += 1;
-        if size > cfg.max_block_size {
+        if size > cfg.max_block_size || (kk.is_name_key() && size > cfg.max_name_block_size) {
             let pairs = if kk.is_name_key() {
                 0
             } else {
@@ -331,7 +334,8 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
     let mut pairs: Vec<u64> = groups
         .par_iter()
         .fold(Vec::new, |mut acc, &(s, e)| {
-            if e - s > cfg.max_block_size && KeyKind::from_bits(entries[s].0 >> 59).is_name_key() {
+            let name_key = KeyKind::from_bits(entries[s].0 >> 59).is_name_key();
+            if name_key && e - s > cfg.max_name_block_size.min(cfg.max_block_size) {
                 return acc;
             }
             let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
@@ -366,7 +370,7 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
         let mut order: Vec<u32> = (0..recs.len() as u32)
             .filter(|&i| !recs[i as usize].name.is_empty())
             .collect();
-        order.par_sort_by(|&a, &b| {
+        order.par_sort_unstable_by(|&a, &b| {
             let (ra, rb) = (&recs[a as usize], &recs[b as usize]);
             kind_tag(ra.kind)
                 .cmp(&kind_tag(rb.kind))

@@ -10,7 +10,8 @@ pub struct ClusterConfig {
     /// Clusters with at least this many members are checked for weak bridges.
     pub guard_min_size: usize,
     /// A bridge (an edge whose removal splits the cluster, counting review
-    /// pairs as support) scoring below this is cut.
+    /// pairs as support) scoring below this is cut. Keep it above the match
+    /// threshold (the defaults are 3 apart).
     pub bridge_threshold: f64,
 }
 
@@ -18,7 +19,7 @@ impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             guard_min_size: 3,
-            bridge_threshold: 8.0,
+            bridge_threshold: 6.0,
         }
     }
 }

@@ -25,7 +25,7 @@ pub use golden::{GoldenRecord, SurvivorshipConfig, golden_record, golden_records
 pub use score::{Decision, KindParams, Params, ScoringConfig};
 
 use crate::model::{Kind, Party};
-use compare::Rec;
+pub use compare::Rec;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -122,23 +122,32 @@ pub fn resolve_decisions(
 }
 
 /// The engine over one set of parties: prepared once, then blocked, scored,
-/// clustered, explained.
-pub struct Engine<'a> {
-    parties: &'a [Party],
+/// clustered, explained. It keeps only the compact prepared records, so the
+/// caller may prepare parties while streaming them ([`Rec::prepare`],
+/// [`Engine::from_prepared`]) and drop them.
+pub struct Engine {
     recs: Vec<Rec>,
     config: MatchConfig,
 }
 
-impl<'a> Engine<'a> {
-    /// Prepare the parties (in parallel).
-    pub fn new(parties: &'a [Party], config: MatchConfig) -> Self {
-        assert!(parties.len() < u32::MAX as usize, "at most 2^32-1 parties");
-        let recs = parties.par_iter().map(Rec::prepare).collect();
-        Engine {
-            parties,
-            recs,
-            config,
-        }
+impl Engine {
+    /// Prepare the parties (in parallel). Party `i` is record `i` everywhere.
+    pub fn new(parties: &[Party], config: MatchConfig) -> Self {
+        Engine::from_prepared(parties.par_iter().map(Rec::prepare).collect(), config)
+    }
+
+    /// Use records already prepared with [`Rec::prepare`].
+    pub fn from_prepared(recs: Vec<Rec>, config: MatchConfig) -> Self {
+        assert!(recs.len() < u32::MAX as usize, "at most 2^32-1 parties");
+        Engine { recs, config }
+    }
+
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
     }
 
     pub fn config(&self) -> &MatchConfig {
@@ -224,7 +233,7 @@ impl<'a> Engine<'a> {
         drop(levels);
         let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
         let clustering = cluster::cluster(
-            self.parties.len(),
+            self.recs.len(),
             &edges,
             params.match_threshold,
             constraints,
@@ -235,7 +244,7 @@ impl<'a> Engine<'a> {
             sizes[c as usize] += 1;
         }
         let stats = MatchStats {
-            parties: self.parties.len(),
+            parties: self.recs.len(),
             candidate_pairs: pairs.len(),
             matches: scored
                 .iter()
@@ -257,9 +266,10 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Golden records of a clustering (compute on demand: one per cluster).
-    pub fn golden(&self, clustering: &Clustering) -> Vec<GoldenRecord> {
-        golden::golden_records(self.parties, clustering, &self.config.survivorship)
+    /// Golden records of a clustering (one per cluster; for large inputs
+    /// prefer [`golden_record`] per cluster, streaming).
+    pub fn golden(&self, parties: &[Party], clustering: &Clustering) -> Vec<GoldenRecord> {
+        golden::golden_records(parties, clustering, &self.config.survivorship)
     }
 
     /// Field-by-field contributions to the score of parties `a` and `b`.
@@ -538,16 +548,24 @@ mod tests {
     /// switchboard phone and a shared role mailbox.
     pub(crate) fn synthetic(n: usize) -> (Vec<Party>, Vec<u32>) {
         use crate::model::{Address, Email};
-        const STREETS: [&str; 8] = [
-            "main st",
-            "oak ave",
-            "lenina ul",
-            "park blvd",
-            "river rd",
-            "mira pr",
-            "king st",
-            "lake dr",
+        const SYL: [&str; 40] = [
+            "ra", "mo", "ka", "shi", "len", "to", "vi", "ber", "dan", "ol", "ex", "pro", "tek",
+            "nor", "zu", "gal", "sa", "mi", "ko", "ta", "ni", "ve", "lo", "pa", "ri", "du", "ge",
+            "ha", "ju", "bo", "fi", "ne", "wa", "yo", "sto", "kri", "vel", "mar", "tin", "gor",
         ];
+        const SUFFIX: [&str; 12] = [
+            "center", "group", "trade", "service", "stroy", "plus", "systems", "holding", "", "",
+            "", "",
+        ];
+        const STREET: [&str; 6] = ["st", "ave", "ul", "blvd", "rd", "pr"];
+        // 40^2 + 40^3 words, Zipf-ish: low seeds more often.
+        let vocab = |seed: u64| -> String {
+            let h = compare::mix64(seed);
+            let k = 2 + (h & 1) as usize;
+            (0..k)
+                .map(|i| SYL[((h >> (8 * i + 8)) % 40) as usize])
+                .collect()
+        };
         let mut parties = Vec::with_capacity(n);
         let mut truth = Vec::with_capacity(n);
         let mut e = 0u64;
@@ -555,10 +573,19 @@ mod tests {
             let h = compare::mix64(e * 7 + 3);
             let name = format!(
                 "{} {} {}",
-                word(e),
-                word(e ^ 0xABCDEF),
-                ["center", "group", "trade", "service"][(h % 4) as usize]
+                vocab(h % 30_000),
+                vocab((h >> 20) % 50_000 + 100_000),
+                SUFFIX[((h >> 40) % 12) as usize]
+            )
+            .trim()
+            .to_string();
+            let street = format!(
+                "{} {} {}",
+                1 + (h >> 24) % 999,
+                vocab((h >> 34) % 3000 + 200_000),
+                STREET[((h >> 50) % 6) as usize]
             );
+            let domain = format!("{}{}.com", vocab(e + 300_000), vocab(e / 7 + 400_000));
             let copies = 1 + (h >> 8) % 4;
             for c in 0..copies {
                 if parties.len() >= n {
@@ -592,7 +619,7 @@ mod tests {
                     let addr = if e.is_multiple_of(50) {
                         "info@gmail.com".to_string()
                     } else {
-                        format!("office{e}@{}.com", word(e))
+                        format!("office{e}@{domain}")
                     };
                     p.emails.push(Email {
                         address: Some(addr),
@@ -602,7 +629,7 @@ mod tests {
                         ..Email::default()
                     });
                 }
-                let full = format!("{} {}", 1 + e % 300, STREETS[(e % 8) as usize]);
+                let full = street.clone();
                 p.address = Address {
                     match_key: crate::normalize::address::address_key(&full),
                     full,
@@ -628,13 +655,34 @@ mod tests {
             .and_then(|v| v.parse().ok())
             .unwrap_or(100_000);
         let (parties, truth) = synthetic(n);
+        if std::env::var_os("GOLIVE_BENCH_DATA_ONLY").is_some() {
+            eprintln!(
+                "Party {} bytes, Rec {} bytes",
+                std::mem::size_of::<Party>(),
+                std::mem::size_of::<Rec>()
+            );
+            return;
+        }
+        let rss = || {
+            let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+                * 4096
+                / 1_000_000
+        };
+        let rss_data = rss();
         let t = Instant::now();
         let engine = Engine::new(&parties, MatchConfig::default());
         let t_prep = t.elapsed();
+        let rss_prep = rss();
         let (pairs, report) = engine.candidates();
         let t_block = t.elapsed();
+        let rss_block = rss();
         let levels = engine.compare_pairs(&pairs);
         let t_cmp = t.elapsed();
+        let rss_cmp = rss();
         let params = engine.estimate(&pairs, &levels);
         let t_em = t.elapsed();
         let scored = engine.score_pairs(&params, &pairs, &levels);
@@ -648,7 +696,15 @@ mod tests {
             &ClusterConfig::default(),
         );
         let t_cluster = t.elapsed();
-        let golden = engine.golden(&cl);
+        let rss_cluster = rss();
+        // Golden records of the multi-member clusters (singletons are their party).
+        let golden: Vec<GoldenRecord> = cl
+            .members()
+            .par_iter()
+            .enumerate()
+            .filter(|(_, m)| m.len() > 1)
+            .map(|(id, m)| golden_record(&parties, id as u32, m, &SurvivorshipConfig::default()))
+            .collect();
         let t_golden = t.elapsed();
         let s = pairwise(&cl.cluster_of, &truth);
         eprintln!(
@@ -667,6 +723,10 @@ mod tests {
             s.precision,
             s.recall,
             s.f1
+        );
+        eprintln!(
+            "  RSS MB: data {rss_data}, prepare {rss_prep}, block {rss_block}, compare {rss_cmp}, cluster {rss_cluster}, golden {}",
+            rss()
         );
         for k in report.per_key.iter().filter(|k| k.pairs > 0) {
             eprintln!(

@@ -214,6 +214,13 @@ impl KindParams {
                 w[fi][li] = if l.fixed { w0 } else { w0.clamp(-max_w, max_w) };
             }
         }
+        // Levels are ordered from most to least similar: a less similar level
+        // never weighs more than a more similar one (EM on few pairs can say so).
+        for row in w.iter_mut() {
+            for l in 2..MAX_LEVELS {
+                row[l] = row[l].min(row[l - 1]);
+            }
+        }
         let lam = self.lambda.clamp(1e-9, 1.0 - 1e-9);
         Weights {
             prior: (lam / (1.0 - lam)).log2(),
@@ -457,12 +464,6 @@ pub fn estimate_kind(
             }
         }
         p.em_iterations = it + 1;
-        if std::env::var_os("GOLIVE_EM_TRACE").is_some() {
-            eprintln!(
-                "EM {kind} iteration {it}: lambda {:.6} delta {delta:.2e}",
-                p.lambda
-            );
-        }
         if delta < cfg.tolerance {
             p.converged = true;
             break;
