@@ -728,6 +728,20 @@ mod tests {
             "  RSS MB: data {rss_data}, prepare {rss_prep}, block {rss_block}, compare {rss_cmp}, cluster {rss_cluster}, golden {}",
             rss()
         );
+        let kp = &params.by_kind[&Kind::Organization];
+        eprintln!("  lambda {:.4} iterations {}", kp.lambda, kp.em_iterations);
+        let w = kp.weights(params.max_field_weight);
+        for f in CmpField::ALL {
+            let row: Vec<String> = f
+                .level_labels()
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(l, lab)| format!("{lab} {:+.1}", w.w[f.index()][l]))
+                .collect();
+            eprintln!("  {f}: {}", row.join(", "));
+        }
+        eprintln!("  bridges cut {}", cl.cut_bridges.len());
         for k in report.per_key.iter().filter(|k| k.pairs > 0) {
             eprintln!(
                 "  {:?} blocks {} pairs {} capped {}",

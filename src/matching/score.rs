@@ -214,11 +214,14 @@ impl KindParams {
                 w[fi][li] = if l.fixed { w0 } else { w0.clamp(-max_w, max_w) };
             }
         }
-        // Levels are ordered from most to least similar: a less similar level
-        // never weighs more than a more similar one (EM on few pairs can say so).
-        for row in w.iter_mut() {
-            for l in 2..MAX_LEVELS {
-                row[l] = row[l].min(row[l - 1]);
+        // Levels are ordered from most to least similar: a more similar level
+        // never weighs less than a less similar one (EM on few pairs, or a
+        // level that never occurs, can say otherwise). Raised from the
+        // bottom, so a level never seen cannot drag the others down.
+        for (row, fp) in w.iter_mut().zip(&self.fields) {
+            let n = fp.levels.len().min(MAX_LEVELS);
+            for l in (1..n.saturating_sub(1)).rev() {
+                row[l] = row[l].max(row[l + 1]);
             }
         }
         let lam = self.lambda.clamp(1e-9, 1.0 - 1e-9);
