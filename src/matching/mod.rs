@@ -1,1 +1,761 @@
 //! Deduplication: blocking, comparison, scoring, clustering, golden records.
+//!
+//! ```text
+//! &[Party] ──prepare──▶ Rec ──block──▶ candidate pairs ──compare──▶ levels
+//!          ──EM──▶ Params ──score──▶ pairs (match / review) ──cluster──▶ Clustering
+//!          ──survivorship──▶ GoldenRecord per cluster
+//! ```
+//!
+//! Entry points: [`dedupe`] (everything with defaults), or an [`Engine`] for
+//! step-by-step use, saved parameters and [`Engine::explain`].
+//! Output is deterministic: everything is sorted, no hash order leaks.
+
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod eval;
+pub mod golden;
+pub mod score;
+
+pub use block::{BlockingConfig, BlockingReport, CappedBlock, KeyKind};
+pub use cluster::{ClusterConfig, Clustering, Constraints};
+pub use compare::{CmpField, CompareConfig, Levels};
+pub use eval::{PairwiseScores, pairwise};
+pub use golden::{GoldenRecord, SurvivorshipConfig, golden_record, golden_records};
+pub use score::{Decision, KindParams, Params, ScoringConfig};
+
+use crate::model::{Kind, Party};
+pub use compare::Rec;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// All settings of the engine (a `[match]` table in golive.toml can deserialize into it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchConfig {
+    pub blocking: BlockingConfig,
+    pub compare: CompareConfig,
+    pub scoring: ScoringConfig,
+    pub cluster: ClusterConfig,
+    pub survivorship: SurvivorshipConfig,
+}
+
+/// One scored candidate pair (`a < b`, party indices).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    /// Total match weight in log2 odds (prior + field weights).
+    pub score: f64,
+    pub decision: Decision,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MatchStats {
+    pub parties: usize,
+    pub candidate_pairs: usize,
+    pub matches: usize,
+    pub reviews: usize,
+    pub clusters: usize,
+    /// Clusters with two or more members.
+    pub multi_clusters: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchResult {
+    /// The parameters used (estimated, or the ones given): save them to reuse.
+    pub params: Params,
+    /// Pairs scoring at or above the review threshold, sorted by (a, b).
+    pub pairs: Vec<ScoredPair>,
+    pub clustering: Clustering,
+    pub blocking: BlockingReport,
+    pub stats: MatchStats,
+}
+
+/// Steward decisions keyed by source keys: `(source, source_key)`; an empty
+/// source matches any source.
+pub type SourceRef = (String, String);
+
+/// Turn decisions keyed by source keys into index constraints; returns the
+/// decisions whose parties were not found (e.g. rows deleted since).
+pub fn resolve_decisions(
+    parties: &[Party],
+    must_link: &[(SourceRef, SourceRef)],
+    cannot_link: &[(SourceRef, SourceRef)],
+) -> (Constraints, Vec<(SourceRef, SourceRef)>) {
+    let mut by_key: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
+    for (i, p) in parties.iter().enumerate() {
+        let k = p.provenance.source_key.as_str();
+        by_key
+            .entry((p.provenance.source.as_str(), k))
+            .or_default()
+            .push(i as u32);
+        by_key.entry(("", k)).or_default().push(i as u32);
+    }
+    let find = |r: &SourceRef| {
+        by_key
+            .get(&(r.0.as_str(), r.1.as_str()))
+            .and_then(|v| v.first().copied())
+    };
+    let mut unresolved = Vec::new();
+    let mut resolve = |list: &[(SourceRef, SourceRef)]| -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for pair in list {
+            match (find(&pair.0), find(&pair.1)) {
+                (Some(a), Some(b)) => out.push((a, b)),
+                _ => unresolved.push(pair.clone()),
+            }
+        }
+        out
+    };
+    let must_link = resolve(must_link);
+    let cannot_link = resolve(cannot_link);
+    (
+        Constraints {
+            must_link,
+            cannot_link,
+        },
+        unresolved,
+    )
+}
+
+/// The engine over one set of parties: prepared once, then blocked, scored,
+/// clustered, explained. It keeps only the compact prepared records, so the
+/// caller may prepare parties while streaming them ([`Rec::prepare`],
+/// [`Engine::from_prepared`]) and drop them.
+pub struct Engine {
+    recs: Vec<Rec>,
+    config: MatchConfig,
+}
+
+impl Engine {
+    /// Prepare the parties (in parallel). Party `i` is record `i` everywhere.
+    pub fn new(parties: &[Party], config: MatchConfig) -> Self {
+        Engine::from_prepared(parties.par_iter().map(Rec::prepare).collect(), config)
+    }
+
+    /// Use records already prepared with [`Rec::prepare`].
+    pub fn from_prepared(recs: Vec<Rec>, config: MatchConfig) -> Self {
+        assert!(recs.len() < u32::MAX as usize, "at most 2^32-1 parties");
+        Engine { recs, config }
+    }
+
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    pub fn config(&self) -> &MatchConfig {
+        &self.config
+    }
+
+    /// Candidate pairs (packed, see [`block::unpack`]) and the blocking report.
+    pub fn candidates(&self) -> (Vec<u64>, BlockingReport) {
+        block::candidate_pairs(&self.recs, &self.config.blocking)
+    }
+
+    /// Comparison vectors of the pairs, in the same order.
+    pub fn compare_pairs(&self, pairs: &[u64]) -> Vec<Levels> {
+        let cfg = &self.config.compare;
+        pairs
+            .par_iter()
+            .map(|&p| {
+                let (a, b) = block::unpack(p);
+                compare::compare(&self.recs[a as usize], &self.recs[b as usize], cfg)
+            })
+            .collect()
+    }
+
+    /// Estimate m/u (per kind) from the candidate pairs and random pairs.
+    pub fn estimate(&self, pairs: &[u64], levels: &[Levels]) -> Params {
+        let sc = &self.config.scoring;
+        let mut params = Params::defaults(self.config.compare.clone(), sc);
+        for kind in Kind::ALL {
+            let members: Vec<u32> = (0..self.recs.len() as u32)
+                .filter(|&i| self.recs[i as usize].kind == kind)
+                .collect();
+            if members.len() < 2 {
+                continue;
+            }
+            let of_kind: Vec<Levels> = pairs
+                .iter()
+                .zip(levels)
+                .filter(|(p, _)| self.recs[block::unpack(**p).0 as usize].kind == kind)
+                .map(|(_, l)| *l)
+                .collect();
+            let pats = score::patterns(&of_kind);
+            let kp =
+                score::estimate_kind(kind, &pats, &self.recs, &members, sc, &self.config.compare);
+            params.by_kind.insert(kind, kp);
+        }
+        params
+    }
+
+    /// Score pairs; keep those at or above the review threshold.
+    pub fn score_pairs(
+        &self,
+        params: &Params,
+        pairs: &[u64],
+        levels: &[Levels],
+    ) -> Vec<ScoredPair> {
+        let weights = params.weights();
+        pairs
+            .par_iter()
+            .zip(levels.par_iter())
+            .filter_map(|(&p, l)| {
+                let (a, b) = block::unpack(p);
+                let s = weights[&self.recs[a as usize].kind].score(l);
+                let d = params.decide(s);
+                (d != Decision::NonMatch).then_some(ScoredPair {
+                    a,
+                    b,
+                    score: s,
+                    decision: d,
+                })
+            })
+            .collect()
+    }
+
+    /// Block, compare, estimate (unless `params` are given), score, cluster.
+    pub fn run(&self, constraints: &Constraints, params: Option<&Params>) -> MatchResult {
+        let (pairs, blocking) = self.candidates();
+        let levels = self.compare_pairs(&pairs);
+        let params = match params {
+            Some(p) => p.clone(),
+            None => self.estimate(&pairs, &levels),
+        };
+        let scored = self.score_pairs(&params, &pairs, &levels);
+        drop(levels);
+        let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
+        let clustering = cluster::cluster(
+            self.recs.len(),
+            &edges,
+            params.match_threshold,
+            constraints,
+            &self.config.cluster,
+        );
+        let mut sizes = vec![0u32; clustering.cluster_count];
+        for &c in &clustering.cluster_of {
+            sizes[c as usize] += 1;
+        }
+        let stats = MatchStats {
+            parties: self.recs.len(),
+            candidate_pairs: pairs.len(),
+            matches: scored
+                .iter()
+                .filter(|p| p.decision == Decision::Match)
+                .count(),
+            reviews: scored
+                .iter()
+                .filter(|p| p.decision == Decision::Review)
+                .count(),
+            clusters: clustering.cluster_count,
+            multi_clusters: sizes.iter().filter(|&&s| s >= 2).count(),
+        };
+        MatchResult {
+            params,
+            pairs: scored,
+            clustering,
+            blocking,
+            stats,
+        }
+    }
+
+    /// Golden records of a clustering (one per cluster; for large inputs
+    /// prefer [`golden_record`] per cluster, streaming).
+    pub fn golden(&self, parties: &[Party], clustering: &Clustering) -> Vec<GoldenRecord> {
+        golden::golden_records(parties, clustering, &self.config.survivorship)
+    }
+
+    /// Field-by-field contributions to the score of parties `a` and `b`.
+    pub fn explain(&self, params: &Params, a: usize, b: usize) -> Explanation {
+        let (ra, rb) = (&self.recs[a], &self.recs[b]);
+        let kp = params.kind(ra.kind);
+        let w = kp.weights(params.max_field_weight);
+        let mut contributions = Vec::new();
+        let mut score = w.prior;
+        for f in CmpField::ALL {
+            let (level, similarity) = compare::compare_field(f, ra, rb, &params.compare);
+            let weight = w.w[f.index()][level as usize];
+            score += weight;
+            contributions.push(Contribution {
+                field: f,
+                level,
+                label: f.level_labels()[level as usize].to_string(),
+                similarity,
+                weight,
+            });
+        }
+        contributions.sort_by(|x, y| {
+            y.weight
+                .abs()
+                .total_cmp(&x.weight.abs())
+                .then(x.field.cmp(&y.field))
+        });
+        Explanation {
+            a,
+            b,
+            prior: w.prior,
+            contributions,
+            score,
+            decision: params.decide(score),
+        }
+    }
+}
+
+/// Run everything with the given settings: estimate, score, cluster.
+pub fn dedupe(parties: &[Party], config: &MatchConfig, constraints: &Constraints) -> MatchResult {
+    Engine::new(parties, config.clone()).run(constraints, None)
+}
+
+/// One field's part of a pair's score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    pub field: CmpField,
+    pub level: u8,
+    pub label: String,
+    /// Similarity of fuzzy fields (name, address).
+    pub similarity: Option<f32>,
+    /// log2(m/u); 0 when missing.
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub a: usize,
+    pub b: usize,
+    /// log2 of the prior odds of a match among candidate pairs.
+    pub prior: f64,
+    /// Largest absolute weight first; missing fields have weight 0.
+    pub contributions: Vec<Contribution>,
+    pub score: f64,
+    pub decision: Decision,
+}
+
+fn signed(x: f64) -> String {
+    if x < 0.0 {
+        format!("\u{2212}{:.1}", -x)
+    } else {
+        format!("+{x:.1}")
+    }
+}
+
+impl fmt::Display for Explanation {
+    /// `tax ID equal +9.1, name fuzzy high 0.93 +3.2, phone different −1.5; prior −2.0 → +8.8 match`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for c in self.contributions.iter().filter(|c| c.level != 0) {
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            write!(f, "{} {}", c.field, c.label)?;
+            if let Some(s) = c.similarity.filter(|&s| s < 1.0) {
+                write!(f, " {s:.2}")?;
+            }
+            write!(f, " {}", signed(c.weight))?;
+        }
+        if first {
+            f.write_str("nothing to compare")?;
+        }
+        write!(
+            f,
+            "; prior {} \u{2192} {} {}",
+            signed(self.prior),
+            signed(self.score),
+            self.decision
+        )
+    }
+}
+
+/// Group pairs by cluster id, for reports (cluster id → pairs inside it).
+pub fn pairs_by_cluster(result: &MatchResult) -> BTreeMap<u32, Vec<ScoredPair>> {
+    let mut m: BTreeMap<u32, Vec<ScoredPair>> = BTreeMap::new();
+    for p in &result.pairs {
+        let c = result.clustering.cluster_of[p.a as usize];
+        if c == result.clustering.cluster_of[p.b as usize] {
+            m.entry(c).or_default().push(*p);
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OrgName, Phone, TaxId, TaxIdKind};
+
+    fn org(name: &str, phone: &str, inn: &str) -> Party {
+        let mut p = Party {
+            org: Some(OrgName {
+                input: name.into(),
+                name: name.into(),
+                ..OrgName::default()
+            }),
+            ..Party::default()
+        };
+        if !phone.is_empty() {
+            p.phones.push(Phone {
+                digits: phone.into(),
+                e164: Some(format!("+7{phone}")),
+                valid: true,
+                ..Phone::default()
+            });
+        }
+        if !inn.is_empty() {
+            p.tax_ids.push(TaxId {
+                normalized: inn.into(),
+                kind: TaxIdKind::Inn10,
+                valid: true,
+                ..TaxId::default()
+            });
+        }
+        p
+    }
+
+    /// A pseudo-random word from syllables (deterministic).
+    fn word(seed: u64) -> String {
+        const SYL: [&str; 16] = [
+            "ra", "mo", "ka", "shi", "len", "to", "vi", "ber", "dan", "ol", "ex", "pro", "tek",
+            "nor", "zu", "gal",
+        ];
+        let h = compare::mix64(seed + 1);
+        (0..2 + (h % 3) as usize)
+            .map(|k| SYL[((h >> (8 * k + 4)) % 16) as usize])
+            .collect()
+    }
+
+    fn sample() -> Vec<Party> {
+        let mut v = Vec::new();
+        for i in 0..60 {
+            let name = format!("{} {}", word(i as u64), word(1000 + i as u64));
+            let phone = format!("495{:07}", 1_000_000 + i * 7919);
+            let inn = format!("77{:08}", 10_000_000 + i * 31);
+            v.push(org(&name, &phone, &inn));
+            if i % 2 == 0 {
+                v.push(org(&format!("{name}."), &phone, &inn));
+            }
+            if i % 3 == 0 {
+                v.push(org(&format!("{name}x"), "", &inn));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn dedupe_finds_the_planted_duplicates() {
+        let parties = sample();
+        let r = dedupe(&parties, &MatchConfig::default(), &Constraints::default());
+        let truth: Vec<usize> = {
+            let mut t = Vec::new();
+            for i in 0..60 {
+                t.push(i);
+                if i % 2 == 0 {
+                    t.push(i);
+                }
+                if i % 3 == 0 {
+                    t.push(i);
+                }
+            }
+            t
+        };
+        let s = pairwise(&r.clustering.cluster_of, &truth);
+        if s.f1 <= 0.95 {
+            let e = Engine::new(&parties, MatchConfig::default());
+            eprintln!("{:#?}", r.params.by_kind[&Kind::Organization].lambda);
+            eprintln!("{}", e.explain(&r.params, 0, 2));
+            eprintln!("{}", e.explain(&r.params, 0, 1));
+            eprintln!("{:?}", r.stats);
+        }
+        assert!(s.f1 > 0.95, "{s:?}");
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let parties = sample();
+        let a = serde_json::to_string(&dedupe(
+            &parties,
+            &MatchConfig::default(),
+            &Constraints::default(),
+        ))
+        .unwrap();
+        for _ in 0..3 {
+            let b = serde_json::to_string(&dedupe(
+                &parties,
+                &MatchConfig::default(),
+                &Constraints::default(),
+            ))
+            .unwrap();
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn explain_lists_field_contributions() {
+        let parties = vec![
+            org("Romashka", "4951234567", "7707083893"),
+            org("Romashka", "4957654321", "7707083893"),
+            org("Romashka", "4951234567", "7736050003"),
+        ];
+        let engine = Engine::new(&parties, MatchConfig::default());
+        let params = Params::defaults(CompareConfig::default(), &ScoringConfig::default());
+        let e = engine.explain(&params, 0, 1);
+        let text = e.to_string();
+        assert!(text.starts_with("tax ID equal +"), "{text}");
+        assert!(text.contains("phone different \u{2212}"), "{text}");
+        assert!(text.contains("name exact +"), "{text}");
+        assert_eq!(e.decision, Decision::Match);
+        let sum: f64 = e.prior + e.contributions.iter().map(|c| c.weight).sum::<f64>();
+        assert!((sum - e.score).abs() < 1e-9);
+        let conflict = engine.explain(&params, 0, 2);
+        assert!(
+            conflict
+                .to_string()
+                .starts_with("tax ID different \u{2212}"),
+            "{conflict}"
+        );
+        assert_ne!(conflict.decision, Decision::Match);
+    }
+
+    #[test]
+    fn cannot_link_by_source_key_wins_over_a_perfect_match() {
+        let mut parties = vec![
+            org("Romashka", "4951234567", "7707083893"),
+            org("Romashka", "4951234567", "7707083893"),
+        ];
+        parties[0].provenance.source_key = "A1".into();
+        parties[1].provenance.source_key = "B7".into();
+        let (c, unresolved) = resolve_decisions(
+            &parties,
+            &[],
+            &[
+                (("".into(), "A1".into()), ("".into(), "B7".into())),
+                (("".into(), "A1".into()), ("".into(), "Z".into())),
+            ],
+        );
+        assert_eq!(unresolved.len(), 1);
+        let r = dedupe(&parties, &MatchConfig::default(), &c);
+        assert_ne!(r.clustering.cluster_of[0], r.clustering.cluster_of[1]);
+        assert_eq!(r.clustering.blocked_by_cannot_link, 1);
+    }
+
+    /// Synthetic parties: entities with 0–3 noisy duplicates, a shared
+    /// switchboard phone and a shared role mailbox.
+    pub(crate) fn synthetic(n: usize) -> (Vec<Party>, Vec<u32>) {
+        use crate::model::{Address, Email};
+        const SYL: [&str; 40] = [
+            "ra", "mo", "ka", "shi", "len", "to", "vi", "ber", "dan", "ol", "ex", "pro", "tek",
+            "nor", "zu", "gal", "sa", "mi", "ko", "ta", "ni", "ve", "lo", "pa", "ri", "du", "ge",
+            "ha", "ju", "bo", "fi", "ne", "wa", "yo", "sto", "kri", "vel", "mar", "tin", "gor",
+        ];
+        const SUFFIX: [&str; 12] = [
+            "center", "group", "trade", "service", "stroy", "plus", "systems", "holding", "", "",
+            "", "",
+        ];
+        const STREET: [&str; 6] = ["st", "ave", "ul", "blvd", "rd", "pr"];
+        // 40^2 + 40^3 words, Zipf-ish: low seeds more often.
+        let vocab = |seed: u64| -> String {
+            let h = compare::mix64(seed);
+            let k = 2 + (h & 1) as usize;
+            (0..k)
+                .map(|i| SYL[((h >> (8 * i + 8)) % 40) as usize])
+                .collect()
+        };
+        let mut parties = Vec::with_capacity(n);
+        let mut truth = Vec::with_capacity(n);
+        let mut e = 0u64;
+        while parties.len() < n {
+            let h = compare::mix64(e * 7 + 3);
+            let name = format!(
+                "{} {} {}",
+                vocab(h % 30_000),
+                vocab((h >> 20) % 50_000 + 100_000),
+                SUFFIX[((h >> 40) % 12) as usize]
+            )
+            .trim()
+            .to_string();
+            let street = format!(
+                "{} {} {}",
+                1 + (h >> 24) % 999,
+                vocab((h >> 34) % 3000 + 200_000),
+                STREET[((h >> 50) % 6) as usize]
+            );
+            let domain = format!("{}{}.com", vocab(e + 300_000), vocab(e / 7 + 400_000));
+            let copies = 1 + (h >> 8) % 4;
+            for c in 0..copies {
+                if parties.len() >= n {
+                    break;
+                }
+                let r = compare::mix64(h ^ (c + 1));
+                let mut nm = name.clone();
+                if c > 0 && r.is_multiple_of(3) {
+                    let pos = (r >> 5) as usize % nm.len();
+                    if nm.is_char_boundary(pos) && nm.is_char_boundary(pos + 1) {
+                        nm.replace_range(pos..pos + 1, "q");
+                    }
+                }
+                let switchboard = e.is_multiple_of(100);
+                let phone = if switchboard {
+                    "+13125550000".to_string()
+                } else {
+                    format!("+1312{:07}", e % 10_000_000)
+                };
+                let mut p = org(&nm, "", "");
+                p.org.as_mut().unwrap().match_key = nm.clone();
+                if !r.is_multiple_of(5) {
+                    p.phones.push(Phone {
+                        digits: phone[2..].into(),
+                        e164: Some(phone),
+                        valid: true,
+                        ..Phone::default()
+                    });
+                }
+                if r % 7 < 3 {
+                    let addr = if e.is_multiple_of(50) {
+                        "info@gmail.com".to_string()
+                    } else {
+                        format!("office{e}@{domain}")
+                    };
+                    p.emails.push(Email {
+                        address: Some(addr),
+                        valid: true,
+                        role_account: e.is_multiple_of(50),
+                        free_mail: e.is_multiple_of(50),
+                        ..Email::default()
+                    });
+                }
+                let full = street.clone();
+                p.address = Address {
+                    match_key: crate::normalize::address::address_key(&full),
+                    full,
+                    postal_code: (!r.is_multiple_of(3)).then(|| format!("{:05}", e % 90_000)),
+                    ..Address::default()
+                };
+                p.provenance.source_key = format!("{}", parties.len());
+                parties.push(p);
+                truth.push(e as u32);
+            }
+            e += 1;
+        }
+        (parties, truth)
+    }
+
+    /// `GOLIVE_BENCH_N=1000000 cargo test --release --lib matching::tests::bench_synthetic -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_synthetic() {
+        use std::time::Instant;
+        let n: usize = std::env::var("GOLIVE_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        let (parties, truth) = synthetic(n);
+        if std::env::var_os("GOLIVE_BENCH_DATA_ONLY").is_some() {
+            eprintln!(
+                "Party {} bytes, Rec {} bytes",
+                std::mem::size_of::<Party>(),
+                std::mem::size_of::<Rec>()
+            );
+            return;
+        }
+        let rss = || {
+            let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+                * 4096
+                / 1_000_000
+        };
+        let rss_data = rss();
+        let t = Instant::now();
+        let engine = Engine::new(&parties, MatchConfig::default());
+        let t_prep = t.elapsed();
+        let rss_prep = rss();
+        let (pairs, report) = engine.candidates();
+        let t_block = t.elapsed();
+        let rss_block = rss();
+        let levels = engine.compare_pairs(&pairs);
+        let t_cmp = t.elapsed();
+        let rss_cmp = rss();
+        let params = engine.estimate(&pairs, &levels);
+        let t_em = t.elapsed();
+        let scored = engine.score_pairs(&params, &pairs, &levels);
+        let t_score = t.elapsed();
+        let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
+        let cl = cluster::cluster(
+            parties.len(),
+            &edges,
+            params.match_threshold,
+            &Constraints::default(),
+            &ClusterConfig::default(),
+        );
+        let t_cluster = t.elapsed();
+        let rss_cluster = rss();
+        // Golden records of the multi-member clusters (singletons are their party).
+        let golden: Vec<GoldenRecord> = cl
+            .members()
+            .par_iter()
+            .enumerate()
+            .filter(|(_, m)| m.len() > 1)
+            .map(|(id, m)| golden_record(&parties, id as u32, m, &SurvivorshipConfig::default()))
+            .collect();
+        let t_golden = t.elapsed();
+        let s = pairwise(&cl.cluster_of, &truth);
+        eprintln!(
+            "n={n} pairs={} capped={} | prepare {:.2}s block {:.2}s compare {:.2}s ({:.1}M pairs/s) em {:.2}s score {:.2}s cluster {:.2}s golden {:.2}s ({} records) | P {:.4} R {:.4} F1 {:.4}",
+            pairs.len(),
+            report.capped.len(),
+            t_prep.as_secs_f64(),
+            (t_block - t_prep).as_secs_f64(),
+            (t_cmp - t_block).as_secs_f64(),
+            pairs.len() as f64 / (t_cmp - t_block).as_secs_f64() / 1e6,
+            (t_em - t_cmp).as_secs_f64(),
+            (t_score - t_em).as_secs_f64(),
+            (t_cluster - t_score).as_secs_f64(),
+            (t_golden - t_cluster).as_secs_f64(),
+            golden.len(),
+            s.precision,
+            s.recall,
+            s.f1
+        );
+        eprintln!(
+            "  RSS MB: data {rss_data}, prepare {rss_prep}, block {rss_block}, compare {rss_cmp}, cluster {rss_cluster}, golden {}",
+            rss()
+        );
+        let kp = &params.by_kind[&Kind::Organization];
+        eprintln!("  lambda {:.4} iterations {}", kp.lambda, kp.em_iterations);
+        let w = kp.weights(params.max_field_weight);
+        for f in CmpField::ALL {
+            let row: Vec<String> = f
+                .level_labels()
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(l, lab)| format!("{lab} {:+.1}", w.w[f.index()][l]))
+                .collect();
+            eprintln!("  {f}: {}", row.join(", "));
+        }
+        eprintln!("  bridges cut {}", cl.cut_bridges.len());
+        for k in report.per_key.iter().filter(|k| k.pairs > 0) {
+            eprintln!(
+                "  {:?} blocks {} pairs {} capped {}",
+                k.key.unwrap(),
+                k.blocks,
+                k.pairs,
+                k.capped
+            );
+        }
+        for c in report.capped.iter().take(5) {
+            eprintln!(
+                "  capped {} {:?} size {} pairs {}",
+                c.key, c.value, c.size, c.pairs
+            );
+        }
+    }
+}

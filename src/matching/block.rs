@@ -1,0 +1,510 @@
+//! Blocking: several keys per record, the union of the pairs that share a key,
+//! oversized blocks windowed instead of expanded, and a report of those.
+
+use super::compare::{Rec, hash64, mix64};
+use crate::model::Kind;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which key a block was built on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    TaxId = 0,
+    PhoneE164 = 1,
+    PhoneLast7 = 2,
+    Email = 3,
+    Domain = 4,
+    NameTokens = 5,
+    NamePrefix = 6,
+    NameLsh = 7,
+    AddressName = 8,
+    Address = 9,
+    /// Not a block: neighbours in the name-sorted order.
+    SortedNeighbourhood = 10,
+}
+
+impl KeyKind {
+    pub const ALL: [KeyKind; 11] = [
+        KeyKind::TaxId,
+        KeyKind::PhoneE164,
+        KeyKind::PhoneLast7,
+        KeyKind::Email,
+        KeyKind::Domain,
+        KeyKind::NameTokens,
+        KeyKind::NamePrefix,
+        KeyKind::NameLsh,
+        KeyKind::AddressName,
+        KeyKind::Address,
+        KeyKind::SortedNeighbourhood,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::TaxId => "tax_id",
+            KeyKind::PhoneE164 => "phone_e164",
+            KeyKind::PhoneLast7 => "phone_last7",
+            KeyKind::Email => "email",
+            KeyKind::Domain => "domain",
+            KeyKind::NameTokens => "name_tokens",
+            KeyKind::NamePrefix => "name_prefix",
+            KeyKind::NameLsh => "name_lsh",
+            KeyKind::AddressName => "address_name",
+            KeyKind::Address => "address",
+            KeyKind::SortedNeighbourhood => "sorted_neighbourhood",
+        }
+    }
+
+    /// Keys derived from the name: oversized blocks are skipped, not windowed.
+    pub fn is_name_key(self) -> bool {
+        matches!(
+            self,
+            KeyKind::NameTokens | KeyKind::NamePrefix | KeyKind::NameLsh
+        )
+    }
+
+    fn from_bits(b: u64) -> KeyKind {
+        KeyKind::ALL[(b as usize).min(KeyKind::ALL.len() - 1)]
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BlockingConfig {
+    /// A block with more members than this is not expanded into all pairs.
+    /// Identifier and address blocks (a switchboard phone, `info@`) are
+    /// windowed: members sorted by name are paired within `capped_window`.
+    /// Name blocks (tokens, prefix, LSH) are skipped: windowing them by name
+    /// would only repeat the sorted-neighbourhood pass.
+    pub max_block_size: usize,
+    pub capped_window: usize,
+    /// Name-key blocks (tokens, prefix, LSH) larger than this are skipped.
+    pub max_name_block_size: usize,
+    /// Characters of the space-free name for the prefix key (0 = off).
+    pub name_prefix_len: usize,
+    /// Characters of the name added to the address for the address+name key.
+    pub address_name_prefix_len: usize,
+    /// Also block on the address key alone.
+    pub address_alone: bool,
+    /// Window of the sorted-neighbourhood pass over names (0 or 1 = off).
+    pub sorted_window: usize,
+    /// MinHash LSH over character q-grams of the name: bands × rows (0 bands = off).
+    pub lsh_bands: usize,
+    pub lsh_rows: usize,
+    pub qgram: usize,
+}
+
+impl Default for BlockingConfig {
+    fn default() -> Self {
+        BlockingConfig {
+            max_block_size: 60,
+            capped_window: 8,
+            max_name_block_size: 30,
+            name_prefix_len: 6,
+            address_name_prefix_len: 3,
+            address_alone: true,
+            sorted_window: 4,
+            lsh_bands: 3,
+            lsh_rows: 4,
+            qgram: 3,
+        }
+    }
+}
+
+/// A block that was too large to expand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CappedBlock {
+    pub key: KeyKind,
+    /// The key value (e.g. the shared e-mail hash cannot be shown, so this is
+    /// the value as the first member has it).
+    pub value: String,
+    pub size: usize,
+    /// Pairs emitted by the window instead of size·(size−1)/2 (0: skipped).
+    pub pairs: usize,
+    /// Index of the block's first member.
+    pub example: u32,
+}
+
+/// Blocks and pairs per key kind (pairs before the union removes repeats).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyStats {
+    pub key: Option<KeyKind>,
+    pub blocks: usize,
+    pub pairs: usize,
+    pub capped: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BlockingReport {
+    pub capped: Vec<CappedBlock>,
+    pub per_key: Vec<KeyStats>,
+    /// Distinct candidate pairs.
+    pub candidate_pairs: usize,
+}
+
+fn kind_tag(k: Kind) -> u8 {
+    match k {
+        Kind::Organization => 0,
+        Kind::Person => 1,
+        Kind::SoleProprietor => 2,
+    }
+}
+
+/// Call `f` with every blocking key of a record (kind, bytes of the value).
+pub fn for_each_key(r: &Rec, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &[u8])) {
+    for &(k, h, valid) in &r.tax {
+        if valid {
+            let mut b = [0u8; 9];
+            b[0] = k as u8;
+            b[1..].copy_from_slice(&h.to_le_bytes());
+            f(KeyKind::TaxId, &b);
+        }
+    }
+    for p in &r.phones {
+        if let Some(e) = p.e164 {
+            f(KeyKind::PhoneE164, &e.to_le_bytes());
+        }
+        if let Some(l) = p.last7 {
+            f(KeyKind::PhoneLast7, &l.to_le_bytes());
+        }
+    }
+    for &(e, _) in &r.emails {
+        f(KeyKind::Email, &e.to_le_bytes());
+    }
+    for &d in &r.domains {
+        f(KeyKind::Domain, &d.to_le_bytes());
+    }
+    if !r.name.is_empty() {
+        f(KeyKind::NameTokens, r.name_sorted.as_bytes());
+        if cfg.name_prefix_len > 0 {
+            let p: String = r
+                .name
+                .chars()
+                .filter(|c| *c != ' ')
+                .take(cfg.name_prefix_len)
+                .collect();
+            f(KeyKind::NamePrefix, p.as_bytes());
+        }
+        if cfg.lsh_bands > 0 && cfg.lsh_rows > 0 {
+            lsh_keys(&r.name, cfg, f);
+        }
+    }
+    if !r.addr.is_empty() {
+        if cfg.address_alone {
+            f(KeyKind::Address, r.addr.as_bytes());
+        }
+        if !r.name.is_empty() && cfg.address_name_prefix_len > 0 {
+            let mut k = r.addr.clone();
+            k.push('|');
+            k.extend(
+                r.name
+                    .chars()
+                    .filter(|c| *c != ' ')
+                    .take(cfg.address_name_prefix_len),
+            );
+            f(KeyKind::AddressName, k.as_bytes());
+        }
+    }
+}
+
+fn lsh_keys(name: &str, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &[u8])) {
+    let chars: Vec<char> = std::iter::once(' ')
+        .chain(name.chars())
+        .chain(std::iter::once(' '))
+        .collect();
+    let q = cfg.qgram.max(1);
+    if chars.len() < q + 1 {
+        return;
+    }
+    let n = cfg.lsh_bands * cfg.lsh_rows;
+    let mut mins = vec![u64::MAX; n];
+    let mut buf = [0u8; 64];
+    for w in chars.windows(q) {
+        let mut len = 0;
+        for c in w {
+            len += c.encode_utf8(&mut buf[len..]).len();
+            if len + 4 > buf.len() {
+                break;
+            }
+        }
+        let g = hash64(40, &buf[..len]);
+        for (i, m) in mins.iter_mut().enumerate() {
+            let h = mix64(g ^ (i as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
+            if h < *m {
+                *m = h;
+            }
+        }
+    }
+    for band in 0..cfg.lsh_bands {
+        let mut b = Vec::with_capacity(8 * cfg.lsh_rows + 1);
+        b.push(band as u8);
+        for m in &mins[band * cfg.lsh_rows..(band + 1) * cfg.lsh_rows] {
+            b.extend_from_slice(&m.to_le_bytes());
+        }
+        f(KeyKind::NameLsh, &b);
+    }
+}
+
+#[inline]
+fn pack(a: u32, b: u32) -> u64 {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    ((a as u64) << 32) | b as u64
+}
+
+/// Unpack a candidate pair.
+#[inline]
+pub fn unpack(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+/// Candidate pairs (packed `a << 32 | b`, `a < b`, sorted, distinct) and the report.
+pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, BlockingReport) {
+    let mut entries: Vec<(u64, u32)> = recs
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut acc, (i, r)| {
+            let tag = kind_tag(r.kind);
+            for_each_key(r, cfg, &mut |kk, bytes| {
+                let h = hash64(tag, bytes);
+                acc.push((((kk as u64) << 59) | (h >> 5), i as u32));
+            });
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            a.extend_from_slice(&b);
+            a
+        });
+    entries.par_sort_unstable();
+    entries.dedup();
+
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || entries[i].0 != entries[start].0 {
+            if i - start >= 2 {
+                groups.push((start, i));
+            }
+            start = i;
+        }
+    }
+    let mut per_key: Vec<KeyStats> = KeyKind::ALL
+        .iter()
+        .map(|&k| KeyStats {
+            key: Some(k),
+            ..KeyStats::default()
+        })
+        .collect();
+    let window = cfg.capped_window.max(2);
+    let mut capped = Vec::new();
+    for &(s, e) in &groups {
+        let size = e - s;
+        let kk = KeyKind::from_bits(entries[s].0 >> 59);
+        let st = &mut per_key[kk as usize];
+        st.blocks += 1;
+        if size > cfg.max_block_size || (kk.is_name_key() && size > cfg.max_name_block_size) {
+            let pairs = if kk.is_name_key() {
+                0
+            } else {
+                windowed_pair_count(size, window)
+            };
+            st.pairs += pairs;
+            st.capped += 1;
+            capped.push(CappedBlock {
+                key: kk,
+                value: String::new(),
+                size,
+                pairs,
+                example: entries[s].1,
+            });
+        } else {
+            st.pairs += size * (size - 1) / 2;
+        }
+    }
+
+    let mut pairs: Vec<u64> = groups
+        .par_iter()
+        .fold(Vec::new, |mut acc, &(s, e)| {
+            let name_key = KeyKind::from_bits(entries[s].0 >> 59).is_name_key();
+            if name_key && e - s > cfg.max_name_block_size.min(cfg.max_block_size) {
+                return acc;
+            }
+            let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
+            if members.len() > cfg.max_block_size {
+                let mut sorted = members;
+                sorted.sort_by(|&a, &b| {
+                    recs[a as usize]
+                        .name
+                        .cmp(&recs[b as usize].name)
+                        .then(a.cmp(&b))
+                });
+                push_windowed(&sorted, window, &mut acc);
+            } else {
+                for (i, &a) in members.iter().enumerate() {
+                    for &b in &members[i + 1..] {
+                        acc.push(pack(a, b));
+                    }
+                }
+            }
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            a.extend_from_slice(&b);
+            a
+        });
+    drop(entries);
+
+    if cfg.sorted_window >= 2 {
+        let mut order: Vec<u32> = (0..recs.len() as u32)
+            .filter(|&i| !recs[i as usize].name.is_empty())
+            .collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            let (ra, rb) = (&recs[a as usize], &recs[b as usize]);
+            kind_tag(ra.kind)
+                .cmp(&kind_tag(rb.kind))
+                .then_with(|| ra.name.cmp(&rb.name))
+                .then(a.cmp(&b))
+        });
+        let before = pairs.len();
+        for i in 0..order.len() {
+            let a = order[i];
+            for &b in order.iter().skip(i + 1).take(cfg.sorted_window - 1) {
+                if recs[a as usize].kind == recs[b as usize].kind {
+                    pairs.push(pack(a, b));
+                }
+            }
+        }
+        per_key[KeyKind::SortedNeighbourhood as usize].pairs = pairs.len() - before;
+    }
+
+    pairs.par_sort_unstable();
+    pairs.dedup();
+
+    for c in &mut capped {
+        c.value = key_value(&recs[c.example as usize], cfg, c.key);
+    }
+    capped.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then(a.key.cmp(&b.key))
+            .then(a.value.cmp(&b.value))
+    });
+    let report = BlockingReport {
+        capped,
+        per_key,
+        candidate_pairs: pairs.len(),
+    };
+    (pairs, report)
+}
+
+fn windowed_pair_count(n: usize, w: usize) -> usize {
+    (0..n).map(|i| (n - 1 - i).min(w - 1)).sum()
+}
+
+fn push_windowed(sorted: &[u32], w: usize, out: &mut Vec<u64>) {
+    for i in 0..sorted.len() {
+        for &b in sorted.iter().skip(i + 1).take(w - 1) {
+            out.push(pack(sorted[i], b));
+        }
+    }
+}
+
+/// A readable value of the record's key of this kind (first one), for reports.
+fn key_value(r: &Rec, cfg: &BlockingConfig, kind: KeyKind) -> String {
+    let mut out = None;
+    for_each_key(r, cfg, &mut |k, bytes| {
+        if k == kind && out.is_none() {
+            out = Some(match k {
+                KeyKind::NameTokens
+                | KeyKind::NamePrefix
+                | KeyKind::AddressName
+                | KeyKind::Address => String::from_utf8_lossy(bytes).into_owned(),
+                KeyKind::PhoneLast7 => {
+                    format!(
+                        "{:07}",
+                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+                    )
+                }
+                _ => format!("{} of record {}", k, r.name),
+            });
+        }
+    });
+    out.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OrgName, Party, Phone};
+
+    fn party(name: &str, phone: &str) -> Party {
+        Party {
+            org: Some(OrgName {
+                match_key: name.into(),
+                ..OrgName::default()
+            }),
+            phones: vec![Phone {
+                digits: phone.into(),
+                ..Phone::default()
+            }],
+            ..Party::default()
+        }
+    }
+
+    #[test]
+    fn shared_phone_block_is_capped_and_reported() {
+        let parties: Vec<Party> = (0..200)
+            .map(|i| {
+                party(
+                    &format!("company {i} {}", (b'a' + (i % 26) as u8) as char),
+                    "5551234",
+                )
+            })
+            .collect();
+        let recs: Vec<Rec> = parties.iter().map(Rec::prepare).collect();
+        let cfg = BlockingConfig {
+            max_block_size: 50,
+            capped_window: 4,
+            ..BlockingConfig::default()
+        };
+        let (pairs, report) = candidate_pairs(&recs, &cfg);
+        let c = report
+            .capped
+            .iter()
+            .find(|c| c.key == KeyKind::PhoneLast7)
+            .expect("phone block capped");
+        assert_eq!(c.size, 200);
+        assert_eq!(c.value, "5551234");
+        assert_eq!(c.pairs, 197 * 3 + 3);
+        assert!(pairs.len() < 200 * 199 / 2 / 4, "{} pairs", pairs.len());
+    }
+
+    #[test]
+    fn typos_meet_and_output_is_sorted() {
+        let parties = [
+            party("golden gate day care", ""),
+            party("zzz", ""),
+            party("golden gaet day care", ""),
+        ];
+        let recs: Vec<Rec> = parties.iter().map(Rec::prepare).collect();
+        let cfg = BlockingConfig {
+            sorted_window: 0,
+            ..BlockingConfig::default()
+        };
+        let (pairs, _) = candidate_pairs(&recs, &cfg);
+        assert!(pairs.contains(&pack(0, 2)));
+        assert!(pairs.windows(2).all(|w| w[0] < w[1]));
+    }
+}

@@ -1,0 +1,745 @@
+//! Comparison: each party is prepared once into a compact [`Rec`] (hashed
+//! identifiers, folded keys), then every candidate pair is compared field by
+//! field into a small vector of levels.
+//!
+//! Level 0 of every field means "missing on one side" and weighs nothing.
+
+use crate::model::{FormPosition, Kind, Party, TaxIdKind};
+use crate::normalize::{address, text};
+use rapidfuzz::{distance::jaro_winkler, fuzz};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The fields compared for every pair, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CmpField {
+    Name,
+    LegalForm,
+    TaxId,
+    Phone,
+    Email,
+    Domain,
+    Address,
+    PostalCode,
+    City,
+}
+
+/// Number of compared fields.
+pub const NF: usize = 9;
+
+/// The comparison vector of one pair: one level per [`CmpField`].
+pub type Levels = [u8; NF];
+
+impl CmpField {
+    pub const ALL: [CmpField; NF] = [
+        CmpField::Name,
+        CmpField::LegalForm,
+        CmpField::TaxId,
+        CmpField::Phone,
+        CmpField::Email,
+        CmpField::Domain,
+        CmpField::Address,
+        CmpField::PostalCode,
+        CmpField::City,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpField::Name => "name",
+            CmpField::LegalForm => "legal form",
+            CmpField::TaxId => "tax ID",
+            CmpField::Phone => "phone",
+            CmpField::Email => "e-mail",
+            CmpField::Domain => "web domain",
+            CmpField::Address => "address",
+            CmpField::PostalCode => "postal code",
+            CmpField::City => "city",
+        }
+    }
+
+    /// Labels of the levels, index = level (0 is always `missing`).
+    pub fn level_labels(self) -> &'static [&'static str] {
+        match self {
+            CmpField::Name => &[
+                "missing",
+                "exact",
+                "same tokens",
+                "fuzzy high",
+                "fuzzy medium",
+                "fuzzy low",
+                "different",
+            ],
+            CmpField::LegalForm => &["missing", "same", "different"],
+            CmpField::TaxId => &["missing", "equal", "equal (unverified)", "different"],
+            CmpField::Phone => &["missing", "equal", "local number equal", "different"],
+            CmpField::Email => &["missing", "equal", "equal role mailbox", "different"],
+            CmpField::Domain => &["missing", "equal", "different"],
+            CmpField::Address => &[
+                "missing",
+                "exact",
+                "fuzzy high",
+                "fuzzy medium",
+                "different",
+            ],
+            CmpField::PostalCode | CmpField::City => &["missing", "equal", "different"],
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for CmpField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Similarity thresholds of the fuzzy levels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareConfig {
+    /// Name similarity (see [`name_similarity`])
+    /// for the `fuzzy high` / `fuzzy medium` / `fuzzy low` levels.
+    pub name_high: f32,
+    pub name_medium: f32,
+    pub name_low: f32,
+    /// Address Jaro-Winkler for `fuzzy high` / `fuzzy medium` (house numbers must agree).
+    pub address_high: f32,
+    pub address_medium: f32,
+}
+
+impl Default for CompareConfig {
+    fn default() -> Self {
+        CompareConfig {
+            name_high: 0.94,
+            name_medium: 0.86,
+            name_low: 0.75,
+            address_high: 0.92,
+            address_medium: 0.82,
+        }
+    }
+}
+
+/// A deterministic 64-bit hash (not DoS resistant; used for keys only).
+pub fn hash64(tag: u8, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = (tag as u64 + 1).wrapping_mul(K) ^ (bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ v).wrapping_mul(K).rotate_left(29);
+    }
+    let mut last = 0u64;
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        last |= (*b as u64) << (8 * i);
+    }
+    h = (h ^ last).wrapping_mul(K);
+    mix64(h)
+}
+
+/// splitmix64 finalizer.
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One phone of a prepared record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhoneKey {
+    /// Hash of the E.164 form, when there is one.
+    pub e164: Option<u64>,
+    /// The last 7 digits as a number (local numbers written without area code).
+    pub last7: Option<u32>,
+}
+
+/// A party prepared for blocking and comparison: folded keys and hashed identifiers.
+#[derive(Clone, Debug, Default)]
+pub struct Rec {
+    pub kind: Kind,
+    /// Legal-form-free, transliterated, folded name.
+    pub name: String,
+    /// The name's tokens sorted and joined by one space.
+    pub name_sorted: String,
+    pub name_ascii: bool,
+    /// Hash of legal form + position.
+    pub form: Option<u64>,
+    /// (kind, hash of normalized, valid)
+    pub tax: Vec<(TaxIdKind, u64, bool)>,
+    pub phones: Vec<PhoneKey>,
+    /// (hash of address, role account)
+    pub emails: Vec<(u64, bool)>,
+    /// Hashes of the website and non-free e-mail domains, sorted.
+    pub domains: Vec<u64>,
+    pub addr: String,
+    pub addr_ascii: bool,
+    /// Hash of the first number in the address (house number).
+    pub house: Option<u64>,
+    pub postal: Option<u64>,
+    pub city: Option<u64>,
+}
+
+const T_FORM: u8 = 1;
+const T_TAX: u8 = 2;
+const T_E164: u8 = 3;
+const T_EMAIL: u8 = 4;
+const T_DOMAIN: u8 = 5;
+const T_HOUSE: u8 = 6;
+const T_POSTAL: u8 = 7;
+const T_CITY: u8 = 8;
+
+fn simple_fold(s: &str) -> String {
+    let f = text::fold(s);
+    let cleaned: String = f
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    text::collapse_ws(&cleaned)
+}
+
+fn sorted_tokens(s: &str) -> String {
+    let mut t: Vec<&str> = s.split_whitespace().collect();
+    t.sort_unstable();
+    t.dedup();
+    t.join(" ")
+}
+
+fn opt_hash(tag: u8, s: Option<&str>) -> Option<u64> {
+    let s = s?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let folded = simple_fold(s);
+    if folded.is_empty() {
+        None
+    } else {
+        Some(hash64(tag, folded.as_bytes()))
+    }
+}
+
+impl Rec {
+    /// Prepare one party. Uses the normalized fields; falls back to a simple
+    /// folding of the raw value where a match key is empty.
+    pub fn prepare(p: &Party) -> Rec {
+        let name = match (&p.org, &p.person) {
+            (Some(o), _) if !o.match_key.is_empty() => o.match_key.clone(),
+            (Some(o), _) if !o.name.is_empty() => simple_fold(&o.name),
+            (Some(o), _) => simple_fold(&o.input),
+            (None, Some(n)) if !n.match_key.is_empty() => n.match_key.clone(),
+            (None, Some(n)) => simple_fold(&format!("{} {} {}", n.family, n.given, n.middle)),
+            (None, None) => String::new(),
+        };
+        let name_sorted = sorted_tokens(&name);
+        let form = p.org.as_ref().and_then(|o| {
+            let f = o.legal_form.as_deref()?;
+            let pos = match o.form_position {
+                Some(FormPosition::Prefix) => "<",
+                Some(FormPosition::Suffix) => ">",
+                None => "",
+            };
+            Some(hash64(T_FORM, format!("{}{pos}", text::fold(f)).as_bytes()))
+        });
+        let mut tax: Vec<(TaxIdKind, u64, bool)> = p
+            .tax_ids
+            .iter()
+            .filter(|t| !t.normalized.is_empty())
+            .map(|t| (t.kind, hash64(T_TAX, t.normalized.as_bytes()), t.valid))
+            .collect();
+        tax.sort_unstable_by_key(|t| (t.0, t.1, !t.2));
+        tax.dedup_by_key(|t| (t.0, t.1));
+        let mut phones: Vec<PhoneKey> = p
+            .phones
+            .iter()
+            .filter_map(|ph| {
+                let e164 = ph.e164.as_deref().filter(|e| !e.is_empty());
+                let digits: String = match e164 {
+                    Some(e) => e.chars().filter(char::is_ascii_digit).collect(),
+                    None => ph.digits.chars().filter(char::is_ascii_digit).collect(),
+                };
+                let last7 = if digits.len() >= 7 {
+                    digits[digits.len() - 7..].parse::<u32>().ok()
+                } else {
+                    None
+                };
+                let e164 = e164.map(|e| hash64(T_E164, e.as_bytes()));
+                (e164.is_some() || last7.is_some()).then_some(PhoneKey { e164, last7 })
+            })
+            .collect();
+        phones.sort_unstable_by_key(|k| (k.e164, k.last7));
+        phones.dedup();
+        let mut emails: Vec<(u64, bool)> = p
+            .emails
+            .iter()
+            .filter_map(|e| {
+                e.address
+                    .as_deref()
+                    .map(|a| (hash64(T_EMAIL, a.to_lowercase().as_bytes()), e.role_account))
+            })
+            .collect();
+        emails.sort_unstable();
+        emails.dedup_by_key(|e| e.0);
+        let mut domains: Vec<u64> = p
+            .website
+            .iter()
+            .map(String::as_str)
+            .chain(
+                p.emails
+                    .iter()
+                    .filter(|e| !e.free_mail)
+                    .filter_map(|e| e.domain()),
+            )
+            .filter(|d| !d.is_empty())
+            .map(|d| hash64(T_DOMAIN, d.to_lowercase().as_bytes()))
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        let addr = if !p.address.match_key.is_empty() {
+            p.address.match_key.clone()
+        } else if !p.address.full.trim().is_empty() {
+            address::address_key(&p.address.full)
+        } else {
+            address::address_key(p.address.street.as_deref().unwrap_or(""))
+        };
+        let house = addr
+            .split_whitespace()
+            .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|t| hash64(T_HOUSE, t.as_bytes()));
+        let postal = p.address.postal_code.as_deref().and_then(|pc| {
+            let k: String = pc
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+                .to_lowercase();
+            (!k.is_empty()).then(|| hash64(T_POSTAL, k.as_bytes()))
+        });
+        Rec {
+            kind: p.kind,
+            name_ascii: name.is_ascii(),
+            name,
+            name_sorted,
+            form,
+            tax,
+            phones,
+            emails,
+            domains,
+            addr_ascii: addr.is_ascii(),
+            addr,
+            house,
+            postal,
+            city: opt_hash(T_CITY, p.address.city.as_deref()),
+        }
+    }
+}
+
+/// Jaro-Winkler; with a cutoff, values below it come back as 0.
+fn jw(a: &str, b: &str, ascii: bool, cutoff: f32) -> f32 {
+    let args = jaro_winkler::Args::default().score_cutoff(cutoff as f64);
+    let r = if ascii {
+        jaro_winkler::normalized_similarity_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        jaro_winkler::normalized_similarity_with_args(a.chars(), b.chars(), &args)
+    };
+    r.unwrap_or(0.0) as f32
+}
+
+/// Indel ratio (normalized InDel similarity); below the cutoff → 0.
+fn indel(a: &str, b: &str, ascii: bool, cutoff: f32) -> f32 {
+    let args = fuzz::Args::default().score_cutoff(cutoff as f64);
+    let r = if ascii {
+        fuzz::ratio_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        fuzz::ratio_with_args(a.chars(), b.chars(), &args)
+    };
+    r.unwrap_or(0.0) as f32
+}
+
+/// Whether every token of the shorter sorted-token string occurs in the longer
+/// one, and the shared tokens carry at least 2 tokens or 8 characters.
+fn token_subset(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut n = 0;
+    let mut chars = 0;
+    for t in short.split(' ') {
+        if !long.split(' ').any(|u| u == t) {
+            return false;
+        }
+        n += 1;
+        chars += t.len();
+    }
+    n >= 2 || chars >= 8
+}
+
+/// Names up to this many characters also use Jaro-Winkler (for longer ones its
+/// prefix bonus makes every "Chicago Commons …" branch look alike).
+pub const JW_MAX_LEN: usize = 12;
+
+/// Name similarity: max of the indel ratio of the keys, the indel ratio of the
+/// sorted tokens and, for short names, Jaro-Winkler.
+/// Values below `cutoff` may come back as 0 (faster).
+pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
+    let ascii = a.name_ascii && b.name_ascii;
+    let mut s = indel(&a.name, &b.name, ascii, cutoff);
+    if a.name_sorted != a.name || b.name_sorted != b.name {
+        s = s.max(indel(&a.name_sorted, &b.name_sorted, ascii, cutoff.max(s)));
+    }
+    let short = |r: &Rec| if r.name_ascii { r.name.len() } else { r.name.chars().count() } <= JW_MAX_LEN;
+    if short(a) && short(b) {
+        s = s.max(jw(&a.name, &b.name, ascii, cutoff.max(s)));
+    }
+    s
+}
+
+/// Compare one field; returns the level and, for fuzzy fields, the similarity.
+pub fn compare_field(f: CmpField, a: &Rec, b: &Rec, cfg: &CompareConfig) -> (u8, Option<f32>) {
+    compare_field_with(f, a, b, cfg, false)
+}
+
+/// `fast`: similarities below the lowest fuzzy threshold are not computed
+/// exactly (the level is the same; the reported similarity is then 0).
+fn compare_field_with(
+    f: CmpField,
+    a: &Rec,
+    b: &Rec,
+    cfg: &CompareConfig,
+    fast: bool,
+) -> (u8, Option<f32>) {
+    match f {
+        CmpField::Name => {
+            if a.name.is_empty() || b.name.is_empty() {
+                return (0, None);
+            }
+            if a.name == b.name {
+                return (1, Some(1.0));
+            }
+            if a.name_sorted == b.name_sorted {
+                return (2, Some(1.0));
+            }
+            let s = name_similarity(a, b, if fast { cfg.name_low } else { 0.0 });
+            let level = if s >= cfg.name_high {
+                3
+            } else if s >= cfg.name_medium {
+                4
+            } else if s >= cfg.name_low || token_subset(&a.name_sorted, &b.name_sorted) {
+                5
+            } else {
+                6
+            };
+            (level, Some(s))
+        }
+        CmpField::LegalForm => match (a.form, b.form) {
+            (Some(x), Some(y)) => (if x == y { 1 } else { 2 }, None),
+            _ => (0, None),
+        },
+        CmpField::TaxId => {
+            let mut level = 0u8;
+            for &(ka, ha, va) in &a.tax {
+                for &(kb, hb, vb) in &b.tax {
+                    if ka != kb {
+                        continue;
+                    }
+                    if ha == hb {
+                        if va && vb {
+                            return (1, None);
+                        }
+                        level = 2;
+                    } else if va && vb && level == 0 {
+                        level = 3;
+                    }
+                }
+            }
+            (level, None)
+        }
+        CmpField::Phone => {
+            if a.phones.is_empty() || b.phones.is_empty() {
+                return (0, None);
+            }
+            let mut level = 3u8;
+            for pa in &a.phones {
+                for pb in &b.phones {
+                    match (pa.e164, pb.e164) {
+                        (Some(x), Some(y)) if x == y => return (1, None),
+                        (Some(_), Some(_)) => {}
+                        _ => {
+                            if pa.last7.is_some() && pa.last7 == pb.last7 {
+                                level = 2;
+                            }
+                        }
+                    }
+                }
+            }
+            (level, None)
+        }
+        CmpField::Email => {
+            if a.emails.is_empty() || b.emails.is_empty() {
+                return (0, None);
+            }
+            let mut level = 3u8;
+            for &(ea, ra) in &a.emails {
+                for &(eb, rb) in &b.emails {
+                    if ea == eb {
+                        if !(ra || rb) {
+                            return (1, None);
+                        }
+                        level = 2;
+                    }
+                }
+            }
+            (level, None)
+        }
+        CmpField::Domain => {
+            if a.domains.is_empty() || b.domains.is_empty() {
+                return (0, None);
+            }
+            let shared = a.domains.iter().any(|d| b.domains.binary_search(d).is_ok());
+            (if shared { 1 } else { 2 }, None)
+        }
+        CmpField::Address => {
+            if a.addr.is_empty() || b.addr.is_empty() {
+                return (0, None);
+            }
+            if a.addr == b.addr {
+                return (1, Some(1.0));
+            }
+            let s = jw(
+                &a.addr,
+                &b.addr,
+                a.addr_ascii && b.addr_ascii,
+                if fast { cfg.address_medium } else { 0.0 },
+            );
+            if matches!((a.house, b.house), (Some(x), Some(y)) if x != y) {
+                return (4, Some(s));
+            }
+            let level = if s >= cfg.address_high {
+                2
+            } else if s >= cfg.address_medium {
+                3
+            } else {
+                4
+            };
+            (level, Some(s))
+        }
+        CmpField::PostalCode => eq_level(a.postal, b.postal),
+        CmpField::City => eq_level(a.city, b.city),
+    }
+}
+
+fn eq_level(a: Option<u64>, b: Option<u64>) -> (u8, Option<f32>) {
+    match (a, b) {
+        (Some(x), Some(y)) => (if x == y { 1 } else { 2 }, None),
+        _ => (0, None),
+    }
+}
+
+/// The comparison vector of one pair.
+pub fn compare(a: &Rec, b: &Rec, cfg: &CompareConfig) -> Levels {
+    let mut out = [0u8; NF];
+    for f in CmpField::ALL {
+        out[f.index()] = compare_field_with(f, a, b, cfg, true).0;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Email, OrgName, Phone, TaxId};
+
+    fn org(name: &str) -> Party {
+        Party {
+            org: Some(OrgName {
+                input: name.into(),
+                match_key: simple_fold(name),
+                ..OrgName::default()
+            }),
+            ..Party::default()
+        }
+    }
+
+    fn level(f: CmpField, a: &Party, b: &Party) -> u8 {
+        compare_field(
+            f,
+            &Rec::prepare(a),
+            &Rec::prepare(b),
+            &CompareConfig::default(),
+        )
+        .0
+    }
+
+    #[test]
+    fn name_levels() {
+        let a = org("Golden Gate Day Care Center");
+        assert_eq!(
+            level(CmpField::Name, &a, &org("golden gate day care center")),
+            1
+        );
+        assert_eq!(
+            level(CmpField::Name, &a, &org("Day Care Center Golden Gate")),
+            2
+        );
+        assert_eq!(
+            level(CmpField::Name, &a, &org("Golden Gate Daycare Center")),
+            3
+        );
+        assert_eq!(level(CmpField::Name, &a, &org("Golden Gate")), 5);
+        assert!(token_subset(
+            "center gate golden",
+            "care center day gate golden"
+        ));
+        assert!(!token_subset("center", "care center day gate golden"));
+        assert_eq!(level(CmpField::Name, &a, &org("Zebra Montessori")), 6);
+        assert_eq!(level(CmpField::Name, &a, &Party::default()), 0);
+    }
+
+    #[test]
+    fn tax_id_levels() {
+        let with = |n: &str, valid| {
+            let mut p = org("x");
+            p.tax_ids.push(TaxId {
+                normalized: n.into(),
+                kind: TaxIdKind::Inn10,
+                valid,
+                ..TaxId::default()
+            });
+            p
+        };
+        assert_eq!(
+            level(
+                CmpField::TaxId,
+                &with("7707083893", true),
+                &with("7707083893", true)
+            ),
+            1
+        );
+        assert_eq!(
+            level(
+                CmpField::TaxId,
+                &with("7707083893", false),
+                &with("7707083893", true)
+            ),
+            2
+        );
+        assert_eq!(
+            level(
+                CmpField::TaxId,
+                &with("7707083893", true),
+                &with("7736050003", true)
+            ),
+            3
+        );
+        assert_eq!(
+            level(
+                CmpField::TaxId,
+                &with("7707083893", true),
+                &with("7736050003", false)
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn phone_and_email_levels() {
+        let ph = |e: Option<&str>, d: &str| {
+            let mut p = org("x");
+            p.phones.push(Phone {
+                e164: e.map(str::to_string),
+                digits: d.into(),
+                ..Phone::default()
+            });
+            p
+        };
+        let a = ph(Some("+13122852223"), "3122852223");
+        assert_eq!(level(CmpField::Phone, &a, &ph(Some("+13122852223"), "")), 1);
+        assert_eq!(level(CmpField::Phone, &a, &ph(None, "2852223")), 2);
+        assert_eq!(level(CmpField::Phone, &a, &ph(Some("+17732852223"), "")), 3);
+        let em = |addr: &str, role| {
+            let mut p = org("x");
+            p.emails.push(Email {
+                address: Some(addr.into()),
+                valid: true,
+                role_account: role,
+                ..Email::default()
+            });
+            p
+        };
+        assert_eq!(
+            level(CmpField::Email, &em("a@x.ru", false), &em("A@x.ru", false)),
+            1
+        );
+        assert_eq!(
+            level(
+                CmpField::Email,
+                &em("info@x.ru", true),
+                &em("info@x.ru", true)
+            ),
+            2
+        );
+        assert_eq!(
+            level(CmpField::Email, &em("a@x.ru", false), &em("b@x.ru", false)),
+            3
+        );
+        assert_eq!(
+            level(CmpField::Domain, &em("a@x.ru", false), &em("b@x.ru", false)),
+            1
+        );
+    }
+
+    #[test]
+    fn legal_form_and_address_levels() {
+        let f = |form: &str, pos| {
+            let mut p = org("ромашка");
+            let o = p.org.as_mut().unwrap();
+            o.legal_form = Some(form.into());
+            o.form_position = pos;
+            p
+        };
+        assert_eq!(
+            level(CmpField::LegalForm, &f("ООО", None), &f("ООО", None)),
+            1
+        );
+        assert_eq!(
+            level(CmpField::LegalForm, &f("ООО", None), &f("АО", None)),
+            2
+        );
+        let jp = |pos| f("株式会社", Some(pos));
+        assert_eq!(
+            level(
+                CmpField::LegalForm,
+                &jp(FormPosition::Prefix),
+                &jp(FormPosition::Suffix)
+            ),
+            2
+        );
+        let ad = |s: &str| {
+            let mut p = org("x");
+            p.address.full = s.into();
+            p
+        };
+        assert_eq!(
+            level(
+                CmpField::Address,
+                &ad("707 E. 37th St."),
+                &ad("707 East 37th Street")
+            ),
+            1
+        );
+        assert_eq!(
+            level(
+                CmpField::Address,
+                &ad("707 E. 37th St."),
+                &ad("707 E. 37th Str Apt 1")
+            ),
+            2
+        );
+        assert_eq!(
+            level(
+                CmpField::Address,
+                &ad("707 E. 37th St."),
+                &ad("709 E. 37th St.")
+            ),
+            4
+        );
+    }
+}
