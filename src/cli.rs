@@ -43,6 +43,8 @@ pub enum Command {
     Status(ProjectArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.
     Clean(CleanArgs),
+    /// Find duplicates among CSV/XLSX rows without a project: clusters.csv and pairs.csv.
+    Dedupe(DedupeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -109,4 +111,48 @@ pub struct CleanArgs {
     /// Input file, or - for standard input.
     #[arg(default_value = "-")]
     pub input: String,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example (the Chicago childcare truth set):\n  \
+golive dedupe records.csv --id Id --map 'Site name=name' --map Address=address \\\n    \
+--map Zip=postal_code --map Phone=phone --region US --truth 'True Id'")]
+pub struct DedupeArgs {
+    /// CSV or spreadsheet files, matched together; their ids must be unique.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Column holding each row's unique id.
+    #[arg(long)]
+    pub id: String,
+    /// What the rows are.
+    #[arg(long, value_enum, default_value = "organization")]
+    pub kind: DedupeKind,
+    /// COLUMN=FIELD: which column holds which canonical field (name, phone, email,
+    /// tax_id, address, postal_code, …). Columns named like a field map themselves.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub maps: Vec<String>,
+    /// Default country of phone numbers (ISO 3166 alpha-2).
+    #[arg(long, default_value = "RU")]
+    pub region: String,
+    /// Folder for clusters.csv and pairs.csv.
+    #[arg(long, default_value = "dedupe-out")]
+    pub out: PathBuf,
+    /// Score the clusters against this column of true ids: pairwise precision, recall, F1.
+    #[arg(long, value_name = "COLUMN")]
+    pub truth: Option<String>,
+    /// Print the field-by-field score of two rows, by id.
+    #[arg(long, num_args = 2, value_names = ["LEFT", "RIGHT"])]
+    pub explain: Vec<String>,
+    /// Use saved match parameters instead of estimating them from the data.
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// Save the parameters used (estimated or given) to reuse them.
+    #[arg(long, value_name = "FILE")]
+    pub save_params: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DedupeKind {
+    Organization,
+    Person,
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand; `dispatch` routes the parsed CLI to them.
 
 pub mod clean;
+pub mod dedupe;
 pub mod ingest;
 pub mod init;
 pub mod inspect;
@@ -21,5 +22,6 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
         Command::Clean(a) => clean::run(a),
+        Command::Dedupe(a) => dedupe::run(a, progress, cli.quiet),
     }
 }
