@@ -114,6 +114,7 @@ fn main() {
         headers: &headers,
         fields: &fields,
         ranks: &[],
+        key_field: None,
         fallback_regions: &fallback,
         separators: &separators,
     };

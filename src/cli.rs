@@ -39,6 +39,8 @@ pub enum Command {
     Ingest(ProjectArgs),
     /// Turn ingested rows into parties with normalized fields and quality flags.
     Normalize(ProjectArgs),
+    /// Find duplicate parties: clusters and golden records (out/clusters.csv, out/golden.csv).
+    Match(ProjectArgs),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags.
     Status(ProjectArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.

@@ -187,3 +187,92 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+fn golden_of(clusters: &str, source: &str, key: &str) -> String {
+    clusters
+        .lines()
+        .find(|l| l.starts_with(&format!("{source},{key},")))
+        .unwrap_or_else(|| panic!("{source}:{key} not in clusters.csv"))
+        .rsplit(',')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn match_writes_clusters_and_golden_records_and_obeys_steward_decisions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    copy_dir(Path::new("samples/demo"), &dir);
+    let d = dir.to_str().unwrap();
+    assert!(golive(&["-q", "run", d]).status.success());
+    let clusters = std::fs::read_to_string(dir.join("out/clusters.csv")).unwrap();
+    let golden = std::fs::read_to_string(dir.join("out/golden.csv")).unwrap();
+    assert!(clusters.starts_with("source,source_key,kind,golden_id\r\n"));
+    assert!(golden.starts_with("golden_id,kind,members,name,"));
+    // Every party has a row; every golden id in clusters.csv has a record.
+    let status = stdout(&golive(&["status", d]));
+    let parties: usize = status
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("parties: "))
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert_eq!(clusters.lines().count() - 1, parties);
+    for line in clusters.lines().skip(1) {
+        let g = line.rsplit(',').next().unwrap();
+        assert!(
+            golden.contains(&format!("\n{g},")),
+            "{g} has no golden record"
+        );
+    }
+    // The demo's Ромашка is one counterparty across 1C cards.
+    assert_eq!(
+        golden_of(&clusters, "1c", "00-000001"),
+        golden_of(&clusters, "1c", "00-000002")
+    );
+    assert_ne!(
+        golden_of(&clusters, "1c", "00-000001"),
+        golden_of(&clusters, "qbo", "Globex Corp.")
+    );
+
+    // Re-running gives the same files byte for byte.
+    assert!(golive(&["-q", "match", d]).status.success());
+    assert_eq!(
+        clusters,
+        std::fs::read_to_string(dir.join("out/clusters.csv")).unwrap()
+    );
+    assert_eq!(
+        golden,
+        std::fs::read_to_string(dir.join("out/golden.csv")).unwrap()
+    );
+
+    // Steward decisions, keyed by source keys, always win.
+    {
+        let mut ws = golive::workspace::Workspace::open(&dir).unwrap();
+        let key = |s: &str, k: &str| (s.to_string(), k.to_string());
+        ws.add_decision(&golive::workspace::matches::StewardDecision {
+            left: key("1c", "00-000001"),
+            right: key("1c", "00-000002"),
+            merge: false,
+        })
+        .unwrap();
+        ws.add_decision(&golive::workspace::matches::StewardDecision {
+            left: key("1c", "00-000001"),
+            right: key("qbo", "Globex Corp."),
+            merge: true,
+        })
+        .unwrap();
+    }
+    let out = stdout(&golive(&["match", d]));
+    assert!(out.contains("2 steward decisions"), "{out}");
+    let clusters = std::fs::read_to_string(dir.join("out/clusters.csv")).unwrap();
+    assert_ne!(
+        golden_of(&clusters, "1c", "00-000001"),
+        golden_of(&clusters, "1c", "00-000002")
+    );
+    assert_eq!(
+        golden_of(&clusters, "1c", "00-000001"),
+        golden_of(&clusters, "qbo", "Globex Corp.")
+    );
+}

@@ -244,6 +244,7 @@ fn read_inputs(
                 headers: &table.headers,
                 fields: &fields,
                 ranks: &[],
+                key_field: None,
                 fallback_regions: &fallback,
                 separators: &no_separators,
             };

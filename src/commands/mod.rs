@@ -5,6 +5,7 @@ pub mod dedupe;
 pub mod ingest;
 pub mod init;
 pub mod inspect;
+pub mod r#match;
 pub mod normalize;
 pub mod run;
 pub mod status;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Ingest(a) => ingest::run(a, progress, cli.quiet),
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
+        Command::Match(a) => r#match::run(a, progress, cli.quiet),
         Command::Clean(a) => clean::run(a),
         Command::Dedupe(a) => dedupe::run(a, progress, cli.quiet),
     }

@@ -37,8 +37,11 @@ pub fn stage(
     let mut all: Vec<(Party, Option<String>)> = Vec::new();
     for table in ws.current_tables()? {
         let headers: Vec<String> = serde_json::from_str(&table.headers_json)?;
-        let mapping: Mapping = serde_json::from_str(&table.mapping_json)?;
-        let profile = profiles.get(&mapping.profile);
+        let stored: Mapping = serde_json::from_str(&table.mapping_json)?;
+        let profile = profiles.get(&stored.profile);
+        // Map again with the profile as it is now, so an edited profile takes
+        // effect without re-reading unchanged files.
+        let mapping = profile.map_or(stored, |p| p.map(&headers));
         let source = config.sources.iter().find(|s| s.name == table.source);
         let region = source
             .and_then(|s| s.region.as_deref())
@@ -50,6 +53,7 @@ pub fn stage(
             headers: &headers,
             fields: &mapping.fields,
             ranks: &mapping.ranks,
+            key_field: mapping.key_field,
             fallback_regions: &regions,
             separators: profile.map_or(&no_separators, |p| p.all_separators()),
         };

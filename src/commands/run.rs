@@ -10,6 +10,7 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
     let mut ws = Workspace::open(&args.dir)?;
     super::ingest::stage(&config, &mut ws, progress, quiet)?;
     super::normalize::stage(&config, &mut ws, progress, quiet)?;
+    super::r#match::stage(&config, &mut ws, progress, quiet)?;
     if !quiet {
         println!(
             "\nsee `golive status {}` for counts, rejects and flags",

@@ -122,6 +122,15 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             )?;
         }
     }
+    let m = ws.match_summary()?;
+    if m.golden > 0 {
+        writeln!(o, "\nmatch")?;
+        writeln!(
+            o,
+            "  golden records: {} ({} parties merged into duplicates' records); pairs: {} matched, {} to review; steward decisions: {}",
+            m.golden, m.merged_parties, m.match_pairs, m.review_pairs, m.decisions
+        )?;
+    }
     let pending = ws.rows_without_party()?;
     if pending > 0 {
         writeln!(

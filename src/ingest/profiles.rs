@@ -79,6 +79,10 @@ pub struct Mapping {
     #[serde(default)]
     pub ranks: Vec<u16>,
     pub source_key: Option<usize>,
+    /// The field the key column also holds (QuickBooks' `Customer` is both the
+    /// key and the display name).
+    #[serde(default)]
+    pub key_field: Option<Field>,
     pub kind_column: Option<usize>,
 }
 
@@ -199,11 +203,15 @@ impl Profile {
                 }
             })
             .unzip();
+        let key_field = source_key
+            .and_then(|i| self.field_of(&keys[i]))
+            .map(|(f, _)| f);
         Mapping {
             profile: self.name.clone(),
             fields,
             ranks,
             source_key,
+            key_field,
             kind_column,
         }
     }

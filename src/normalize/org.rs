@@ -375,11 +375,14 @@ fn scan_tokens(
 /// name: "Tiffany & Co", "Smith and Company".
 fn follows_conjunction(head: &str) -> bool {
     // Compared as written: "И." is an initial, not the conjunction "и".
-    let Some(prev) = head.trim_end().rsplit(' ').next() else {
+    let head = head.trim_end();
+    let Some((before, prev)) = head.rsplit_once(' ').or(Some(("", head))) else {
         return false;
     };
     let prev = trim_edges(prev).to_lowercase();
+    // A conjunction needs a name before it: in "& ООО" the form is the form.
     ["&", "+", "and", "und", "et", "и", "y"].contains(&prev.as_str())
+        && before.chars().any(char::is_alphanumeric)
 }
 
 /// Punctuation left at the edges once the form is cut off ("ACME, INC." → "ACME").

@@ -24,6 +24,8 @@ pub struct PartyContext<'a> {
     pub fields: &'a [Option<Field>],
     /// Alias rank per column (see `Mapping::ranks`).
     pub ranks: &'a [u16],
+    /// The field the source-key column also holds (see `Mapping::key_field`).
+    pub key_field: Option<Field>,
     /// The project's other regions (its sources'), tried for phones that are
     /// invalid under `region`.
     pub fallback_regions: &'a [String],
@@ -52,7 +54,11 @@ pub fn build_party(
         if text.is_empty() {
             continue;
         }
-        match ctx.fields.get(i).copied().flatten() {
+        let field = match ctx.fields.get(i).copied().flatten() {
+            Some(Field::SourceKey) => ctx.key_field,
+            f => f,
+        };
+        match field {
             Some(Field::SourceKey | Field::Kind) => {}
             Some(field) => match joiner(field) {
                 Some(joiner) => {
@@ -318,6 +324,7 @@ mod tests {
             headers: &headers,
             fields: &mapped,
             ranks: &[],
+            key_field: None,
             fallback_regions: fallback,
             separators: &BTreeMap::new(),
         };

@@ -263,5 +263,6 @@ impl IngestWriter<'_> {
     }
 }
 
+pub mod matches;
 pub mod parties;
 pub mod queries;

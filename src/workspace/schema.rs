@@ -62,4 +62,32 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (code, field)
     );
     "#,
+    // 3: steward decisions (by source keys, so they survive re-runs) and the match stage's output.
+    r#"
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        left_source TEXT NOT NULL,
+        left_key TEXT NOT NULL,
+        right_source TEXT NOT NULL,
+        right_key TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('merge', 'keep_apart')),
+        UNIQUE (left_source, left_key, right_source, right_key)
+    );
+    CREATE TABLE clusters (
+        row_id INTEGER PRIMARY KEY REFERENCES rows(id),
+        golden_id TEXT NOT NULL
+    );
+    CREATE TABLE golden (
+        golden_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        members INTEGER NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE match_pairs (
+        left_row INTEGER NOT NULL,
+        right_row INTEGER NOT NULL,
+        score REAL NOT NULL,
+        decision TEXT NOT NULL
+    );
+    "#,
 ];
