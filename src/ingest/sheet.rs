@@ -12,6 +12,7 @@ pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xla", "
 
 pub struct Workbook {
     sheets: Sheets<BufReader<File>>,
+    path: std::path::PathBuf,
 }
 
 impl Workbook {
@@ -21,7 +22,10 @@ impl Workbook {
             return Err(PASSWORD_HELP.to_string());
         }
         open_workbook_auto(path)
-            .map(|sheets| Workbook { sheets })
+            .map(|sheets| Workbook {
+                sheets,
+                path: path.to_path_buf(),
+            })
             .map_err(|e| explain(&e.to_string()))
     }
 
@@ -32,23 +36,31 @@ impl Workbook {
     /// Every row of a sheet, merged regions filled with their top-left value
     /// (someone merged "Company" down over its contacts: each row needs it).
     pub fn rows(&mut self, sheet: &str) -> Result<SheetRows, String> {
+        // calamine finds merged regions by parsing the sheet a second time;
+        // do that on a second handle while this one reads the cells.
+        let merges = matches!(self.sheets, Sheets::Xlsx(_)).then(|| {
+            let (path, sheet) = (self.path.clone(), sheet.to_string());
+            std::thread::spawn(move || {
+                calamine::open_workbook::<calamine::Xlsx<_>, _>(&path)
+                    .ok()
+                    .and_then(|mut x| x.merge_cells_by_sheet_name(&sheet).ok())
+                    .unwrap_or_default()
+            })
+        });
         let mut range = self
             .sheets
             .worksheet_range(sheet)
             .map_err(|e| explain(&e.to_string()))?;
-        if let Sheets::Xlsx(xlsx) = &mut self.sheets
-            && let Ok(merges) = xlsx.merge_cells_by_sheet_name(sheet)
-        {
-            for m in merges {
-                let value = range.get_value(m.start).cloned().unwrap_or(Data::Empty);
-                if value == Data::Empty {
-                    continue;
-                }
-                for r in m.start.0..=m.end.0 {
-                    for c in m.start.1..=m.end.1 {
-                        if (r, c) != m.start && range.get_value((r, c)).is_some() {
-                            range.set_value((r, c), value.clone());
-                        }
+        let merges = merges.and_then(|h| h.join().ok()).unwrap_or_default();
+        for m in merges {
+            let value = range.get_value(m.start).cloned().unwrap_or(Data::Empty);
+            if value == Data::Empty {
+                continue;
+            }
+            for r in m.start.0..=m.end.0 {
+                for c in m.start.1..=m.end.1 {
+                    if (r, c) != m.start && range.get_value((r, c)).is_some() {
+                        range.set_value((r, c), value.clone());
                     }
                 }
             }

@@ -409,21 +409,19 @@ fn ingest_table(
         });
         let mut counts = Counts::default();
         for batch in rx {
-            for row in &batch {
-                writer.add_row(
-                    table_id,
-                    &StoredRow {
-                        row_number: row.number,
-                        source_key: &row.source_key,
-                        kind: row.kind.as_str(),
-                        cells_json: &row.cells_json,
-                        flags_json: row.flags_json.as_deref(),
-                        reject: row.reject.as_deref(),
-                    },
-                )?;
-                counts.rows += 1;
-                counts.rejects += u64::from(row.reject.is_some());
-            }
+            writer.add_rows(
+                table_id,
+                batch.iter().map(|row| StoredRow {
+                    row_number: row.number,
+                    source_key: &row.source_key,
+                    kind: row.kind.as_str(),
+                    cells_json: &row.cells_json,
+                    flags_json: row.flags_json.as_deref(),
+                    reject: row.reject.as_deref(),
+                }),
+            )?;
+            counts.rows += batch.len() as u64;
+            counts.rejects += batch.iter().filter(|r| r.reject.is_some()).count() as u64;
             bar.inc(batch.len() as u64);
         }
         counts.blanks = producer
