@@ -41,6 +41,8 @@ pub enum Command {
     Normalize(ProjectArgs),
     /// Find duplicate parties: clusters and golden records (out/clusters.csv, out/golden.csv).
     Match(ProjectArgs),
+    /// Link contact persons to their organizations (out/links.csv).
+    Link(ProjectArgs),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags.
     Status(ProjectArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod link;
 pub mod matching;
 pub mod model;
 pub mod normalize;

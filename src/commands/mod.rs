@@ -5,6 +5,7 @@ pub mod dedupe;
 pub mod ingest;
 pub mod init;
 pub mod inspect;
+pub mod link;
 pub mod r#match;
 pub mod normalize;
 pub mod run;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
         Command::Match(a) => r#match::run(a, progress, cli.quiet),
+        Command::Link(a) => link::run(a, progress, cli.quiet),
         Command::Clean(a) => clean::run(a),
         Command::Dedupe(a) => dedupe::run(a, progress, cli.quiet),
     }

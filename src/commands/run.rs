@@ -11,6 +11,7 @@ pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Resul
     super::ingest::stage(&config, &mut ws, progress, quiet)?;
     super::normalize::stage(&config, &mut ws, progress, quiet)?;
     super::r#match::stage(&config, &mut ws, progress, quiet)?;
+    super::link::stage(&config, &mut ws, progress, quiet)?;
     if !quiet {
         println!(
             "\nsee `golive status {}` for counts, rejects and flags",

@@ -131,6 +131,18 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             m.golden, m.merged_parties, m.match_pairs, m.review_pairs, m.decisions
         )?;
     }
+    let links = ws.link_rates()?;
+    if !links.is_empty() {
+        let persons: i64 = links.iter().map(|(_, n)| n).sum();
+        writeln!(o, "\nlink ({persons} persons and sole proprietors)")?;
+        for (method, n) in &links {
+            writeln!(
+                o,
+                "  {method:<40} {n:>7} ({:.1}%)",
+                *n as f64 * 100.0 / persons as f64
+            )?;
+        }
+    }
     let pending = ws.rows_without_party()?;
     if pending > 0 {
         writeln!(

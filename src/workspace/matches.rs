@@ -112,6 +112,65 @@ impl Workspace {
         tx.commit().map_err(wrap)
     }
 
+    /// Golden id of every party (by row id, ascending), as the match stage left them.
+    pub fn golden_ids(&self) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT row_id, golden_id FROM clusters ORDER BY row_id")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Replace the link stage's output in one transaction.
+    pub fn replace_links(
+        &mut self,
+        links: &[(i64, Option<String>, String, f64)],
+        created: &[(String, String, String)],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let wrap = |e| crate::Error::Workspace {
+            path: path.clone(),
+            source: e,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")
+            .map_err(wrap)?;
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(wrap)?;
+            for (row, org, method, confidence) in links {
+                stmt.execute(params![row, org, method, confidence])
+                    .map_err(wrap)?;
+            }
+            let mut stmt = tx
+                .prepare("INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)")
+                .map_err(wrap)?;
+            for (id, name, key) in created {
+                stmt.execute(params![id, name, key]).map_err(wrap)?;
+            }
+        }
+        tx.commit().map_err(wrap)
+    }
+
+    /// Persons per link method (the first method for combined ones; `unlinked`
+    /// and `ambiguous` by themselves).
+    pub fn link_rates(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT CASE WHEN organization IS NULL THEN substr(method, 1, instr(method || ':', ':') - 1)
+                             ELSE method END AS m, COUNT(*)
+                 FROM links GROUP BY m ORDER BY COUNT(*) DESC, m",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
     pub fn match_summary(&self) -> Result<MatchSummary> {
         self.conn
             .query_row(

@@ -90,4 +90,18 @@ pub const MIGRATIONS: &[&str] = &[
         decision TEXT NOT NULL
     );
     "#,
+    // 4: contact persons linked to organizations, and organizations created from their text.
+    r#"
+    CREATE TABLE links (
+        row_id INTEGER PRIMARY KEY REFERENCES rows(id),
+        organization TEXT,
+        method TEXT NOT NULL,
+        confidence REAL NOT NULL
+    );
+    CREATE TABLE created_organizations (
+        golden_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        match_key TEXT NOT NULL
+    );
+    "#,
 ];

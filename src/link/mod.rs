@@ -1,0 +1,535 @@
+//! Contact persons → their organization's golden record, by (strongest first)
+//! an explicit reference to a source key, the company name written in the
+//! person's row, the company e-mail domain, a shared fixed-line phone.
+//! Each method narrows the candidates; two candidates left is a question for
+//! a steward, never a guess.
+
+use crate::model::{Field, Kind, Party, PhoneType};
+use rapidfuzz::distance::jaro_winkler;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// A name match needs this Jaro-Winkler similarity of the match keys…
+pub const NAME_THRESHOLD: f64 = 0.92;
+/// …and to beat the next organization by this much, or it is ambiguous.
+pub const NAME_MARGIN: f64 = 0.04;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The person's row names the organization's source key (1C owner, CRM account id).
+    SourceKey,
+    OrgName,
+    EmailDomain,
+    SharedPhone,
+    /// A sole proprietor is its own organization.
+    SoleProprietor,
+    /// No organization had this name: one was created from it.
+    CreatedFromName,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::SourceKey => "source_key",
+            Method::OrgName => "org_name",
+            Method::EmailDomain => "email_domain",
+            Method::SharedPhone => "shared_phone",
+            Method::SoleProprietor => "sole_proprietor",
+            Method::CreatedFromName => "created_from_name",
+        }
+    }
+
+    fn confidence(self) -> f64 {
+        match self {
+            Method::SourceKey | Method::SoleProprietor => 1.0,
+            Method::OrgName => 0.95,
+            Method::EmailDomain => 0.9,
+            Method::SharedPhone => 0.8,
+            Method::CreatedFromName => 0.7,
+        }
+    }
+}
+
+/// What became of one person.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Linked {
+        organization: String,
+        methods: Vec<Method>,
+        confidence: f64,
+    },
+    /// Several organizations fit equally: for review.
+    Ambiguous {
+        candidates: Vec<String>,
+        by: Method,
+    },
+    Unlinked {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// `method` column of links.csv: the methods that decided, or the reason.
+    pub fn method(&self) -> String {
+        match self {
+            Outcome::Linked { methods, .. } => methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join("+"),
+            Outcome::Ambiguous { candidates, by } => {
+                format!("ambiguous {}: {}", by.as_str(), candidates.join(" | "))
+            }
+            Outcome::Unlinked { reason } => format!("unlinked: {reason}"),
+        }
+    }
+}
+
+/// An organization created from a person's free-text company name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewOrganization {
+    pub golden_id: String,
+    pub name: String,
+    pub match_key: String,
+}
+
+/// One organization golden record, as the linker sees it.
+#[derive(Default)]
+struct Org {
+    id: String,
+    keys: BTreeSet<String>,
+}
+
+/// Indexes over the organizations' golden records.
+pub struct Linker {
+    orgs: Vec<Org>,
+    by_source_key: HashMap<String, BTreeSet<u32>>,
+    by_name: HashMap<String, BTreeSet<u32>>,
+    by_token: HashMap<String, BTreeSet<u32>>,
+    by_domain: HashMap<String, BTreeSet<u32>>,
+    by_phone: HashMap<String, BTreeSet<u32>>,
+}
+
+fn is_fixed_line(t: PhoneType) -> bool {
+    matches!(
+        t,
+        PhoneType::FixedLine | PhoneType::FixedLineOrMobile | PhoneType::TollFree | PhoneType::Uan
+    )
+}
+
+/// Index keys for fuzzy name candidates: the first four letters of each word
+/// of three or more, so "romashkaa" still meets "romashka" without a scan.
+fn tokens(key: &str) -> impl Iterator<Item = &str> {
+    key.split(' ')
+        .filter(|t| t.chars().count() >= 3)
+        .map(|t| t.char_indices().nth(4).map_or(t, |(i, _)| &t[..i]))
+}
+
+impl Linker {
+    /// `golden[i]` is party `i`'s golden id; organizations (and sole
+    /// proprietors) index under their golden record.
+    pub fn new(parties: &[Party], golden: &[String]) -> Self {
+        let mut l = Linker {
+            orgs: Vec::new(),
+            by_source_key: HashMap::new(),
+            by_name: HashMap::new(),
+            by_token: HashMap::new(),
+            by_domain: HashMap::new(),
+            by_phone: HashMap::new(),
+        };
+        let mut index_of: HashMap<&str, u32> = HashMap::new();
+        for (p, g) in parties.iter().zip(golden) {
+            if p.kind == Kind::Person {
+                continue;
+            }
+            let i = *index_of.entry(g.as_str()).or_insert_with(|| {
+                l.orgs.push(Org {
+                    id: g.clone(),
+                    ..Org::default()
+                });
+                (l.orgs.len() - 1) as u32
+            });
+            l.by_source_key
+                .entry(p.provenance.source_key.clone())
+                .or_default()
+                .insert(i);
+            if let Some(o) = &p.org
+                && !o.match_key.is_empty()
+            {
+                l.orgs[i as usize].keys.insert(o.match_key.clone());
+                l.by_name.entry(o.match_key.clone()).or_default().insert(i);
+                for t in tokens(&o.match_key) {
+                    l.by_token.entry(t.to_string()).or_default().insert(i);
+                }
+            }
+            let domains = p
+                .emails
+                .iter()
+                .filter(|e| !e.free_mail)
+                .filter_map(|e| e.domain().map(str::to_string));
+            for d in domains.chain(p.website.clone()) {
+                l.by_domain.entry(d).or_default().insert(i);
+            }
+            for ph in &p.phones {
+                if let Some(e) = &ph.e164
+                    && is_fixed_line(ph.phone_type)
+                {
+                    l.by_phone.entry(e.clone()).or_default().insert(i);
+                }
+            }
+        }
+        l
+    }
+
+    fn ids(&self, set: &BTreeSet<u32>) -> Vec<String> {
+        let mut v: Vec<String> = set
+            .iter()
+            .map(|&i| self.orgs[i as usize].id.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Organizations whose name matches the person's company text, best first,
+    /// with their similarity.
+    fn by_name(&self, key: &str) -> BTreeSet<u32> {
+        if let Some(exact) = self.by_name.get(key) {
+            return exact.clone();
+        }
+        let mut candidates: BTreeSet<u32> = BTreeSet::new();
+        for t in tokens(key) {
+            if let Some(s) = self.by_token.get(t)
+                && s.len() <= 1000
+            {
+                candidates.extend(s);
+            }
+        }
+        let args = jaro_winkler::Args::default().score_cutoff(NAME_THRESHOLD);
+        let mut scored: Vec<(f64, u32)> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let best = self.orgs[i as usize]
+                    .keys
+                    .iter()
+                    .filter_map(|k| {
+                        jaro_winkler::normalized_similarity_with_args(key.chars(), k.chars(), &args)
+                    })
+                    .fold(0.0, f64::max);
+                (best >= NAME_THRESHOLD).then_some((best, i))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        match scored.as_slice() {
+            [] => BTreeSet::new(),
+            [(best, i), rest @ ..] => {
+                let close: BTreeSet<u32> = rest
+                    .iter()
+                    .filter(|(s, _)| best - s < NAME_MARGIN)
+                    .map(|(_, j)| *j)
+                    .chain([*i])
+                    .collect();
+                close
+            }
+        }
+    }
+
+    /// Link one person.
+    pub fn link(&self, p: &Party) -> Outcome {
+        let reference = p
+            .original(Field::OrganizationRef)
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let ref_key = reference.map(|r| crate::normalize::org::normalize_org_name(r).match_key);
+        let mut steps: Vec<(Method, BTreeSet<u32>)> = Vec::new();
+        if let Some(r) = reference {
+            steps.push((
+                Method::SourceKey,
+                self.by_source_key.get(r).cloned().unwrap_or_default(),
+            ));
+        }
+        if let Some(k) = ref_key.as_deref().filter(|k| !k.is_empty()) {
+            steps.push((Method::OrgName, self.by_name(k)));
+        }
+        let mut domains = BTreeSet::new();
+        for d in p
+            .emails
+            .iter()
+            .filter(|e| !e.free_mail)
+            .filter_map(|e| e.domain())
+        {
+            domains.extend(self.by_domain.get(d).into_iter().flatten());
+        }
+        steps.push((Method::EmailDomain, domains));
+        let mut phones = BTreeSet::new();
+        for ph in p.phones.iter().filter(|ph| is_fixed_line(ph.phone_type)) {
+            if let Some(e) = &ph.e164 {
+                phones.extend(self.by_phone.get(e).into_iter().flatten());
+            }
+        }
+        steps.push((Method::SharedPhone, phones));
+
+        // Narrow: the first method with candidates sets them; later methods
+        // may only cut them down, never widen.
+        let mut current: Option<(BTreeSet<u32>, Vec<Method>)> = None;
+        for (method, found) in steps {
+            if found.is_empty() {
+                continue;
+            }
+            current = match current {
+                None => Some((found, vec![method])),
+                Some((set, mut methods)) if set.len() > 1 => {
+                    let cut: BTreeSet<u32> = set.intersection(&found).copied().collect();
+                    if cut.is_empty() {
+                        Some((set, methods))
+                    } else {
+                        methods.push(method);
+                        Some((cut, methods))
+                    }
+                }
+                done => done,
+            };
+            if current.as_ref().is_some_and(|(s, _)| s.len() == 1) {
+                break;
+            }
+        }
+        match current {
+            Some((set, methods)) if set.len() == 1 => {
+                let organization = self.ids(&set).remove(0);
+                let confidence = methods.iter().map(|m| m.confidence()).fold(0.0, f64::max);
+                Outcome::Linked {
+                    organization,
+                    methods,
+                    confidence,
+                }
+            }
+            Some((set, methods)) => Outcome::Ambiguous {
+                candidates: self.ids(&set),
+                by: methods[0],
+            },
+            None => Outcome::Unlinked {
+                reason: if reference.is_some() {
+                    "the company named matches no organization".to_string()
+                } else {
+                    "no company, work e-mail domain or shared office phone".to_string()
+                },
+            },
+        }
+    }
+}
+
+/// Link every person; persons whose company text matched nothing get an
+/// organization created from that text (one per distinct name key).
+pub fn link_all(
+    parties: &[Party],
+    golden: &[String],
+) -> (Vec<Option<Outcome>>, Vec<NewOrganization>) {
+    let linker = Linker::new(parties, golden);
+    let mut outcomes: Vec<Option<Outcome>> = parties
+        .par_iter()
+        .zip(golden)
+        .map(|(p, g)| match p.kind {
+            Kind::Organization => None,
+            Kind::SoleProprietor => Some(Outcome::Linked {
+                organization: g.clone(),
+                methods: vec![Method::SoleProprietor],
+                confidence: 1.0,
+            }),
+            Kind::Person => Some(linker.link(p)),
+        })
+        .collect();
+    let mut created: HashMap<String, NewOrganization> = HashMap::new();
+    for (p, o) in parties.iter().zip(outcomes.iter_mut()) {
+        let Some(Outcome::Unlinked { .. }) = o else {
+            continue;
+        };
+        let Some(text) = p
+            .original(Field::OrganizationRef)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
+        let org = crate::normalize::org::normalize_org_name(text);
+        if org.match_key.is_empty() {
+            continue;
+        }
+        let new = created
+            .entry(org.match_key.clone())
+            .or_insert_with(|| NewOrganization {
+                golden_id: new_org_id(&org.match_key),
+                name: text.to_string(),
+                match_key: org.match_key.clone(),
+            });
+        *o = Some(Outcome::Linked {
+            organization: new.golden_id.clone(),
+            methods: vec![Method::CreatedFromName],
+            confidence: Method::CreatedFromName.confidence(),
+        });
+    }
+    let mut created: Vec<NewOrganization> = created.into_values().collect();
+    created.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
+    (outcomes, created)
+}
+
+/// Ids of created organizations: `N` + a hash of the name key, stable across runs.
+fn new_org_id(match_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(match_key.as_bytes());
+    format!(
+        "N{}",
+        d.iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Email, Phone, Provenance};
+
+    fn org(key: &str, name: &str, domain: &str, phone: &str) -> Party {
+        Party {
+            kind: Kind::Organization,
+            provenance: Provenance {
+                source: "crm".into(),
+                source_key: key.into(),
+                ..Provenance::default()
+            },
+            org: Some(crate::normalize::org::normalize_org_name(name)),
+            emails: vec![Email {
+                address: Some(format!("info@{domain}")),
+                valid: true,
+                ..Email::default()
+            }],
+            phones: vec![Phone {
+                e164: Some(phone.into()),
+                phone_type: PhoneType::FixedLine,
+                valid: true,
+                ..Phone::default()
+            }],
+            ..Party::default()
+        }
+    }
+
+    fn person(company: &str, email: &str, phone: &str) -> Party {
+        let mut p = Party {
+            kind: Kind::Person,
+            ..Party::default()
+        };
+        if !company.is_empty() {
+            p.original.insert(Field::OrganizationRef, company.into());
+        }
+        if !email.is_empty() {
+            p.emails = crate::normalize::email::normalize_emails(email);
+        }
+        if !phone.is_empty() {
+            p.phones.push(Phone {
+                e164: Some(phone.into()),
+                phone_type: PhoneType::FixedLine,
+                valid: true,
+                ..Phone::default()
+            });
+        }
+        p
+    }
+
+    fn setup() -> (Vec<Party>, Vec<String>) {
+        let parties = vec![
+            org("001", "ООО «Ромашка»", "romashka.ru", "+74951234567"),
+            org("002", "АО «Лютик»", "lutik.ru", "+78121112233"),
+            org("003", "Лютик ООО", "lutik-nn.ru", "+78312223344"),
+            org("004", "山田商事株式会社", "yamada.co.jp", "+81312345678"),
+        ];
+        let golden = vec!["G1".into(), "G2".into(), "G3".into(), "G4".into()];
+        (parties, golden)
+    }
+
+    fn link(p: Party) -> Outcome {
+        let (parties, golden) = setup();
+        Linker::new(&parties, &golden).link(&p)
+    }
+
+    #[test]
+    fn methods_in_order_of_strength() {
+        let linked = |o: Outcome| match o {
+            Outcome::Linked {
+                organization,
+                methods,
+                ..
+            } => (organization, methods),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            linked(link(person("001", "", ""))),
+            ("G1".into(), vec![Method::SourceKey])
+        );
+        assert_eq!(
+            linked(link(person("romashka", "", ""))),
+            ("G1".into(), vec![Method::OrgName])
+        );
+        assert_eq!(
+            linked(link(person("Ромашкаа", "", ""))).0,
+            "G1",
+            "a typo still links"
+        );
+        assert_eq!(linked(link(person("(株)山田商事", "", ""))).0, "G4");
+        assert_eq!(
+            linked(link(person("", "ivan@romashka.ru", ""))),
+            ("G1".into(), vec![Method::EmailDomain])
+        );
+        assert_eq!(
+            linked(link(person("", "", "+78121112233"))),
+            ("G2".into(), vec![Method::SharedPhone])
+        );
+    }
+
+    #[test]
+    fn ambiguity_is_narrowed_or_left_for_review() {
+        // Two organizations are called Лютик: the name alone cannot decide.
+        match link(person("Лютик", "", "")) {
+            Outcome::Ambiguous { candidates, by } => {
+                assert_eq!(candidates, vec!["G2".to_string(), "G3".to_string()]);
+                assert_eq!(by, Method::OrgName);
+            }
+            other => panic!("{other:?}"),
+        }
+        // The e-mail domain picks one of them.
+        match link(person("Лютик", "a@lutik-nn.ru", "")) {
+            Outcome::Linked {
+                organization,
+                methods,
+                ..
+            } => {
+                assert_eq!(organization, "G3");
+                assert_eq!(methods, vec![Method::OrgName, Method::EmailDomain]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn free_mail_never_links_and_unknown_names_create_an_organization() {
+        assert!(matches!(
+            link(person("", "ivan@mail.ru", "")),
+            Outcome::Unlinked { .. }
+        ));
+        let (mut parties, mut golden) = setup();
+        parties.push(person("ООО «Новая»", "", ""));
+        parties.push(person("Новая", "", ""));
+        parties.push(person("", "x@gmail.com", ""));
+        golden.extend(["P1".to_string(), "P2".into(), "P3".into()]);
+        let (outcomes, created) = link_all(&parties, &golden);
+        assert_eq!(created.len(), 1);
+        let org_of = |i: usize| match &outcomes[i] {
+            Some(Outcome::Linked { organization, .. }) => organization.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(org_of(4), created[0].golden_id);
+        assert_eq!(org_of(5), created[0].golden_id);
+        assert!(matches!(outcomes[6], Some(Outcome::Unlinked { .. })));
+        assert!(outcomes[0].is_none(), "organizations are not linked");
+    }
+}
