@@ -12,11 +12,44 @@ use golive::normalize::{email, org, phone};
 use rayon::prelude::*;
 use std::time::Instant;
 
-const RU: [&str; 12] = ["Ромашка", "Лютик", "Вектор", "Сириус", "Техносфера", "Альянс", "Горизонт", "Меридиан", "Орион", "Прогресс", "Север", "Восход"];
+const RU: [&str; 12] = [
+    "Ромашка",
+    "Лютик",
+    "Вектор",
+    "Сириус",
+    "Техносфера",
+    "Альянс",
+    "Горизонт",
+    "Меридиан",
+    "Орион",
+    "Прогресс",
+    "Север",
+    "Восход",
+];
 const JP: [&str; 8] = ["山田", "東京", "大阪", "桜", "富士", "中央", "北海", "青葉"];
 const JP2: [&str; 6] = ["商事", "テクノ", "工業", "物産", "建設", "電機"];
-const EN: [&str; 12] = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Cyberdyne", "Tyrell", "Wonka"];
-const EN2: [&str; 6] = ["Widgets", "Systems", "Logistics", "Foods", "Partners", "Labs"];
+const EN: [&str; 12] = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Cyberdyne",
+    "Tyrell",
+    "Wonka",
+];
+const EN2: [&str; 6] = [
+    "Widgets",
+    "Systems",
+    "Logistics",
+    "Foods",
+    "Partners",
+    "Labs",
+];
 
 /// Splitmix64: a fixed, dependency-free random stream.
 struct Rng(u64);
@@ -39,7 +72,14 @@ fn organization(i: usize) -> (String, String, String) {
     match i % 3 {
         0 => (
             format!("ООО «{} {}»", RU[n % RU.len()], n),
-            format!("{}{}.ru", ["romashka", "lutik", "vektor", "sirius", "tehno", "alians", "gorizont", "meridian", "orion", "progress", "sever", "voshod"][n % RU.len()], n),
+            format!(
+                "{}{}.ru",
+                [
+                    "romashka", "lutik", "vektor", "sirius", "tehno", "alians", "gorizont",
+                    "meridian", "orion", "progress", "sever", "voshod"
+                ][n % RU.len()],
+                n
+            ),
             format!("+7 495 {:03} {:04}", n % 1000, n % 10_000),
         ),
         1 => (
@@ -47,17 +87,28 @@ fn organization(i: usize) -> (String, String, String) {
             format!("jp{n}.co.jp"),
             format!("+81 3 {:04} {:04}", n % 10_000, (n / 7) % 10_000),
         ),
-        _ => (format!("{} {} {}, Inc.", EN[n % EN.len()], EN2[n % EN2.len()], n), format!("en{n}.com"), format!("+1 312 {:03} {:04}", 200 + n % 700, n % 10_000)),
+        _ => (
+            format!("{} {} {}, Inc.", EN[n % EN.len()], EN2[n % EN2.len()], n),
+            format!("en{n}.com"),
+            format!("+1 312 {:03} {:04}", 200 + n % 700, n % 10_000),
+        ),
     }
 }
 
 fn org_party(i: usize) -> Party {
     let (name, domain, tel) = organization(i);
-    let mut p = Party { kind: Kind::Organization, ..Party::default() };
+    let mut p = Party {
+        kind: Kind::Organization,
+        ..Party::default()
+    };
     p.provenance.source_key = format!("O{i}");
     p.org = Some(org::normalize_org_name(&name));
     p.emails = email::normalize_emails(&format!("info@{domain}"));
-    let opts = phone::PhoneOptions { region: "RU", default_area_code: None, role: PhoneRole::Phone };
+    let opts = phone::PhoneOptions {
+        region: "RU",
+        default_area_code: None,
+        role: PhoneRole::Phone,
+    };
     p.phones = phone::normalize_phones(&tel, &opts);
     p
 }
@@ -79,7 +130,10 @@ fn person_party(rng: &mut Rng, o: usize) -> Party {
         5 => golive::normalize::translit::to_latin(&core),
         _ => String::new(),
     };
-    let mut p = Party { kind: Kind::Person, ..Party::default() };
+    let mut p = Party {
+        kind: Kind::Person,
+        ..Party::default()
+    };
     if !company.is_empty() {
         p.original.insert(Field::OrganizationRef, company);
     }
@@ -92,7 +146,11 @@ fn person_party(rng: &mut Rng, o: usize) -> Party {
         p.emails = email::normalize_emails(&mail);
     }
     if rng.below(5) == 0 {
-        let opts = phone::PhoneOptions { region: "RU", default_area_code: None, role: PhoneRole::Phone };
+        let opts = phone::PhoneOptions {
+            region: "RU",
+            default_area_code: None,
+            role: PhoneRole::Phone,
+        };
         p.phones = phone::normalize_phones(&tel, &opts);
     }
     p
@@ -102,8 +160,16 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
-    let (n_orgs, n_persons) = (env("GOLIVE_BENCH_ORGS", 300_000), env("GOLIVE_BENCH_PERSONS", 1_000_000));
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let (n_orgs, n_persons) = (
+        env("GOLIVE_BENCH_ORGS", 300_000),
+        env("GOLIVE_BENCH_PERSONS", 1_000_000),
+    );
     let t = Instant::now();
     let mut parties: Vec<Party> = (0..n_orgs).into_par_iter().map(org_party).collect();
     let truth_start = parties.len();

@@ -244,6 +244,9 @@ fn finds_the_demo_sources() {
     let r = inspect("samples/demo/sources/freee_torihikisaki.csv");
     assert_eq!(r["text"]["encoding"], "cp932");
     assert_eq!(r["tables"][0]["profile"], "freee-partners");
+    let r = inspect("samples/demo/sources/contacts.xlsx");
+    assert_eq!(r["tables"][0]["profile"], "generic-contacts-ru");
+    assert_eq!(r["tables"][0]["columns"][1]["field"], "organization_ref");
     let r = inspect("samples/demo/sources/quickbooks_customers.csv");
     assert_eq!(r["tables"][0]["profile"], "quickbooks-customers");
     assert_eq!(r["tables"][0]["rejects"], 1);
