@@ -1,26 +1,18 @@
 //! `golive ingest [DIR]`: every source into the workspace.
 
-use crate::cli::ProjectArgs;
 use crate::config::Config;
 use crate::ingest::profiles::ProfileSet;
 use crate::ingest::stage::{SourceOutcome, ingest_source};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 
-pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
-    let config = Config::load(&args.dir)?;
-    let mut ws = Workspace::open(&args.dir)?;
-    stage(&config, &mut ws, progress, quiet)?;
-    Ok(())
-}
-
-/// The ingest stage of `run`: returns how many sources were (re)read.
+/// Every source into the workspace; unchanged files are skipped.
 pub fn stage(
     config: &Config,
     ws: &mut Workspace,
     progress: Progress,
     quiet: bool,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<()> {
     let profiles = ProfileSet::for_project(&config.dir)?;
     if config.sources.is_empty() {
         anyhow::bail!(crate::Error::bad_input(
@@ -28,15 +20,13 @@ pub fn stage(
             "no [[source]] configured: add one per file (see `golive init`)"
         ));
     }
-    let mut changed = 0;
     for source in &config.sources {
         let outcome = ingest_source(ws, source, &profiles, &progress)?;
         if !quiet {
             print_outcome(&outcome);
         }
-        changed += usize::from(matches!(outcome, SourceOutcome::Ingested { .. }));
     }
-    Ok(changed)
+    Ok(())
 }
 
 fn print_outcome(o: &SourceOutcome) {

@@ -1,19 +1,12 @@
 //! `golive link [DIR]`: every contact person to its organization's golden record;
 //! `out/links.csv`, and the organizations created from free-text company names.
 
-use crate::cli::ProjectArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::export::SafeCsv;
 use crate::link::{Outcome, link_all};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
-
-pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
-    let config = Config::load(&args.dir)?;
-    let mut ws = Workspace::open(&args.dir)?;
-    stage(&config, &mut ws, progress, quiet)
-}
 
 pub fn stage(
     config: &Config,

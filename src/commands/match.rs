@@ -1,7 +1,6 @@
 //! `golive match [DIR]`: duplicate counterparties → clusters and golden records,
 //! obeying steward decisions; `out/clusters.csv` and `out/golden.csv`.
 
-use crate::cli::ProjectArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::export::SafeCsv;
@@ -12,12 +11,6 @@ use crate::workspace::Workspace;
 use crate::workspace::matches::StoredGolden;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-
-pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
-    let config = Config::load(&args.dir)?;
-    let mut ws = Workspace::open(&args.dir)?;
-    stage(&config, &mut ws, progress, quiet)
-}
 
 pub fn stage(
     config: &Config,

@@ -11,8 +11,28 @@ pub mod normalize;
 pub mod run;
 pub mod status;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ProjectArgs};
+use crate::config::Config;
 use crate::progress::Progress;
+use crate::workspace::Workspace;
+
+/// One stage of a project: reads what earlier stages left in the workspace.
+pub type Stage = fn(&Config, &mut Workspace, Progress, bool) -> anyhow::Result<()>;
+
+/// Load the project and run stages in order.
+pub fn run_stages(
+    args: &ProjectArgs,
+    stages: &[Stage],
+    progress: Progress,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let config = Config::load(&args.dir)?;
+    let mut ws = Workspace::open(&args.dir)?;
+    for stage in stages {
+        stage(&config, &mut ws, progress, quiet)?;
+    }
+    Ok(())
+}
 
 pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     let progress = Progress::new(cli.quiet);
@@ -20,11 +40,11 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Init(a) => init::run(a),
         Command::Run(a) => run::run(a, progress, cli.quiet),
-        Command::Ingest(a) => ingest::run(a, progress, cli.quiet),
+        Command::Ingest(a) => run_stages(a, &[ingest::stage], progress, cli.quiet),
         Command::Status(a) => status::run(a),
-        Command::Normalize(a) => normalize::run(a, progress, cli.quiet),
-        Command::Match(a) => r#match::run(a, progress, cli.quiet),
-        Command::Link(a) => link::run(a, progress, cli.quiet),
+        Command::Normalize(a) => run_stages(a, &[normalize::stage], progress, cli.quiet),
+        Command::Match(a) => run_stages(a, &[r#match::stage], progress, cli.quiet),
+        Command::Link(a) => run_stages(a, &[link::stage], progress, cli.quiet),
         Command::Clean(a) => clean::run(a),
         Command::Dedupe(a) => dedupe::run(a, progress, cli.quiet),
     }

@@ -1,6 +1,5 @@
 //! `golive normalize [DIR]`: every accepted row of the current source versions → a party.
 
-use crate::cli::ProjectArgs;
 use crate::config::Config;
 use crate::ingest::cell::Cell;
 use crate::ingest::profiles::{Mapping, ProfileSet};
@@ -11,19 +10,13 @@ use crate::workspace::Workspace;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
-pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
-    let config = Config::load(&args.dir)?;
-    let mut ws = Workspace::open(&args.dir)?;
-    stage(&config, &mut ws, progress, quiet)?;
-    Ok(())
-}
-
+/// Every accepted row of the current source versions → a party.
 pub fn stage(
     config: &Config,
     ws: &mut Workspace,
     progress: Progress,
     quiet: bool,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<()> {
     let profiles = ProfileSet::for_project(&config.dir)?;
     let no_separators = BTreeMap::new();
     let mut regions: Vec<String> = config
@@ -94,5 +87,5 @@ pub fn stage(
             rejected
         );
     }
-    Ok(all.len())
+    Ok(())
 }

@@ -1,17 +1,18 @@
 //! `golive run [DIR]`: every stage in order.
 
+use super::{Stage, link, r#match, normalize, run_stages};
 use crate::cli::ProjectArgs;
-use crate::config::Config;
 use crate::progress::Progress;
-use crate::workspace::Workspace;
+
+pub const ALL: [Stage; 4] = [
+    super::ingest::stage,
+    normalize::stage,
+    r#match::stage,
+    link::stage,
+];
 
 pub fn run(args: &ProjectArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
-    let config = Config::load(&args.dir)?;
-    let mut ws = Workspace::open(&args.dir)?;
-    super::ingest::stage(&config, &mut ws, progress, quiet)?;
-    super::normalize::stage(&config, &mut ws, progress, quiet)?;
-    super::r#match::stage(&config, &mut ws, progress, quiet)?;
-    super::link::stage(&config, &mut ws, progress, quiet)?;
+    run_stages(args, &ALL, progress, quiet)?;
     if !quiet {
         println!(
             "\nsee `golive status {}` for counts, rejects and flags",
