@@ -9,8 +9,8 @@ use std::path::PathBuf;
     version,
     about = "Move customer data into a new CRM on go-live day",
     long_about = "golive reads the customer's spreadsheets and accounting/CRM exports, normalizes \
-phones, e-mails, names and tax IDs, finds duplicate counterparties, links contact persons to \
-their organizations and loads the result into the target CRM.\n\n\
+phones, e-mails, names and tax IDs, finds duplicate counterparties and builds golden records, \
+and links contact persons to their organizations; every input row is accounted for.\n\n\
 A migration is a project folder with a golive.toml. Start with:\n  \
 golive inspect customers.xlsx     see how golive reads a file\n  \
 golive init my-migration          write a commented golive.toml\n  \
@@ -33,7 +33,7 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Write a commented golive.toml skeleton into DIR.
     Init(InitArgs),
-    /// Run every stage in order per DIR/golive.toml.
+    /// Run every stage in order (ingest, normalize, match, link) per DIR/golive.toml.
     Run(ProjectArgs),
     /// Read every source into the workspace (unchanged files are skipped).
     Ingest(ProjectArgs),
