@@ -218,4 +218,69 @@ mod tests {
         assert!(!looks_like_text("\0\u{1}\u{2}\u{FFFD}\u{FFFD}abc"));
         assert!(looks_like_text("a,b\n1,2\n"));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn grid() -> impl Strategy<Value = (Vec<Vec<String>>, u8)> {
+            (
+                2usize..6,
+                2usize..8,
+                prop::sample::select(CANDIDATES.to_vec()),
+            )
+                .prop_flat_map(|(cols, rows, d)| {
+                    (
+                        prop::collection::vec(
+                            prop::collection::vec("[a-zA-Zа-яА-Я0-9 ,;|\"\n]{1,12}", cols),
+                            rows,
+                        ),
+                        Just(d),
+                    )
+                })
+        }
+
+        proptest! {
+            /// Whatever a CSV writer produces, the reader gives back cell for cell.
+            #[test]
+            fn written_tables_read_back((rows, d) in grid()) {
+                let mut w = csv::WriterBuilder::new().delimiter(d).from_writer(Vec::new());
+                for r in &rows {
+                    w.write_record(r).unwrap();
+                }
+                let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+                let back: Vec<Vec<String>> = DelimitedRows::new(text, d)
+                    .map(|r| r.cells.iter().map(Cell::to_text).collect())
+                    .collect();
+                let expect: Vec<Vec<String>> = rows.iter().filter(|r| r.iter().any(|c| !c.is_empty())).cloned().collect();
+                prop_assert_eq!(back, expect);
+            }
+
+            /// Plain tables of three or more columns: the sniffer finds the delimiter.
+            #[test]
+            fn sniffs_the_delimiter_of_plain_tables(
+                rows in prop::collection::vec(prop::collection::vec("[a-z0-9]{1,8}", 3..6), 3..10),
+                d in prop::sample::select(CANDIDATES.to_vec()),
+            ) {
+                let width = rows[0].len();
+                let text: String = rows
+                    .iter()
+                    .map(|r| {
+                        let mut r = r.clone();
+                        r.resize(width, "x".into());
+                        r.join(&(d as char).to_string()) + "\n"
+                    })
+                    .collect();
+                prop_assert_eq!(sniff_delimiter(&text), d);
+            }
+
+            /// Arbitrary text never panics the sniffer, the reader or the text check.
+            #[test]
+            fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+                let d = sniff_delimiter(&text);
+                let _ = looks_like_text(&text);
+                let _ = DelimitedRows::new(text, d).count();
+            }
+        }
+    }
 }

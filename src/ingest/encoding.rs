@@ -164,4 +164,18 @@ mod tests {
         );
         assert!(decode(b"ab\xFFc", UTF_8).1);
     }
+
+    proptest::proptest! {
+        /// Any bytes: detection and decoding never panic, and UTF-8 text is recognised.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let (enc, _) = detect(&bytes);
+            let _ = decode(&bytes, enc);
+        }
+
+        #[test]
+        fn utf8_text_is_detected_as_utf8(text in "[a-zA-Zа-яА-Я山田 ,;]{1,200}") {
+            proptest::prop_assert_eq!(detect(text.as_bytes()).0, UTF_8);
+        }
+    }
 }
