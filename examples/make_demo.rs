@@ -23,74 +23,18 @@ use rust_xlsxwriter::{
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::*;
+
+/// CP932: encoding_rs SHIFT_JIS is WHATWG Shift_JIS, which is CP932 in practice.
+fn encode_cp932(text: &str) -> Vec<u8> {
+    encode(text, encoding_rs::SHIFT_JIS)
+}
+
 // ───────────────────────────── identifiers with real checksums ─────────────────────────────
 
-fn digits(s: &str) -> Vec<u32> {
-    s.chars().map(|c| c.to_digit(10).expect("digit")).collect()
-}
-
-/// 10-digit ИНН of a legal entity from its first 9 digits.
-fn inn10(base: &str) -> String {
-    assert_eq!(base.len(), 9);
-    let d = digits(base);
-    let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    format!("{base}{c}")
-}
-
-/// 12-digit ИНН of a person / ИП from its first 10 digits.
-fn inn12(base: &str) -> String {
-    assert_eq!(base.len(), 10);
-    let mut d = digits(base);
-    let w11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c11 = d.iter().zip(w11).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    d.push(c11);
-    let w12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c12 = d.iter().zip(w12).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    format!("{base}{c11}{c12}")
-}
-
-/// 13-digit 法人番号 (check digit first) from its 12-digit base.
-fn houjin(base: &str) -> String {
-    assert_eq!(base.len(), 12);
-    let d = digits(base);
-    let mut sum = 0;
-    for (i, v) in d.iter().rev().enumerate() {
-        let n = i + 1;
-        sum += v * if n % 2 == 1 { 1 } else { 2 };
-    }
-    format!("{}{base}", 9 - sum % 9)
-}
-
-/// Same INN with its last digit changed, so the checksum fails.
-fn break_check(id: &str) -> String {
-    let mut s: Vec<char> = id.chars().collect();
-    let last = s.last_mut().unwrap();
-    *last = char::from_digit((last.to_digit(10).unwrap() + 3) % 10, 10).unwrap();
-    s.into_iter().collect()
-}
-
-fn self_check() {
-    assert_eq!(houjin("011001098993"), "4011001098993");
-    assert_eq!(houjin("010705000725"), "7010705000725");
-    assert_eq!(inn12("2304103432"), "230410343285");
-    assert_eq!(inn12("7727961199"), "772796119977");
-}
-
 // ───────────────────────────── writers ─────────────────────────────
-
-fn workbook() -> Workbook {
-    let mut wb = Workbook::new();
-    let date = ExcelDateTime::from_ymd(2024, 3, 15)
-        .unwrap()
-        .and_hms(9, 0, 0)
-        .unwrap();
-    let props = DocProperties::new()
-        .set_author("golive demo")
-        .set_creation_datetime(&date);
-    wb.set_properties(&props);
-    wb
-}
 
 /// A cell as users leave it: text, a number (Excel swallowed an identifier), or empty.
 #[derive(Clone)]
@@ -119,30 +63,6 @@ fn put(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(), XlsxEr
         Cell::E => {}
     }
     Ok(())
-}
-
-fn csv_field(v: &str, delim: char) -> String {
-    if v.contains(delim) || v.contains('"') || v.contains('\n') || v.contains('\r') {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
-
-fn csv_line(fields: &[&str], delim: char) -> String {
-    fields
-        .iter()
-        .map(|f| csv_field(f, delim))
-        .collect::<Vec<_>>()
-        .join(&delim.to_string())
-}
-
-/// Encode as CP932 (encoding_rs SHIFT_JIS = WHATWG Shift_JIS, which is CP932 in practice);
-/// panics on anything unmappable instead of silently writing `&#NNNN;`.
-fn cp932(text: &str) -> Vec<u8> {
-    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
-    assert!(!unmappable, "text not representable in CP932");
-    bytes.into_owned()
 }
 
 // ───────────────────────────── 1C counterparties ─────────────────────────────
@@ -700,7 +620,7 @@ fn ru_rows() -> Vec<Ru> {
 }
 
 fn make_1c(path: &Path) -> Result<(), XlsxError> {
-    let mut wb = workbook();
+    let mut wb = workbook("golive demo");
     let ws = wb.add_worksheet();
     ws.set_name("TDSheet")?;
     let bold = Format::new().set_bold();
@@ -753,66 +673,6 @@ fn make_1c(path: &Path) -> Result<(), XlsxError> {
 }
 
 // ───────────────────────────── freee 取引先 (CP932) ─────────────────────────────
-
-const FREEE_HEADER: [&str; 57] = [
-    "名前（通称）",
-    "取引先コード",
-    "ショートカット1",
-    "ショートカット2",
-    "正式名称（帳票出力時に使用される名称）",
-    "カナ名称",
-    "敬称",
-    "事業所種別",
-    "地域",
-    "郵便番号",
-    "都道府県",
-    "市区町村・番地",
-    "建物名・部屋番号など",
-    "電話番号",
-    "営業担当者名",
-    "営業担当者メールアドレス",
-    "請求書送付方法",
-    "入力候補",
-    "銀行名",
-    "銀行名（カナ）",
-    "銀行番号",
-    "支店名",
-    "支店名（カナ）",
-    "支店番号",
-    "口座種別",
-    "口座番号",
-    "受取人名",
-    "受取人名（カナ）",
-    "締め日(支払期日設定)",
-    "支払月(支払期日設定)",
-    "支払日(支払期日設定)",
-    "締め日(入金期日設定)",
-    "入金月(入金期日設定)",
-    "入金日(入金期日設定)",
-    "手数料負担",
-    "振込元口座",
-    "適格請求書発行事業者（該当する/該当しない）",
-    "適格請求書発行事業者の登録番号",
-    "取引先担当者敬称",
-    "取引先担当者部署",
-    "顧客として利用する",
-    "見込顧客として利用する",
-    "請求先として利用する",
-    "入金元として利用する",
-    "仕入先として利用する",
-    "支払先として利用する",
-    "外税/内税",
-    "締め日(請求期日設定)",
-    "請求予定月(請求期日設定)",
-    "請求予定日(請求期日設定)",
-    "入金方法",
-    "振込手数料負担区分(請求)",
-    "支払方法",
-    "帳票共有ポータル",
-    "従業員として利用する",
-    "販売設定の送付先として利用する",
-    "調達設定の送付先として利用する",
-];
 
 struct Jp {
     name: &'static str,
@@ -1262,7 +1122,7 @@ fn make_freee(path: &Path) {
         out.push_str(&csv_line(&f, ','));
         out.push_str("\r\n");
     }
-    fs::write(path, cp932(&out)).unwrap();
+    fs::write(path, encode_cp932(&out)).unwrap();
 }
 
 // ───────────────────────────── QuickBooks customers ─────────────────────────────
@@ -1325,7 +1185,7 @@ fn make_quickbooks(path: &Path) {
 // ───────────────────────────── contacts.xlsx ─────────────────────────────
 
 fn make_contacts(path: &Path) -> Result<(), XlsxError> {
-    let mut wb = workbook();
+    let mut wb = workbook("golive demo");
     let ws = wb.add_worksheet();
     ws.set_name("Контакты")?;
     let bold = Format::new().set_bold().set_align(FormatAlign::Center);

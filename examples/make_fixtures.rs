@@ -12,74 +12,13 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::*;
+
 // ───────────────────────────── checksums ─────────────────────────────
 
-fn digits(s: &str) -> Vec<u32> {
-    s.chars().map(|c| c.to_digit(10).expect("digit")).collect()
-}
-
-fn inn10(base: &str) -> String {
-    let d = digits(base);
-    let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    format!("{base}{c}")
-}
-
-fn inn12(base: &str) -> String {
-    let mut d = digits(base);
-    let w11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c11 = d.iter().zip(w11).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    d.push(c11);
-    let w12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c12 = d.iter().zip(w12).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    format!("{base}{c11}{c12}")
-}
-
-fn ogrn(base: &str) -> String {
-    let n: u64 = base.parse().unwrap();
-    format!("{base}{}", n % 11 % 10)
-}
-
-fn houjin(base: &str) -> String {
-    let d = digits(base);
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, v)| v * if i % 2 == 0 { 1 } else { 2 })
-        .sum();
-    format!("{}{base}", 9 - sum % 9)
-}
-
-fn self_check() {
-    assert_eq!(houjin("011001098993"), "4011001098993");
-    assert_eq!(houjin("835678256246"), "5835678256246");
-    assert_eq!(inn12("2304103432"), "230410343285");
-}
-
 // ───────────────────────────── writers ─────────────────────────────
-
-fn workbook() -> Workbook {
-    let mut wb = Workbook::new();
-    let date = ExcelDateTime::from_ymd(2024, 3, 15)
-        .unwrap()
-        .and_hms(9, 0, 0)
-        .unwrap();
-    wb.set_properties(
-        &DocProperties::new()
-            .set_author("golive fixtures")
-            .set_creation_datetime(&date),
-    );
-    wb
-}
-
-fn field(v: &str, delim: char) -> String {
-    if v.contains(delim) || v.contains('"') || v.contains('\n') || v.contains('\r') {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
 
 /// Delimited text with CRLF line ends; every field quoted only when needed.
 fn delimited(rows: &[Vec<&str>], delim: char) -> String {
@@ -87,19 +26,13 @@ fn delimited(rows: &[Vec<&str>], delim: char) -> String {
     for r in rows {
         out.push_str(
             &r.iter()
-                .map(|f| field(f, delim))
+                .map(|f| csv_field(f, delim))
                 .collect::<Vec<_>>()
                 .join(&delim.to_string()),
         );
         out.push_str("\r\n");
     }
     out
-}
-
-fn encode(text: &str, enc: &'static encoding_rs::Encoding) -> Vec<u8> {
-    let (bytes, _, unmappable) = enc.encode(text);
-    assert!(!unmappable, "unmappable text for {}", enc.name());
-    bytes.into_owned()
 }
 
 fn utf16le_bom(text: &str) -> Vec<u8> {
@@ -147,7 +80,7 @@ fn sheet(
     header: &[&str],
     data: Vec<Vec<C>>,
 ) -> Result<(), XlsxError> {
-    let mut wb = workbook();
+    let mut wb = workbook("golive fixtures");
     write_sheet(&mut wb, name, top, header, data)?;
     wb.save(path)
 }
@@ -2146,7 +2079,7 @@ fn main() {
 
     // 22. Truncated XLSX.
     {
-        let mut wb = workbook();
+        let mut wb = workbook("golive fixtures");
         write_sheet(
             &mut wb,
             "Sheet1",
@@ -2181,7 +2114,5 @@ fn main() {
 }
 
 /// 15-digit ОГРНИП from its first 14 digits: (n mod 13) mod 10.
-fn ogrn_ip(base: &str) -> String {
-    let n: u64 = base.parse().unwrap();
-    format!("{base}{}", n % 13 % 10)
+}", n % 13 % 10)
 }
