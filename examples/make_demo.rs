@@ -17,9 +17,7 @@
 //! - contacts.xlsx: people in RU/JP/EN name orders and initials, employer as free text, a
 //!   merged header cell (so one header cell is empty), empty and junk rows.
 
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -2112,7 +2112,3 @@ fn main() {
     fs::write(p("EXPECTED.md"), expected_md(&exp)).unwrap();
     println!("wrote {} fixtures to {}", exp.len(), out.display());
 }
-
-/// 15-digit ОГРНИП from its first 14 digits: (n mod 13) mod 10.
-}", n % 13 % 10)
-}
