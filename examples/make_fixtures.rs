@@ -8,7 +8,7 @@
 //! fixed date. Identifiers (ИНН, КПП, ОГРН, 法人番号, T-numbers) have valid check digits unless a
 //! row says otherwise.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use std::fs;
 use std::path::{Path, PathBuf};
 
