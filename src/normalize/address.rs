@@ -46,7 +46,7 @@ pub fn address_key(input: &str) -> String {
             }
         }
         let dash_after_digit = matches!(c, 'ー' | '－' | '-' | '‐' | '−' | '–' | '—');
-        if c.is_alphanumeric() && !dash_after_digit {
+        if text::is_alnum(c) && !dash_after_digit {
             spaced.push(c);
         } else if c == '\'' || c == '’' {
             // O'Hare → ohare

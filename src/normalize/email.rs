@@ -23,6 +23,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use crate::model::Email;
+use crate::normalize::text;
 use crate::normalize::web::{clean_host, fold_width, is_free_mail_domain, table};
 
 static ROLE_MAILBOXES: LazyLock<HashSet<&'static str>> =
@@ -74,7 +75,7 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
 
 /// The key to compare addresses by: the whole address lower-cased.
 pub fn match_key(email: &Email) -> Option<String> {
-    email.address.as_deref().map(str::to_lowercase)
+    email.address.as_deref().map(text::to_lower)
 }
 
 /// Pieces of the cell between list separators, not splitting inside quotes
@@ -98,7 +99,7 @@ fn segments(cell: &str) -> impl Iterator<Item = &str> {
 /// `ivan.mail.ru`: a word someone meant as an address (it ends like a domain).
 fn looks_like_address(word: &str) -> bool {
     word.rsplit_once('.').is_some_and(|(head, tld)| {
-        !head.is_empty() && tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
+        !head.is_empty() && tld.chars().count() >= 2 && tld.chars().all(text::is_alpha)
     })
 }
 
@@ -156,7 +157,7 @@ fn local_ok(local: &str) -> bool {
         && local.chars().all(|c| {
             c.is_ascii_alphanumeric()
                 || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-                || (!c.is_ascii() && c.is_alphanumeric())
+                || (!c.is_ascii() && text::is_alnum(c))
         })
 }
 

@@ -204,7 +204,7 @@ fn push_token_key(token: &str, out: &mut String) {
         {
             continue;
         }
-        for l in c.to_lowercase() {
+        for l in text::lower_chars(c) {
             let l = if l == 'ё' { 'е' } else { l };
             out.push(if mixed { cyrillic_lookalike(l) } else { l });
         }
@@ -222,7 +222,7 @@ fn clean(s: &str) -> String {
             || c.is_whitespace()
             || c.is_control()
             || (is_apostrophe(c)
-                && !(prev_alnum && chars.peek().is_some_and(|n| n.is_alphanumeric())));
+                && !(prev_alnum && chars.peek().is_some_and(|&n| text::is_alnum(n))));
         if drop {
             pending_space = true;
             prev_alnum = false;
@@ -232,9 +232,9 @@ fn clean(s: &str) -> String {
             out.push(' ');
         }
         out.push(c);
-        prev_alnum = c.is_alphanumeric();
+        prev_alnum = text::is_alnum(c);
         // "WIDGETS,INC." is two words; "1,000" stays one.
-        pending_space = c == ',' && chars.peek().is_some_and(|n| n.is_alphabetic());
+        pending_space = c == ',' && chars.peek().is_some_and(|&n| text::is_alpha(n));
     }
     out
 }
@@ -379,10 +379,10 @@ fn follows_conjunction(head: &str) -> bool {
     let Some((before, prev)) = head.rsplit_once(' ').or(Some(("", head))) else {
         return false;
     };
-    let prev = trim_edges(prev).to_lowercase();
+    let prev = text::to_lower(trim_edges(prev));
     // A conjunction needs a name before it: in "& ООО" the form is the form.
     ["&", "+", "and", "und", "et", "и", "y"].contains(&prev.as_str())
-        && before.chars().any(char::is_alphanumeric)
+        && before.chars().any(text::is_alnum)
 }
 
 /// Punctuation left at the edges once the form is cut off ("ACME, INC." → "ACME").
@@ -400,9 +400,9 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
     let mut pending_space = false;
     let mut last_cjk = false;
     for c in s.chars() {
-        for l in c.to_lowercase() {
+        for l in text::lower_chars(c) {
             let l = if l == 'ё' { 'е' } else { l };
-            if l.is_alphanumeric() {
+            if text::is_alnum(l) {
                 let cjk = is_cjk(l);
                 if pending_space && !out.is_empty() && !(last_cjk && cjk) {
                     out.push(' ');

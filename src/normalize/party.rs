@@ -178,11 +178,16 @@ fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> Vec<&'a str> {
 fn contact_points(p: &mut Party, ctx: &PartyContext) {
     emails_and_website(p, ctx);
     // Row hints first (country column, .jp mail, kanji names), then the
-    // project's other regions: a sheet of mixed countries is common.
-    let mut fallbacks = region::hints(p);
-    fallbacks.extend(ctx.fallback_regions.iter().cloned());
-    fallbacks.retain(|r| r != ctx.region);
-    fallbacks.dedup();
+    // project's other regions: a sheet of mixed countries is common. Built only
+    // when a phone is invalid (rare), from what the phones do not change.
+    let mut fallbacks: Option<Vec<String>> = None;
+    let fallbacks_of = |p: &Party| {
+        let mut fallbacks = region::hints(p);
+        fallbacks.extend(ctx.fallback_regions.iter().cloned());
+        fallbacks.retain(|r| r != ctx.region);
+        fallbacks.dedup();
+        fallbacks
+    };
     for (field, role) in [
         (Field::Phone, PhoneRole::Phone),
         (Field::Mobile, PhoneRole::Mobile),
@@ -199,16 +204,19 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
         for piece in split(&text, ctx.separators.get(&field)) {
             for mut ph in phone::normalize_phones(piece, &opts) {
                 if !ph.valid && !ph.digits.is_empty() {
-                    let retry = fallbacks.iter().find_map(|r| {
-                        let o = phone::PhoneOptions {
-                            region: r,
-                            default_area_code: None,
-                            role,
-                        };
-                        Some(phone::normalize_phone(&ph.input, &o))
-                            .filter(|q| q.valid)
-                            .map(|q| (r, q))
-                    });
+                    let retry = fallbacks
+                        .get_or_insert_with(|| fallbacks_of(p))
+                        .iter()
+                        .find_map(|r| {
+                            let o = phone::PhoneOptions {
+                                region: r,
+                                default_area_code: None,
+                                role,
+                            };
+                            Some(phone::normalize_phone(&ph.input, &o))
+                                .filter(|q| q.valid)
+                                .map(|q| (r, q))
+                        });
                     if let Some((r, q)) = retry {
                         ph = q;
                         p.flags.push(Flag::new(

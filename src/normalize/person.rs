@@ -87,7 +87,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
 
 /// Lower case, Ё→Е, trailing dot dropped: how words are compared with the lists.
 fn word_key(w: &str) -> String {
-    text::fold_yo(&w.trim_end_matches('.').to_lowercase())
+    text::fold_yo(&text::to_lower(w.trim_end_matches('.')))
 }
 
 /// A patronymic, Cyrillic or in Latin transliteration, or оглы/кызы.
@@ -147,7 +147,7 @@ fn tidy_case(w: &str, first_word: bool) -> String {
     if has_upper && has_lower {
         return w.to_string();
     }
-    let lower = w.to_lowercase();
+    let lower = text::to_lower(w);
     if !first_word && WORDS.particles.contains(lower.as_str()) {
         return lower;
     }
@@ -291,7 +291,7 @@ fn western_order(words: &[String]) -> (String, String, String) {
 }
 
 fn all_caps(w: &str) -> bool {
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    w.chars().filter(|&c| text::is_alpha(c)).count() >= 2 && !w.chars().any(char::is_lowercase)
 }
 
 /// Words of a (non-Japanese) name with titles, suffixes and stray quotes removed.
@@ -402,7 +402,7 @@ fn ordered(raw: &[&str], order: NameOrder) -> (String, String, String) {
         match words.last_mut() {
             Some(prev) if is_turkic_patronymic_marker(w) => {
                 prev.push(' ');
-                prev.push_str(&tidy.to_lowercase());
+                prev.push_str(&text::to_lower(&tidy));
             }
             _ => words.push(tidy),
         }

@@ -306,9 +306,8 @@ fn find_extension(s: &str, from: usize) -> Option<Extension<'_>> {
     let mut prev = s[..from].chars().next_back();
     for (i, c) in s[from..].char_indices() {
         // A letter marker must start a word: the `x` of `fax` is not one.
-        let starts_word =
-            !(c.is_alphabetic() && !is_cjk(c) && prev.is_some_and(char::is_alphabetic));
-        if (c.is_alphabetic() || c == '#')
+        let starts_word = !(text::is_alpha(c) && !is_cjk(c) && prev.is_some_and(text::is_alpha));
+        if (text::is_alpha(c) || c == '#')
             && starts_word
             && let Some(ext) = extension_at(s, i + from)
         {
@@ -329,8 +328,8 @@ fn extension_at(s: &str, i: usize) -> Option<Extension<'_>> {
     EXTENSION_MARKERS.iter().find_map(|marker| {
         let len = prefix_len_ci(rest, marker)?;
         let after = &rest[len..];
-        let word_marker = marker.chars().all(|c| c.is_alphabetic() && !is_cjk(c));
-        if word_marker && after.starts_with(char::is_alphabetic) {
+        let word_marker = marker.chars().all(|c| text::is_alpha(c) && !is_cjk(c));
+        if word_marker && after.starts_with(text::is_alpha) {
             return None;
         }
         let digits_at = after.trim_start_matches([' ', '.', ':', '-', '=', '№', '#']);
@@ -374,7 +373,7 @@ fn number_digits(s: &str) -> (bool, String) {
                         let inner = &s[i + 1..close];
                         // `+44 (0)20 …`: the trunk zero shown for national callers, not dialled.
                         let trunk_hint = plus && !digits.is_empty() && inner.trim() == "0";
-                        if trunk_hint || inner.chars().any(char::is_alphabetic) {
+                        if trunk_hint || inner.chars().any(text::is_alpha) {
                             i = close + 1;
                             continue;
                         }
@@ -426,7 +425,7 @@ fn resolve(phone: &mut Phone, digits: &str, plus: bool, ctx: &Context) {
         phone.flags.push(PHONE_INVALID.to_string());
         return;
     }
-    if let Some((number, kind)) = plus_seven(digits, plus, ctx) {
+    if let Some((number, kind)) = direct(digits, plus, ctx) {
         accept(phone, &number, kind);
         return;
     }
@@ -478,20 +477,43 @@ fn resolve(phone: &mut Phone, digits: &str, plus: bool, ctx: &Context) {
     }
 }
 
-/// The hot path for the commonest shapes in Russian and Kazakh data: `+7` or trunk `8`
-/// followed by a 10-digit national number, or the bare 10 digits. The number is built directly
-/// and only its type is asked for, saving the parse (about half the time per number). Only
-/// valid results are taken; anything else, and `810…` (the old international prefix), goes
-/// through the parser. A property test checks that both paths agree.
-fn plus_seven(digits: &str, plus: bool, ctx: &Context) -> Option<(PhoneNumber, PhoneType)> {
-    let national = match (plus, digits.len(), digits.as_bytes().first()?) {
-        (true, 11, b'7') => &digits[1..],
-        (false, 11, b'8') if ctx.country_code == 7 && !digits.starts_with("810") => &digits[1..],
-        (false, 10, b'3'..=b'9') if ctx.country_code == 7 && !digits.starts_with("810") => digits,
+/// The hot path for the commonest shapes: `+7` / `+1` / `+81` or a national number written
+/// with its trunk prefix (RU/KZ `8` + 10 digits or the bare 10 digits, JP `0` + 9–10 digits,
+/// NANP 10 digits or `1` + 10). The number is built directly and only its type is asked
+/// for, saving the parse (about half the time per number). Only valid results are taken;
+/// anything else, and the international prefixes (`810…`, JP `010…`), goes through the
+/// parser. A property test checks that both paths agree.
+fn direct(digits: &str, plus: bool, ctx: &Context) -> Option<(PhoneNumber, PhoneType)> {
+    let b = digits.as_bytes();
+    let (country_code, national) = match (plus, digits.len(), b.first()?) {
+        (true, 11, b'7') => (7, &digits[1..]),
+        // A NANP area code never starts with 0 or 1, so `1` here is the country code only.
+        (true, 11, b'1') if matches!(b[1], b'2'..=b'9') => (1, &digits[1..]),
+        (true, 11 | 12, b'8') if b[1] == b'1' && matches!(b[2], b'1'..=b'9') => (81, &digits[2..]),
+        (true, ..) => return None,
+        (false, 11, b'8') if ctx.country_code == 7 && !digits.starts_with("810") => {
+            (7, &digits[1..])
+        }
+        (false, 10, b'3'..=b'9') if ctx.country_code == 7 && !digits.starts_with("810") => {
+            (7, digits)
+        }
+        // `0` + a national number not starting with 0: the trunk prefix, never part of a
+        // longer prefix (`010` is the international one).
+        (false, 10 | 11, b'0')
+            if ctx.country_code == 81
+                && matches!(b[1], b'1'..=b'9')
+                && !digits.starts_with("010") =>
+        {
+            (81, &digits[1..])
+        }
+        (false, 10, b'2'..=b'9') if ctx.country_code == 1 => (1, digits),
+        (false, 11, b'1') if ctx.country_code == 1 && matches!(b[1], b'2'..=b'9') => {
+            (1, &digits[1..])
+        }
         _ => return None,
     };
     let number = PhoneNumber {
-        country_code: 7,
+        country_code,
         national_number: national.parse().ok()?,
         ..PhoneNumber::default()
     };
@@ -809,16 +831,41 @@ mod tests {
             }
         }
 
-        /// The `+7` shortcut gives what the parser gives whenever it answers.
+        /// The direct construction gives what the parser gives whenever it answers.
         #[test]
-        fn plus_seven_agrees_with_the_parser(national in "[0-9]{10}", form in 0..3u8, region in "RU|KZ") {
+        fn direct_agrees_with_the_parser(
+            national in "[0-9]{9,11}",
+            form in 0..3u8,
+            region in "RU|KZ|JP|US|CA|GB",
+        ) {
+            let ctx = Context::new(&opts(&region, None));
             let (digits, plus) = match form {
-                0 => (format!("7{national}"), true),
-                1 => (format!("8{national}"), false),
+                0 => (format!("{}{national}", ctx.country_code), true),
+                1 => (format!("{}{national}", ctx.trunk.map_or('1', char::from)), false),
                 _ => (national, false),
             };
+            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
+                let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
+                let expected = fast.format_as(PhoneNumberFormat::E164).into_owned();
+                proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((expected, kind)));
+            }
+        }
+
+        /// The same, on numbers that are mostly valid: real area codes, random subscribers.
+        #[test]
+        fn direct_agrees_with_the_parser_on_real_ranges(
+            area in "(3|6|52|90|80|70|120|495|812|916|800|212|312|415|905)",
+            rest in "[0-9]{6,9}",
+            form in 0..3u8,
+            region in "RU|JP|US|CA",
+        ) {
             let ctx = Context::new(&opts(&region, None));
-            if let Some((fast, kind)) = plus_seven(&digits, plus, &ctx) {
+            let (digits, plus) = match form {
+                0 => (format!("{}{area}{rest}", ctx.country_code), true),
+                1 => (format!("{}{area}{rest}", ctx.trunk.map_or('1', char::from)), false),
+                _ => (format!("{area}{rest}"), false),
+            };
+            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
                 let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
                 let expected = fast.format_as(PhoneNumberFormat::E164).into_owned();
                 proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((expected, kind)));

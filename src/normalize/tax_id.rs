@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::model::{Field, TaxId, TaxIdKind};
-use crate::normalize::text::nfkc;
+use crate::normalize::text::{self, nfkc};
 
 /// The check digit does not match: a typo, or not the kind of number assumed.
 pub const FLAG_CHECKSUM: &str = "tax_id_checksum";
@@ -236,11 +236,11 @@ fn scan(t: &str) -> Scan {
             after_digit = true;
             continue;
         }
-        if c.is_alphabetic() {
+        if text::is_alpha(c) {
             let ascii = c.is_ascii();
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if !d.is_alphabetic() || d.is_ascii() != ascii {
+                if !text::is_alpha(d) || d.is_ascii() != ascii {
                     break;
                 }
                 end = j + d.len_utf8();
