@@ -7,13 +7,12 @@
 
 use crate::model::Address;
 use crate::normalize::text;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const ABBREVIATIONS: &str = include_str!("../../data/address_abbreviations.tsv");
 
-fn abbreviations() -> &'static HashMap<&'static str, &'static str> {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn abbreviations() -> &'static text::FastMap<&'static str, &'static str> {
+    static MAP: OnceLock<text::FastMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         ABBREVIATIONS
             .lines()

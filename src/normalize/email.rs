@@ -19,14 +19,13 @@
 //! comparison use [`match_key`], which lower-cases the whole address: every
 //! mainstream provider treats the local part case-insensitively.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use crate::model::Email;
 use crate::normalize::text;
 use crate::normalize::web::{clean_host, fold_width, is_free_mail_domain, table};
 
-static ROLE_MAILBOXES: LazyLock<HashSet<&'static str>> =
+static ROLE_MAILBOXES: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/role_mailboxes.txt")));
 
 /// RFC 5321's limit for the local part.

@@ -23,7 +23,7 @@
 use crate::model::{FormPosition, OrgName};
 use crate::normalize::{text, translit};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 struct Form {
@@ -41,14 +41,14 @@ struct Glue {
 struct Forms {
     forms: Vec<Form>,
     /// Token-key sequence (space-joined) → form, for variants at the start.
-    prefix: HashMap<String, usize>,
+    prefix: text::FastMap<String, usize>,
     /// Token-key sequence in reverse token order → form, for variants at the end,
     /// so the key of the last n tokens is a prefix of the last n+1 tokens' key.
-    suffix: HashMap<String, usize>,
+    suffix: text::FastMap<String, usize>,
     /// First token keys of `prefix` / `suffix` entries: most names are rejected
     /// with one lookup.
-    prefix_first: HashSet<String>,
-    suffix_first: HashSet<String>,
+    prefix_first: text::FastSet<String>,
+    suffix_first: text::FastSet<String>,
     max_tokens: usize,
     /// Longest first.
     glue_prefix: Vec<Glue>,
@@ -204,10 +204,10 @@ fn push_token_key(token: &str, out: &mut String) {
         {
             continue;
         }
-        for l in text::lower_chars(c) {
+        text::for_each_lower(c, |l| {
             let l = if l == 'ё' { 'е' } else { l };
             out.push(if mixed { cyrillic_lookalike(l) } else { l });
-        }
+        });
     }
 }
 
@@ -400,7 +400,7 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
     let mut pending_space = false;
     let mut last_cjk = false;
     for c in s.chars() {
-        for l in text::lower_chars(c) {
+        text::for_each_lower(c, |l| {
             let l = if l == 'ё' { 'е' } else { l };
             if text::is_alnum(l) {
                 let cjk = is_cjk(l);
@@ -418,7 +418,7 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
             ) {
                 pending_space = true;
             }
-        }
+        });
     }
 }
 

@@ -26,7 +26,6 @@
 use crate::model::PersonName;
 use crate::normalize::org::{is_cjk, push_match_key};
 use crate::normalize::{text, translit};
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// Which order a full name is written in; `Auto` decides from the script.
@@ -41,20 +40,20 @@ pub enum NameOrder {
 }
 
 struct Words {
-    titles: HashSet<&'static str>,
-    suffixes: HashSet<&'static str>,
-    particles: HashSet<&'static str>,
+    titles: text::FastSet<&'static str>,
+    suffixes: text::FastSet<&'static str>,
+    particles: text::FastSet<&'static str>,
     honorifics: Vec<&'static str>,
-    jp_family: HashSet<&'static str>,
+    jp_family: text::FastSet<&'static str>,
 }
 
 static WORDS: LazyLock<Words> = LazyLock::new(|| {
     let mut w = Words {
-        titles: HashSet::new(),
-        suffixes: HashSet::new(),
-        particles: HashSet::new(),
+        titles: text::FastSet::default(),
+        suffixes: text::FastSet::default(),
+        particles: text::FastSet::default(),
         honorifics: Vec::new(),
-        jp_family: HashSet::new(),
+        jp_family: text::FastSet::default(),
     };
     for line in include_str!("../../data/person_titles.txt")
         .lines()
@@ -87,7 +86,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
 
 /// Lower case, Ё→Е, trailing dot dropped: how words are compared with the lists.
 fn word_key(w: &str) -> String {
-    text::fold_yo(&text::to_lower(w.trim_end_matches('.')))
+    text::lower_yo(w.trim_end_matches('.'))
 }
 
 /// A patronymic, Cyrillic or in Latin transliteration, or оглы/кызы.

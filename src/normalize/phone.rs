@@ -71,7 +71,8 @@ const EXTENSION_MARKERS: &[&str] = &[
 /// Weak separators (`/`, `・`) also occur inside a single number (`030/1234567`,
 /// `03・1234・5678`): they split only when both sides have this many digits.
 const WEAK_SEPARATOR_MIN_DIGITS: usize = 6;
-/// Words between numbers; matched only with white space on both sides.
+/// Words between numbers; matched only with white space on both sides. The only ASCII first
+/// letters are `o` and `a` (`word_separator` relies on it).
 const SEPARATOR_WORDS: &[&str] = &["или", "либо", "и", "or", "and"];
 /// Japanese "or", written without spaces.
 const SEPARATOR_WORDS_CJK: &[&str] = &["または", "又は", "もしくは"];
@@ -252,6 +253,11 @@ impl<'c> Splitter<'c> {
 
     /// ` или `, ` or `…: `rest` starts with a white space character of `word_start` bytes.
     fn word_separator(rest: &str, word_start: usize) -> Option<(usize, bool)> {
+        // Digits and most ASCII after a space cannot start a separator word: skip the lookups.
+        let next = rest.as_bytes().get(word_start)?;
+        if next.is_ascii() && !matches!(next.to_ascii_lowercase(), b'o' | b'a') {
+            return None;
+        }
         SEPARATOR_WORDS.iter().find_map(|word| {
             let after = word_start + prefix_len_ci(&rest[word_start..], word)?;
             rest[after..]
@@ -288,7 +294,7 @@ fn prefix_len_ci(s: &str, prefix: &str) -> Option<usize> {
     let mut chars = s.char_indices();
     for p in prefix.chars() {
         let (_, c) = chars.next()?;
-        if c != p && c.to_lowercase().next() != Some(p) {
+        if c != p && text::lower_fast(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c)) != p {
             return None;
         }
     }

@@ -5,8 +5,59 @@
 //! (decompose, reorder, recompose) can change anything, and skips it when not.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// FxHash, the multiply-rotate hasher of rustc. The static word tables (legal forms,
+/// titles, suffixes, abbreviations) are looked up with short keys several times per
+/// row; SipHash's flooding resistance buys nothing for tables only this crate fills.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FastSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Dashes and long vowel marks people type inside numbers: NFKC leaves them alone.
 const DASHES: &[char] = &[
@@ -137,14 +188,14 @@ pub(crate) fn lower_fast(c: char) -> Option<char> {
     }
 }
 
-/// `char::to_lowercase`, with the fast paths of [`lower_fast`].
+/// Calls `f` with each character of `char::to_lowercase(c)`, with the fast paths
+/// of [`lower_fast`].
 #[inline]
-pub(crate) fn lower_chars(c: char) -> impl Iterator<Item = char> {
-    let (fast, slow) = match lower_fast(c) {
-        Some(l) => (Some(l), None),
-        None => (None, Some(c.to_lowercase())),
-    };
-    fast.into_iter().chain(slow.into_iter().flatten())
+pub(crate) fn for_each_lower(c: char, mut f: impl FnMut(char)) {
+    match lower_fast(c) {
+        Some(l) => f(l),
+        None => c.to_lowercase().for_each(f),
+    }
 }
 
 /// Appends the lower case of `c`, as `char::to_lowercase`.
@@ -168,6 +219,22 @@ pub(crate) fn to_lower(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         push_lower(c, &mut out);
+    }
+    out
+}
+
+/// `fold_yo(&s.to_lowercase())` in one pass.
+pub(crate) fn lower_yo(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    if s.contains('Σ') {
+        return fold_yo(&s.to_lowercase());
+    }
+    let yo = |l: char| if l == 'ё' { 'е' } else { l };
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        for_each_lower(c, |l| out.push(yo(l)));
     }
     out
 }
@@ -227,7 +294,9 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
-            assert!(lower_chars(c).eq(c.to_lowercase()), "{c:?}");
+            let mut lower = String::new();
+            for_each_lower(c, |l| lower.push(l));
+            assert_eq!(lower, c.to_lowercase().to_string(), "{c:?}");
             if let Some(l) = lower_fast(c) {
                 assert_eq!(c.to_lowercase().collect::<String>(), l.to_string(), "{c:?}");
             }
@@ -257,6 +326,7 @@ mod tests {
             assert_eq!(fold(s), reference_fold(s), "{s:?}");
             assert_eq!(nfkc_cow(s), s.nfkc().collect::<String>(), "{s:?}");
             assert_eq!(to_lower(s), s.to_lowercase(), "{s:?}");
+            assert_eq!(lower_yo(s), fold_yo(&s.to_lowercase()), "{s:?}");
         }
     }
 
@@ -266,6 +336,7 @@ mod tests {
             proptest::prop_assert_eq!(fold(&s), reference_fold(&s));
             proptest::prop_assert_eq!(nfkc_cow(&s), s.nfkc().collect::<String>());
             proptest::prop_assert_eq!(to_lower(&s), s.to_lowercase());
+            proptest::prop_assert_eq!(lower_yo(&s), fold_yo(&s.to_lowercase()));
         }
 
         #[test]

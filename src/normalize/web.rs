@@ -9,18 +9,17 @@
 //! unlisted suffix counts as one label, as the PSL's default rule says.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use crate::normalize::text;
 
-static PUBLIC_SUFFIXES: LazyLock<HashSet<&'static str>> =
+static PUBLIC_SUFFIXES: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/public_suffixes.txt")));
-static FREE_MAIL: LazyLock<HashSet<&'static str>> =
+static FREE_MAIL: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/free_mail_domains.txt")));
 
 /// One entry per line; `#` starts a comment.
-pub(crate) fn table(text: &'static str) -> HashSet<&'static str> {
+pub(crate) fn table(text: &'static str) -> text::FastSet<&'static str> {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or_default().trim())
         .filter(|l| !l.is_empty())
