@@ -49,7 +49,16 @@ pub fn build_party(
     };
     let mut best_rank: BTreeMap<Field, u16> = BTreeMap::new();
     for (i, cell) in cells.iter().enumerate() {
-        let text = cell.to_text();
+        // Text cells (nearly all) are read in place rather than copied.
+        let owned;
+        let text = match cell {
+            Cell::Text(s) => s.as_str(),
+            Cell::Empty(()) => "",
+            other => {
+                owned = other.to_text();
+                owned.as_str()
+            }
+        };
         let text = text.trim();
         if text.is_empty() {
             continue;
@@ -122,15 +131,12 @@ fn joiner(field: Field) -> Option<&'static str> {
 }
 
 fn names(p: &mut Party) {
-    let name = p
-        .original(Field::Name)
-        .or(p.original(Field::FullName))
-        .map(str::to_string);
+    let name = p.original(Field::Name).or(p.original(Field::FullName));
     let reading = p.original(Field::NameReading).map(str::to_string);
     match p.kind {
-        Kind::Organization => p.org = name.map(|n| org::normalize_org_name(&n)),
+        Kind::Organization => p.org = name.map(org::normalize_org_name),
         Kind::SoleProprietor => {
-            let o = name.map(|n| org::normalize_org_name(&n));
+            let o = name.map(org::normalize_org_name);
             // ИП "Иванов Иван Иванович": the core name is the person's name.
             p.person = o
                 .as_ref()
@@ -151,7 +157,7 @@ fn names(p: &mut Party) {
                     middle.unwrap_or(""),
                 ))
             } else {
-                name.map(|n| person::normalize_person_name(&n, person::NameOrder::Auto))
+                name.map(|n| person::normalize_person_name(n, person::NameOrder::Auto))
             };
         }
     }
