@@ -288,7 +288,11 @@ fn glue_prefix(s: &str) -> Option<Hit> {
     let b = s.as_bytes();
     FORMS.glue_prefix.iter().find_map(|g| {
         let n = g.variant.len();
-        (b.len() >= n && b[..n].eq_ignore_ascii_case(g.variant.as_bytes())).then_some(Hit {
+        // The first byte rejects nearly every variant before the full comparison.
+        (b.len() >= n
+            && b[0].eq_ignore_ascii_case(&g.variant.as_bytes()[0])
+            && b[..n].eq_ignore_ascii_case(g.variant.as_bytes()))
+        .then_some(Hit {
             form: g.form,
             start: 0,
             end: n,
@@ -300,7 +304,11 @@ fn glue_suffix(s: &str) -> Option<Hit> {
     let b = s.as_bytes();
     FORMS.glue_suffix.iter().find_map(|g| {
         let n = g.variant.len();
-        (b.len() >= n && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes())).then(|| Hit {
+        // The last byte rejects most variants before the full comparison.
+        (b.len() >= n
+            && b[b.len() - 1].eq_ignore_ascii_case(&g.variant.as_bytes()[n - 1])
+            && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes()))
+        .then(|| Hit {
             form: g.form,
             start: b.len() - n,
             end: b.len(),
@@ -426,10 +434,17 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
 /// and "И.И." = "И. И.".
 fn merge_single_letters(key: &mut String) {
     let single = |w: &str| w.chars().nth(1).is_none();
-    let words: Vec<&str> = key.split(' ').collect();
-    if !words.windows(2).any(|p| single(p[0]) && single(p[1])) {
+    // Checked without collecting first: most keys have no such run.
+    let mut prev_single = false;
+    if !key.split(' ').any(|w| {
+        let s = single(w);
+        let run = s && prev_single;
+        prev_single = s;
+        run
+    }) {
         return;
     }
+    let words: Vec<&str> = key.split(' ').collect();
     let mut out = String::with_capacity(key.len());
     for (i, w) in words.iter().enumerate() {
         if i > 0 && !(single(w) && single(words[i - 1])) {

@@ -309,6 +309,13 @@ struct Extension<'s> {
 
 /// The first extension marker at or after byte `from` that is followed by 1–10 digits.
 fn find_extension(s: &str, from: usize) -> Option<Extension<'_>> {
+    // Plain numbers (ASCII without letters or `#`) cannot hold a marker: skip the char walk.
+    if s.as_bytes()[from..]
+        .iter()
+        .all(|&b| b.is_ascii() && !b.is_ascii_alphabetic() && b != b'#')
+    {
+        return None;
+    }
     let mut prev = s[..from].chars().next_back();
     for (i, c) in s[from..].char_indices() {
         // A letter marker must start a word: the `x` of `fax` is not one.
