@@ -143,7 +143,12 @@ fn parse_address(input: &str, raw: &str) -> Email {
     email.free_mail = is_free_mail_domain(&domain);
     email.role_account = is_role(local);
     email.valid = true;
-    email.address = Some(format!("{local}@{domain}"));
+    // Concatenated directly: `format!` costs more than the rest of the check.
+    let mut address = String::with_capacity(local.len() + 1 + domain.len());
+    address.push_str(local);
+    address.push('@');
+    address.push_str(&domain);
+    email.address = Some(address);
     email
 }
 

@@ -466,7 +466,7 @@ pub fn normalize_org_name(input: &str) -> OrgName {
     let (rest, branch) = split_branch(strip_honorific(trim_edges(&cleaned)));
     let rest = trim_edges(rest);
 
-    let mut key = String::new();
+    let mut key = String::with_capacity(rest.len() + 8);
     // Glue matching only where kana/kanji can be: skipped on all-ASCII rows.
     let cjk = !rest.is_ascii();
     let start_hit = cjk
@@ -508,7 +508,7 @@ pub fn normalize_org_name(input: &str) -> OrgName {
     let name = match (core.is_empty(), branch.is_empty()) {
         (_, true) => core.to_string(),
         (true, false) => branch.to_string(),
-        (false, false) => format!("{core} {branch}"),
+        (false, false) => [core, branch].join(" "),
     };
     key.clear();
     push_match_key(&name, &mut key);

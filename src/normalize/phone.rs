@@ -16,7 +16,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use rlibphonenumber::{
@@ -562,14 +561,32 @@ fn accept(phone: &mut Phone, number: &PhoneNumber, kind: PhoneType) {
 fn e164(number: &PhoneNumber) -> String {
     let mut out = String::with_capacity(16);
     out.push('+');
-    let _ = write!(out, "{}", number.country_code);
+    match u64::try_from(number.country_code) {
+        Ok(cc) => push_decimal(&mut out, cc),
+        Err(_) => out.push_str(&number.country_code.to_string()),
+    }
     if number.italian_leading_zero == Some(true) {
         for _ in 0..number.number_of_leading_zeros.unwrap_or(1).clamp(1, 10) {
             out.push('0');
         }
     }
-    let _ = write!(out, "{}", number.national_number);
+    push_decimal(&mut out, number.national_number);
     out
+}
+
+/// `n` in decimal, as `write!(out, "{n}")` without the formatting machinery (hot path).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Written as the bare national significant number in a region whose trunk prefix is `0`.

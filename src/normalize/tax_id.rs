@@ -537,7 +537,7 @@ fn ein(body: &str, out: &mut TaxId) {
     let prefix = (b[0] - b'0') * 10 + (b[1] - b'0');
     let ok = VALID.iter().any(|&(lo, hi)| (lo..=hi).contains(&prefix));
     out.kind = TaxIdKind::UsEin;
-    out.normalized = format!("{}-{}", &body[..2], &body[2..]);
+    out.normalized = [&body[..2], &body[2..]].join("-");
     out.valid = ok;
     if !ok {
         out.flags.push(FLAG_FORMAT.into());
@@ -689,7 +689,7 @@ fn shape_ok(s: &[u8], shape: &str) -> bool {
 
 fn vat(cc: &str, (shape, check): &VatRule, number: &str, out: &mut TaxId) {
     out.kind = TaxIdKind::EuVat;
-    out.normalized = format!("{cc}{number}");
+    out.normalized = [cc, number].concat();
     if !shape_ok(number.as_bytes(), shape) {
         out.valid = false;
         out.flags.push(FLAG_FORMAT.into());
