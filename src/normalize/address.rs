@@ -68,16 +68,16 @@ pub fn address_key(input: &str) -> String {
 
 /// Fill `match_key` (from `full`, or from the parts when `full` is empty).
 pub fn normalize_address(mut address: Address) -> Address {
-    let source = if address.full.trim().is_empty() {
-        [&address.city, &address.street]
+    address.match_key = if address.full.trim().is_empty() {
+        let source = [&address.city, &address.street]
             .iter()
             .filter_map(|p| p.as_deref())
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        address_key(&source)
     } else {
-        address.full.clone()
+        address_key(&address.full)
     };
-    address.match_key = address_key(&source);
     address
 }
 

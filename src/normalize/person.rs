@@ -325,6 +325,19 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
 
     let (family, given, middle) = if s.chars().any(is_cjk) {
         japanese(s, order)
+    } else if !s.contains(',') {
+        // One part (the common case): its words are split once, not once to check
+        // them and again to order them; a part of suffixes only is dropped as below.
+        let part = s.trim();
+        let words = name_words(part);
+        let suffixes_only = words
+            .iter()
+            .all(|w| WORDS.suffixes.contains(word_key(w).as_str()));
+        if part.is_empty() || suffixes_only {
+            ordered(&[], order)
+        } else {
+            ordered(&words, order)
+        }
     } else {
         // "Smith, John" / "Иванов, Иван Иванович": family before the comma;
         // a part that holds only suffixes ("John Smith, Jr.") is dropped.
