@@ -293,7 +293,9 @@ fn prefix_len_ci(s: &str, prefix: &str) -> Option<usize> {
     let mut chars = s.char_indices();
     for p in prefix.chars() {
         let (_, c) = chars.next()?;
-        if c != p && text::lower_fast(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c)) != p {
+        if c != p
+            && text::lower_fast(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c)) != p
+        {
             return None;
         }
     }
