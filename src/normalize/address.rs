@@ -7,13 +7,12 @@
 
 use crate::model::Address;
 use crate::normalize::text;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const ABBREVIATIONS: &str = include_str!("../../data/address_abbreviations.tsv");
 
-fn abbreviations() -> &'static HashMap<&'static str, &'static str> {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn abbreviations() -> &'static text::FastMap<&'static str, &'static str> {
+    static MAP: OnceLock<text::FastMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         ABBREVIATIONS
             .lines()
@@ -46,7 +45,7 @@ pub fn address_key(input: &str) -> String {
             }
         }
         let dash_after_digit = matches!(c, 'ー' | '－' | '-' | '‐' | '−' | '–' | '—');
-        if c.is_alphanumeric() && !dash_after_digit {
+        if text::is_alnum(c) && !dash_after_digit {
             spaced.push(c);
         } else if c == '\'' || c == '’' {
             // O'Hare → ohare
@@ -69,16 +68,16 @@ pub fn address_key(input: &str) -> String {
 
 /// Fill `match_key` (from `full`, or from the parts when `full` is empty).
 pub fn normalize_address(mut address: Address) -> Address {
-    let source = if address.full.trim().is_empty() {
-        [&address.city, &address.street]
+    address.match_key = if address.full.trim().is_empty() {
+        let source = [&address.city, &address.street]
             .iter()
             .filter_map(|p| p.as_deref())
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        address_key(&source)
     } else {
-        address.full.clone()
+        address_key(&address.full)
     };
-    address.match_key = address_key(&source);
     address
 }
 

@@ -19,13 +19,13 @@
 //! comparison use [`match_key`], which lower-cases the whole address: every
 //! mainstream provider treats the local part case-insensitively.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use crate::model::Email;
+use crate::normalize::text;
 use crate::normalize::web::{clean_host, fold_width, is_free_mail_domain, table};
 
-static ROLE_MAILBOXES: LazyLock<HashSet<&'static str>> =
+static ROLE_MAILBOXES: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/role_mailboxes.txt")));
 
 /// RFC 5321's limit for the local part.
@@ -74,7 +74,7 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
 
 /// The key to compare addresses by: the whole address lower-cased.
 pub fn match_key(email: &Email) -> Option<String> {
-    email.address.as_deref().map(str::to_lowercase)
+    email.address.as_deref().map(text::to_lower)
 }
 
 /// Pieces of the cell between list separators, not splitting inside quotes
@@ -98,7 +98,7 @@ fn segments(cell: &str) -> impl Iterator<Item = &str> {
 /// `ivan.mail.ru`: a word someone meant as an address (it ends like a domain).
 fn looks_like_address(word: &str) -> bool {
     word.rsplit_once('.').is_some_and(|(head, tld)| {
-        !head.is_empty() && tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
+        !head.is_empty() && tld.chars().count() >= 2 && tld.chars().all(text::is_alpha)
     })
 }
 
@@ -143,7 +143,12 @@ fn parse_address(input: &str, raw: &str) -> Email {
     email.free_mail = is_free_mail_domain(&domain);
     email.role_account = is_role(local);
     email.valid = true;
-    email.address = Some(format!("{local}@{domain}"));
+    // Concatenated directly: `format!` costs more than the rest of the check.
+    let mut address = String::with_capacity(local.len() + 1 + domain.len());
+    address.push_str(local);
+    address.push('@');
+    address.push_str(&domain);
+    email.address = Some(address);
     email
 }
 
@@ -156,7 +161,7 @@ fn local_ok(local: &str) -> bool {
         && local.chars().all(|c| {
             c.is_ascii_alphanumeric()
                 || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-                || (!c.is_ascii() && c.is_alphanumeric())
+                || (!c.is_ascii() && text::is_alnum(c))
         })
 }
 

@@ -23,7 +23,7 @@
 use crate::model::{FormPosition, OrgName};
 use crate::normalize::{text, translit};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 struct Form {
@@ -41,14 +41,14 @@ struct Glue {
 struct Forms {
     forms: Vec<Form>,
     /// Token-key sequence (space-joined) → form, for variants at the start.
-    prefix: HashMap<String, usize>,
+    prefix: text::FastMap<String, usize>,
     /// Token-key sequence in reverse token order → form, for variants at the end,
     /// so the key of the last n tokens is a prefix of the last n+1 tokens' key.
-    suffix: HashMap<String, usize>,
+    suffix: text::FastMap<String, usize>,
     /// First token keys of `prefix` / `suffix` entries: most names are rejected
     /// with one lookup.
-    prefix_first: HashSet<String>,
-    suffix_first: HashSet<String>,
+    prefix_first: text::FastSet<String>,
+    suffix_first: text::FastSet<String>,
     max_tokens: usize,
     /// Longest first.
     glue_prefix: Vec<Glue>,
@@ -204,10 +204,10 @@ fn push_token_key(token: &str, out: &mut String) {
         {
             continue;
         }
-        for l in c.to_lowercase() {
+        text::for_each_lower(c, |l| {
             let l = if l == 'ё' { 'е' } else { l };
             out.push(if mixed { cyrillic_lookalike(l) } else { l });
-        }
+        });
     }
 }
 
@@ -222,7 +222,7 @@ fn clean(s: &str) -> String {
             || c.is_whitespace()
             || c.is_control()
             || (is_apostrophe(c)
-                && !(prev_alnum && chars.peek().is_some_and(|n| n.is_alphanumeric())));
+                && !(prev_alnum && chars.peek().is_some_and(|&n| text::is_alnum(n))));
         if drop {
             pending_space = true;
             prev_alnum = false;
@@ -232,9 +232,9 @@ fn clean(s: &str) -> String {
             out.push(' ');
         }
         out.push(c);
-        prev_alnum = c.is_alphanumeric();
+        prev_alnum = text::is_alnum(c);
         // "WIDGETS,INC." is two words; "1,000" stays one.
-        pending_space = c == ',' && chars.peek().is_some_and(|n| n.is_alphabetic());
+        pending_space = c == ',' && chars.peek().is_some_and(|&n| text::is_alpha(n));
     }
     out
 }
@@ -288,7 +288,11 @@ fn glue_prefix(s: &str) -> Option<Hit> {
     let b = s.as_bytes();
     FORMS.glue_prefix.iter().find_map(|g| {
         let n = g.variant.len();
-        (b.len() >= n && b[..n].eq_ignore_ascii_case(g.variant.as_bytes())).then_some(Hit {
+        // The first byte rejects nearly every variant before the full comparison.
+        (b.len() >= n
+            && b[0].eq_ignore_ascii_case(&g.variant.as_bytes()[0])
+            && b[..n].eq_ignore_ascii_case(g.variant.as_bytes()))
+        .then_some(Hit {
             form: g.form,
             start: 0,
             end: n,
@@ -300,7 +304,11 @@ fn glue_suffix(s: &str) -> Option<Hit> {
     let b = s.as_bytes();
     FORMS.glue_suffix.iter().find_map(|g| {
         let n = g.variant.len();
-        (b.len() >= n && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes())).then(|| Hit {
+        // The last byte rejects most variants before the full comparison.
+        (b.len() >= n
+            && b[b.len() - 1].eq_ignore_ascii_case(&g.variant.as_bytes()[n - 1])
+            && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes()))
+        .then(|| Hit {
             form: g.form,
             start: b.len() - n,
             end: b.len(),
@@ -379,10 +387,10 @@ fn follows_conjunction(head: &str) -> bool {
     let Some((before, prev)) = head.rsplit_once(' ').or(Some(("", head))) else {
         return false;
     };
-    let prev = trim_edges(prev).to_lowercase();
+    let prev = text::to_lower(trim_edges(prev));
     // A conjunction needs a name before it: in "& ООО" the form is the form.
     ["&", "+", "and", "und", "et", "и", "y"].contains(&prev.as_str())
-        && before.chars().any(char::is_alphanumeric)
+        && before.chars().any(text::is_alnum)
 }
 
 /// Punctuation left at the edges once the form is cut off ("ACME, INC." → "ACME").
@@ -400,9 +408,9 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
     let mut pending_space = false;
     let mut last_cjk = false;
     for c in s.chars() {
-        for l in c.to_lowercase() {
+        text::for_each_lower(c, |l| {
             let l = if l == 'ё' { 'е' } else { l };
-            if l.is_alphanumeric() {
+            if text::is_alnum(l) {
                 let cjk = is_cjk(l);
                 if pending_space && !out.is_empty() && !(last_cjk && cjk) {
                     out.push(' ');
@@ -418,7 +426,7 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
             ) {
                 pending_space = true;
             }
-        }
+        });
     }
 }
 
@@ -426,10 +434,17 @@ pub(crate) fn push_match_key(s: &str, out: &mut String) {
 /// and "И.И." = "И. И.".
 fn merge_single_letters(key: &mut String) {
     let single = |w: &str| w.chars().nth(1).is_none();
-    let words: Vec<&str> = key.split(' ').collect();
-    if !words.windows(2).any(|p| single(p[0]) && single(p[1])) {
+    // Checked without collecting first: most keys have no such run.
+    let mut prev_single = false;
+    if !key.split(' ').any(|w| {
+        let s = single(w);
+        let run = s && prev_single;
+        prev_single = s;
+        run
+    }) {
         return;
     }
+    let words: Vec<&str> = key.split(' ').collect();
     let mut out = String::with_capacity(key.len());
     for (i, w) in words.iter().enumerate() {
         if i > 0 && !(single(w) && single(words[i - 1])) {
@@ -451,7 +466,7 @@ pub fn normalize_org_name(input: &str) -> OrgName {
     let (rest, branch) = split_branch(strip_honorific(trim_edges(&cleaned)));
     let rest = trim_edges(rest);
 
-    let mut key = String::new();
+    let mut key = String::with_capacity(rest.len() + 8);
     // Glue matching only where kana/kanji can be: skipped on all-ASCII rows.
     let cjk = !rest.is_ascii();
     let start_hit = cjk
@@ -493,7 +508,7 @@ pub fn normalize_org_name(input: &str) -> OrgName {
     let name = match (core.is_empty(), branch.is_empty()) {
         (_, true) => core.to_string(),
         (true, false) => branch.to_string(),
-        (false, false) => format!("{core} {branch}"),
+        (false, false) => [core, branch].join(" "),
     };
     key.clear();
     push_match_key(&name, &mut key);

@@ -49,7 +49,16 @@ pub fn build_party(
     };
     let mut best_rank: BTreeMap<Field, u16> = BTreeMap::new();
     for (i, cell) in cells.iter().enumerate() {
-        let text = cell.to_text();
+        // Text cells (nearly all) are read in place rather than copied.
+        let owned;
+        let text = match cell {
+            Cell::Text(s) => s.as_str(),
+            Cell::Empty(()) => "",
+            other => {
+                owned = other.to_text();
+                owned.as_str()
+            }
+        };
         let text = text.trim();
         if text.is_empty() {
             continue;
@@ -122,15 +131,12 @@ fn joiner(field: Field) -> Option<&'static str> {
 }
 
 fn names(p: &mut Party) {
-    let name = p
-        .original(Field::Name)
-        .or(p.original(Field::FullName))
-        .map(str::to_string);
+    let name = p.original(Field::Name).or(p.original(Field::FullName));
     let reading = p.original(Field::NameReading).map(str::to_string);
     match p.kind {
-        Kind::Organization => p.org = name.map(|n| org::normalize_org_name(&n)),
+        Kind::Organization => p.org = name.map(org::normalize_org_name),
         Kind::SoleProprietor => {
-            let o = name.map(|n| org::normalize_org_name(&n));
+            let o = name.map(org::normalize_org_name);
             // ИП "Иванов Иван Иванович": the core name is the person's name.
             p.person = o
                 .as_ref()
@@ -151,7 +157,7 @@ fn names(p: &mut Party) {
                     middle.unwrap_or(""),
                 ))
             } else {
-                name.map(|n| person::normalize_person_name(&n, person::NameOrder::Auto))
+                name.map(|n| person::normalize_person_name(n, person::NameOrder::Auto))
             };
         }
     }
@@ -178,11 +184,16 @@ fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> Vec<&'a str> {
 fn contact_points(p: &mut Party, ctx: &PartyContext) {
     emails_and_website(p, ctx);
     // Row hints first (country column, .jp mail, kanji names), then the
-    // project's other regions: a sheet of mixed countries is common.
-    let mut fallbacks = region::hints(p);
-    fallbacks.extend(ctx.fallback_regions.iter().cloned());
-    fallbacks.retain(|r| r != ctx.region);
-    fallbacks.dedup();
+    // project's other regions: a sheet of mixed countries is common. Built only
+    // when a phone is invalid (rare), from what the phones do not change.
+    let mut fallbacks: Option<Vec<String>> = None;
+    let fallbacks_of = |p: &Party| {
+        let mut fallbacks = region::hints(p);
+        fallbacks.extend(ctx.fallback_regions.iter().cloned());
+        fallbacks.retain(|r| r != ctx.region);
+        fallbacks.dedup();
+        fallbacks
+    };
     for (field, role) in [
         (Field::Phone, PhoneRole::Phone),
         (Field::Mobile, PhoneRole::Mobile),
@@ -199,16 +210,19 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
         for piece in split(&text, ctx.separators.get(&field)) {
             for mut ph in phone::normalize_phones(piece, &opts) {
                 if !ph.valid && !ph.digits.is_empty() {
-                    let retry = fallbacks.iter().find_map(|r| {
-                        let o = phone::PhoneOptions {
-                            region: r,
-                            default_area_code: None,
-                            role,
-                        };
-                        Some(phone::normalize_phone(&ph.input, &o))
-                            .filter(|q| q.valid)
-                            .map(|q| (r, q))
-                    });
+                    let retry = fallbacks
+                        .get_or_insert_with(|| fallbacks_of(p))
+                        .iter()
+                        .find_map(|r| {
+                            let o = phone::PhoneOptions {
+                                region: r,
+                                default_area_code: None,
+                                role,
+                            };
+                            Some(phone::normalize_phone(&ph.input, &o))
+                                .filter(|q| q.valid)
+                                .map(|q| (r, q))
+                        });
                     if let Some((r, q)) = retry {
                         ph = q;
                         p.flags.push(Flag::new(

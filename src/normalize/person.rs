@@ -26,7 +26,6 @@
 use crate::model::PersonName;
 use crate::normalize::org::{is_cjk, push_match_key};
 use crate::normalize::{text, translit};
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// Which order a full name is written in; `Auto` decides from the script.
@@ -41,20 +40,20 @@ pub enum NameOrder {
 }
 
 struct Words {
-    titles: HashSet<&'static str>,
-    suffixes: HashSet<&'static str>,
-    particles: HashSet<&'static str>,
+    titles: text::FastSet<&'static str>,
+    suffixes: text::FastSet<&'static str>,
+    particles: text::FastSet<&'static str>,
     honorifics: Vec<&'static str>,
-    jp_family: HashSet<&'static str>,
+    jp_family: text::FastSet<&'static str>,
 }
 
 static WORDS: LazyLock<Words> = LazyLock::new(|| {
     let mut w = Words {
-        titles: HashSet::new(),
-        suffixes: HashSet::new(),
-        particles: HashSet::new(),
+        titles: text::FastSet::default(),
+        suffixes: text::FastSet::default(),
+        particles: text::FastSet::default(),
         honorifics: Vec::new(),
-        jp_family: HashSet::new(),
+        jp_family: text::FastSet::default(),
     };
     for line in include_str!("../../data/person_titles.txt")
         .lines()
@@ -87,7 +86,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
 
 /// Lower case, Ё→Е, trailing dot dropped: how words are compared with the lists.
 fn word_key(w: &str) -> String {
-    text::fold_yo(&w.trim_end_matches('.').to_lowercase())
+    text::lower_yo(w.trim_end_matches('.'))
 }
 
 /// A patronymic, Cyrillic or in Latin transliteration, or оглы/кызы.
@@ -147,7 +146,7 @@ fn tidy_case(w: &str, first_word: bool) -> String {
     if has_upper && has_lower {
         return w.to_string();
     }
-    let lower = w.to_lowercase();
+    let lower = text::to_lower(w);
     if !first_word && WORDS.particles.contains(lower.as_str()) {
         return lower;
     }
@@ -291,7 +290,7 @@ fn western_order(words: &[String]) -> (String, String, String) {
 }
 
 fn all_caps(w: &str) -> bool {
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    w.chars().filter(|&c| text::is_alpha(c)).count() >= 2 && !w.chars().any(char::is_lowercase)
 }
 
 /// Words of a (non-Japanese) name with titles, suffixes and stray quotes removed.
@@ -326,6 +325,19 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
 
     let (family, given, middle) = if s.chars().any(is_cjk) {
         japanese(s, order)
+    } else if !s.contains(',') {
+        // One part (the common case): its words are split once, not once to check
+        // them and again to order them; a part of suffixes only is dropped as below.
+        let part = s.trim();
+        let words = name_words(part);
+        let suffixes_only = words
+            .iter()
+            .all(|w| WORDS.suffixes.contains(word_key(w).as_str()));
+        if part.is_empty() || suffixes_only {
+            ordered(&[], order)
+        } else {
+            ordered(&words, order)
+        }
     } else {
         // "Smith, John" / "Иванов, Иван Иванович": family before the comma;
         // a part that holds only suffixes ("John Smith, Jr.") is dropped.
@@ -402,7 +414,7 @@ fn ordered(raw: &[&str], order: NameOrder) -> (String, String, String) {
         match words.last_mut() {
             Some(prev) if is_turkic_patronymic_marker(w) => {
                 prev.push(' ');
-                prev.push_str(&tidy.to_lowercase());
+                prev.push_str(&text::to_lower(&tidy));
             }
             _ => words.push(tidy),
         }

@@ -16,7 +16,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use rlibphonenumber::{
@@ -71,7 +70,8 @@ const EXTENSION_MARKERS: &[&str] = &[
 /// Weak separators (`/`, `・`) also occur inside a single number (`030/1234567`,
 /// `03・1234・5678`): they split only when both sides have this many digits.
 const WEAK_SEPARATOR_MIN_DIGITS: usize = 6;
-/// Words between numbers; matched only with white space on both sides.
+/// Words between numbers; matched only with white space on both sides. The only ASCII first
+/// letters are `o` and `a` (`word_separator` relies on it).
 const SEPARATOR_WORDS: &[&str] = &["или", "либо", "и", "or", "and"];
 /// Japanese "or", written without spaces.
 const SEPARATOR_WORDS_CJK: &[&str] = &["または", "又は", "もしくは"];
@@ -252,6 +252,11 @@ impl<'c> Splitter<'c> {
 
     /// ` или `, ` or `…: `rest` starts with a white space character of `word_start` bytes.
     fn word_separator(rest: &str, word_start: usize) -> Option<(usize, bool)> {
+        // Digits and most ASCII after a space cannot start a separator word: skip the lookups.
+        let next = rest.as_bytes().get(word_start)?;
+        if next.is_ascii() && !matches!(next.to_ascii_lowercase(), b'o' | b'a') {
+            return None;
+        }
         SEPARATOR_WORDS.iter().find_map(|word| {
             let after = word_start + prefix_len_ci(&rest[word_start..], word)?;
             rest[after..]
@@ -288,7 +293,9 @@ fn prefix_len_ci(s: &str, prefix: &str) -> Option<usize> {
     let mut chars = s.char_indices();
     for p in prefix.chars() {
         let (_, c) = chars.next()?;
-        if c != p && c.to_lowercase().next() != Some(p) {
+        if c != p
+            && text::lower_fast(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c)) != p
+        {
             return None;
         }
     }
@@ -303,12 +310,18 @@ struct Extension<'s> {
 
 /// The first extension marker at or after byte `from` that is followed by 1–10 digits.
 fn find_extension(s: &str, from: usize) -> Option<Extension<'_>> {
+    // Plain numbers (ASCII without letters or `#`) cannot hold a marker: skip the char walk.
+    if s.as_bytes()[from..]
+        .iter()
+        .all(|&b| b.is_ascii() && !b.is_ascii_alphabetic() && b != b'#')
+    {
+        return None;
+    }
     let mut prev = s[..from].chars().next_back();
     for (i, c) in s[from..].char_indices() {
         // A letter marker must start a word: the `x` of `fax` is not one.
-        let starts_word =
-            !(c.is_alphabetic() && !is_cjk(c) && prev.is_some_and(char::is_alphabetic));
-        if (c.is_alphabetic() || c == '#')
+        let starts_word = !(text::is_alpha(c) && !is_cjk(c) && prev.is_some_and(text::is_alpha));
+        if (text::is_alpha(c) || c == '#')
             && starts_word
             && let Some(ext) = extension_at(s, i + from)
         {
@@ -329,8 +342,8 @@ fn extension_at(s: &str, i: usize) -> Option<Extension<'_>> {
     EXTENSION_MARKERS.iter().find_map(|marker| {
         let len = prefix_len_ci(rest, marker)?;
         let after = &rest[len..];
-        let word_marker = marker.chars().all(|c| c.is_alphabetic() && !is_cjk(c));
-        if word_marker && after.starts_with(char::is_alphabetic) {
+        let word_marker = marker.chars().all(|c| text::is_alpha(c) && !is_cjk(c));
+        if word_marker && after.starts_with(text::is_alpha) {
             return None;
         }
         let digits_at = after.trim_start_matches([' ', '.', ':', '-', '=', '№', '#']);
@@ -374,7 +387,7 @@ fn number_digits(s: &str) -> (bool, String) {
                         let inner = &s[i + 1..close];
                         // `+44 (0)20 …`: the trunk zero shown for national callers, not dialled.
                         let trunk_hint = plus && !digits.is_empty() && inner.trim() == "0";
-                        if trunk_hint || inner.chars().any(char::is_alphabetic) {
+                        if trunk_hint || inner.chars().any(text::is_alpha) {
                             i = close + 1;
                             continue;
                         }
@@ -426,7 +439,7 @@ fn resolve(phone: &mut Phone, digits: &str, plus: bool, ctx: &Context) {
         phone.flags.push(PHONE_INVALID.to_string());
         return;
     }
-    if let Some((number, kind)) = plus_seven(digits, plus, ctx) {
+    if let Some((number, kind)) = direct(digits, plus, ctx) {
         accept(phone, &number, kind);
         return;
     }
@@ -478,20 +491,43 @@ fn resolve(phone: &mut Phone, digits: &str, plus: bool, ctx: &Context) {
     }
 }
 
-/// The hot path for the commonest shapes in Russian and Kazakh data: `+7` or trunk `8`
-/// followed by a 10-digit national number, or the bare 10 digits. The number is built directly
-/// and only its type is asked for, saving the parse (about half the time per number). Only
-/// valid results are taken; anything else, and `810…` (the old international prefix), goes
-/// through the parser. A property test checks that both paths agree.
-fn plus_seven(digits: &str, plus: bool, ctx: &Context) -> Option<(PhoneNumber, PhoneType)> {
-    let national = match (plus, digits.len(), digits.as_bytes().first()?) {
-        (true, 11, b'7') => &digits[1..],
-        (false, 11, b'8') if ctx.country_code == 7 && !digits.starts_with("810") => &digits[1..],
-        (false, 10, b'3'..=b'9') if ctx.country_code == 7 && !digits.starts_with("810") => digits,
+/// The hot path for the commonest shapes: `+7` / `+1` / `+81` or a national number written
+/// with its trunk prefix (RU/KZ `8` + 10 digits or the bare 10 digits, JP `0` + 9–10 digits,
+/// NANP 10 digits or `1` + 10). The number is built directly and only its type is asked
+/// for, saving the parse (about half the time per number). Only valid results are taken;
+/// anything else, and the international prefixes (`810…`, JP `010…`), goes through the
+/// parser. A property test checks that both paths agree.
+fn direct(digits: &str, plus: bool, ctx: &Context) -> Option<(PhoneNumber, PhoneType)> {
+    let b = digits.as_bytes();
+    let (country_code, national) = match (plus, digits.len(), b.first()?) {
+        (true, 11, b'7') => (7, &digits[1..]),
+        // A NANP area code never starts with 0 or 1, so `1` here is the country code only.
+        (true, 11, b'1') if matches!(b[1], b'2'..=b'9') => (1, &digits[1..]),
+        (true, 11 | 12, b'8') if b[1] == b'1' && matches!(b[2], b'1'..=b'9') => (81, &digits[2..]),
+        (true, ..) => return None,
+        (false, 11, b'8') if ctx.country_code == 7 && !digits.starts_with("810") => {
+            (7, &digits[1..])
+        }
+        (false, 10, b'3'..=b'9') if ctx.country_code == 7 && !digits.starts_with("810") => {
+            (7, digits)
+        }
+        // `0` + a national number not starting with 0: the trunk prefix, never part of a
+        // longer prefix (`010` is the international one).
+        (false, 10 | 11, b'0')
+            if ctx.country_code == 81
+                && matches!(b[1], b'1'..=b'9')
+                && !digits.starts_with("010") =>
+        {
+            (81, &digits[1..])
+        }
+        (false, 10, b'2'..=b'9') if ctx.country_code == 1 => (1, digits),
+        (false, 11, b'1') if ctx.country_code == 1 && matches!(b[1], b'2'..=b'9') => {
+            (1, &digits[1..])
+        }
         _ => return None,
     };
     let number = PhoneNumber {
-        country_code: 7,
+        country_code,
         national_number: national.parse().ok()?,
         ..PhoneNumber::default()
     };
@@ -527,14 +563,32 @@ fn accept(phone: &mut Phone, number: &PhoneNumber, kind: PhoneType) {
 fn e164(number: &PhoneNumber) -> String {
     let mut out = String::with_capacity(16);
     out.push('+');
-    let _ = write!(out, "{}", number.country_code);
+    match u64::try_from(number.country_code) {
+        Ok(cc) => push_decimal(&mut out, cc),
+        Err(_) => out.push_str(&number.country_code.to_string()),
+    }
     if number.italian_leading_zero == Some(true) {
         for _ in 0..number.number_of_leading_zeros.unwrap_or(1).clamp(1, 10) {
             out.push('0');
         }
     }
-    let _ = write!(out, "{}", number.national_number);
+    push_decimal(&mut out, number.national_number);
     out
+}
+
+/// `n` in decimal, as `write!(out, "{n}")` without the formatting machinery (hot path).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Written as the bare national significant number in a region whose trunk prefix is `0`.
@@ -809,16 +863,41 @@ mod tests {
             }
         }
 
-        /// The `+7` shortcut gives what the parser gives whenever it answers.
+        /// The direct construction gives what the parser gives whenever it answers.
         #[test]
-        fn plus_seven_agrees_with_the_parser(national in "[0-9]{10}", form in 0..3u8, region in "RU|KZ") {
+        fn direct_agrees_with_the_parser(
+            national in "[0-9]{9,11}",
+            form in 0..3u8,
+            region in "RU|KZ|JP|US|CA|GB",
+        ) {
+            let ctx = Context::new(&opts(&region, None));
             let (digits, plus) = match form {
-                0 => (format!("7{national}"), true),
-                1 => (format!("8{national}"), false),
+                0 => (format!("{}{national}", ctx.country_code), true),
+                1 => (format!("{}{national}", ctx.trunk.map_or('1', char::from)), false),
                 _ => (national, false),
             };
+            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
+                let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
+                let expected = fast.format_as(PhoneNumberFormat::E164).into_owned();
+                proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((expected, kind)));
+            }
+        }
+
+        /// The same, on numbers that are mostly valid: real area codes, random subscribers.
+        #[test]
+        fn direct_agrees_with_the_parser_on_real_ranges(
+            area in "(3|6|52|90|80|70|120|495|812|916|800|212|312|415|905)",
+            rest in "[0-9]{6,9}",
+            form in 0..3u8,
+            region in "RU|JP|US|CA",
+        ) {
             let ctx = Context::new(&opts(&region, None));
-            if let Some((fast, kind)) = plus_seven(&digits, plus, &ctx) {
+            let (digits, plus) = match form {
+                0 => (format!("{}{area}{rest}", ctx.country_code), true),
+                1 => (format!("{}{area}{rest}", ctx.trunk.map_or('1', char::from)), false),
+                _ => (format!("{area}{rest}"), false),
+            };
+            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
                 let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
                 let expected = fast.format_as(PhoneNumberFormat::E164).into_owned();
                 proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((expected, kind)));

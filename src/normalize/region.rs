@@ -5,10 +5,9 @@
 
 use super::text::fold;
 use crate::model::{Field, Party};
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-static COUNTRIES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+static COUNTRIES: LazyLock<super::text::FastMap<String, &'static str>> = LazyLock::new(|| {
     include_str!("../../data/countries.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

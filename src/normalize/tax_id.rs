@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::model::{Field, TaxId, TaxIdKind};
-use crate::normalize::text::nfkc;
+use crate::normalize::text::{self, nfkc};
 
 /// The check digit does not match: a typo, or not the kind of number assumed.
 pub const FLAG_CHECKSUM: &str = "tax_id_checksum";
@@ -236,11 +236,11 @@ fn scan(t: &str) -> Scan {
             after_digit = true;
             continue;
         }
-        if c.is_alphabetic() {
+        if text::is_alpha(c) {
             let ascii = c.is_ascii();
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if !d.is_alphabetic() || d.is_ascii() != ascii {
+                if !text::is_alpha(d) || d.is_ascii() != ascii {
                     break;
                 }
                 end = j + d.len_utf8();
@@ -537,7 +537,7 @@ fn ein(body: &str, out: &mut TaxId) {
     let prefix = (b[0] - b'0') * 10 + (b[1] - b'0');
     let ok = VALID.iter().any(|&(lo, hi)| (lo..=hi).contains(&prefix));
     out.kind = TaxIdKind::UsEin;
-    out.normalized = format!("{}-{}", &body[..2], &body[2..]);
+    out.normalized = [&body[..2], &body[2..]].join("-");
     out.valid = ok;
     if !ok {
         out.flags.push(FLAG_FORMAT.into());
@@ -689,7 +689,7 @@ fn shape_ok(s: &[u8], shape: &str) -> bool {
 
 fn vat(cc: &str, (shape, check): &VatRule, number: &str, out: &mut TaxId) {
     out.kind = TaxIdKind::EuVat;
-    out.normalized = format!("{cc}{number}");
+    out.normalized = [cc, number].concat();
     if !shape_ok(number.as_bytes(), shape) {
         out.valid = false;
         out.flags.push(FLAG_FORMAT.into());

@@ -9,18 +9,17 @@
 //! unlisted suffix counts as one label, as the PSL's default rule says.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use unicode_normalization::UnicodeNormalization;
+use crate::normalize::text;
 
-static PUBLIC_SUFFIXES: LazyLock<HashSet<&'static str>> =
+static PUBLIC_SUFFIXES: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/public_suffixes.txt")));
-static FREE_MAIL: LazyLock<HashSet<&'static str>> =
+static FREE_MAIL: LazyLock<text::FastSet<&'static str>> =
     LazyLock::new(|| table(include_str!("../../data/free_mail_domains.txt")));
 
 /// One entry per line; `#` starts a comment.
-pub(crate) fn table(text: &'static str) -> HashSet<&'static str> {
+pub(crate) fn table(text: &'static str) -> text::FastSet<&'static str> {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or_default().trim())
         .filter(|l| !l.is_empty())
@@ -83,8 +82,12 @@ pub(crate) fn fold_width(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
+    let n = text::nfkc_cow(s);
+    if !n.contains(['。', '｡', '．']) {
+        return n;
+    }
     Cow::Owned(
-        s.nfkc()
+        n.chars()
             .map(|c| {
                 if matches!(c, '。' | '｡' | '．') {
                     '.'
@@ -131,7 +134,7 @@ pub(crate) fn clean_host(host: &str) -> Option<String> {
     for label in host.split('.') {
         let lower;
         let label = if label.bytes().any(|b| b.is_ascii_uppercase()) || !label.is_ascii() {
-            lower = label.to_lowercase();
+            lower = text::to_lower(label);
             lower.as_str()
         } else {
             label
@@ -154,7 +157,7 @@ pub(crate) fn clean_host(host: &str) -> Option<String> {
         labels += 1;
     }
     let tld = &out[last_start..];
-    (labels >= 2 && out.chars().count() <= MAX_HOST && tld.chars().all(char::is_alphabetic))
+    (labels >= 2 && out.chars().count() <= MAX_HOST && tld.chars().all(text::is_alpha))
         .then_some(out)
 }
 
@@ -163,7 +166,7 @@ fn label_ok(label: &str) -> bool {
     (1..=63).contains(&n)
         && !label.starts_with('-')
         && !label.ends_with('-')
-        && label.chars().all(|c| c == '-' || c.is_alphanumeric())
+        && label.chars().all(|c| c == '-' || text::is_alnum(c))
 }
 
 /// The label before the longest listed public suffix, with that suffix.
