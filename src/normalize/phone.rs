@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use rlibphonenumber::{
     NumberLengthType, PHONE_NUMBER_UTIL, PhoneNumber, PhoneNumberType, enums::Region,
@@ -151,7 +151,7 @@ impl<'a> Context<'a> {
         Context {
             region: known.map(|(region, _)| region),
             country_code: known.map_or(0, |(_, cc)| cc),
-            trunk: known.and_then(|(region, _)| TRUNK_PREFIXES.get(&region).copied()),
+            trunk: known.and_then(|(region, _)| trunk_prefix(region)),
             default_area_code: opts
                 .default_area_code
                 .filter(|a| a.bytes().any(|b| b.is_ascii_digit())),
@@ -160,27 +160,33 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Regions whose trunk prefix is `0` or `8`, found by asking the parser itself whether that
+/// The trunk prefix of a region, `0` or `8`, found by asking the parser itself whether that
 /// digit in front of an example number is dropped (rlibphonenumber does not expose the
 /// metadata field). Needed to recognize lost leading zeros and short local numbers. `8` is
 /// tried first: Belarus parses both (`8 0 29…`) but its numbers are not Excel-damaged when
-/// written without the zero.
-static TRUNK_PREFIXES: LazyLock<HashMap<Region, u8>> = LazyLock::new(|| {
+/// written without the zero. Probed once per region on first use: probing all 240 regions
+/// up front would cost every run a fifth of a second.
+fn trunk_prefix(region: Region) -> Option<u8> {
+    static KNOWN: LazyLock<RwLock<HashMap<Region, Option<u8>>>> = LazyLock::new(Default::default);
+    if let Some(t) = KNOWN.read().ok().and_then(|m| m.get(&region).copied()) {
+        return t;
+    }
     let util = &*PHONE_NUMBER_UTIL;
-    util.get_supported_regions()
-        .filter_map(|region| {
-            let example = util.get_example_number(region).ok()?;
-            let nsn = example.get_national_significant_number();
-            [b'8', b'0'].into_iter().find_map(|trunk| {
-                let probe = format!("{}{nsn}", trunk as char);
-                let parsed = util.parse(&probe, Some(region)).ok()?;
-                (parsed.country_code == example.country_code
-                    && parsed.get_national_significant_number() == nsn)
-                    .then_some((region, trunk))
+    let trunk = util.get_example_number(region).ok().and_then(|example| {
+        let nsn = example.get_national_significant_number();
+        [b'8', b'0'].into_iter().find(|trunk| {
+            let probe = format!("{}{nsn}", *trunk as char);
+            util.parse(&probe, Some(region)).is_ok_and(|parsed| {
+                parsed.country_code == example.country_code
+                    && parsed.get_national_significant_number() == nsn
             })
         })
-        .collect()
-});
+    });
+    if let Ok(mut m) = KNOWN.write() {
+        m.insert(region, trunk);
+    }
+    trunk
+}
 
 /// A stretch of the cell between separators: byte range in the cell, folded text, digit count.
 struct Piece<'c> {
@@ -780,11 +786,7 @@ mod tests {
 
     #[test]
     fn trunk_prefixes_come_from_the_metadata() {
-        let trunk = |r: &str| {
-            Region::from_code(r)
-                .ok()
-                .and_then(|r| TRUNK_PREFIXES.get(&r).copied())
-        };
+        let trunk = |r: &str| Region::from_code(r).ok().and_then(trunk_prefix);
         for r in ["JP", "GB", "DE", "FR"] {
             assert_eq!(trunk(r), Some(b'0'), "{r}");
         }
@@ -817,34 +819,6 @@ mod tests {
             normalize_phones(&"8 (495) 123-45-67, ".repeat(500), &o).len(),
             500
         );
-    }
-
-    /// Throughput on typical RU cells, single thread; meaningful only in release:
-    /// `cargo test --release --lib normalize::phone::tests::throughput -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let cells: Vec<String> = (0..200_000u32)
-            .map(|i| {
-                let (a, b) = (100 + i % 900, 10 + i % 90);
-                match i % 4 {
-                    0 => format!("8 (495) {a}-{b}-{b}"),
-                    1 => format!("+7 916 {a} {b} {b}"),
-                    2 => format!("8812{a}{b}{b}"),
-                    _ => format!("8-800-{a}-{b}-{b}"),
-                }
-            })
-            .collect();
-        let o = opts("RU", None);
-        normalize_phones(&cells[0], &o);
-        let start = std::time::Instant::now();
-        let valid: usize = cells
-            .iter()
-            .map(|c| normalize_phones(c, &o).iter().filter(|p| p.valid).count())
-            .sum();
-        let secs = start.elapsed().as_secs_f64();
-        let rate = cells.len() as f64 / secs;
-        println!("{} cells, {valid} valid, {rate:.0} numbers/s", cells.len());
     }
 
     proptest::proptest! {
