@@ -167,8 +167,7 @@ pub struct Rec {
     pub name_ascii: bool,
     /// Hash of legal form + position.
     pub form: Option<u64>,
-    /// (kind, hash of normalized, valid)
-    pub tax: Vec<(TaxIdKind, u64, bool)>,
+    pub tax: Vec<TaxKey>,
     pub phones: Vec<PhoneKey>,
     /// (hash of address, role account)
     pub emails: Vec<(u64, bool)>,
@@ -179,7 +178,104 @@ pub struct Rec {
     /// Hash of the first number in the address (house number).
     pub house: Option<u64>,
     pub postal: Option<u64>,
-    pub city: Option<u64>,
+    /// Folded city ("г москва", "東京都千代田区"); see [`same_city`].
+    pub city: String,
+}
+
+/// One tax ID of a prepared record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaxKey {
+    pub kind: TaxIdKind,
+    /// Hash of the normalized value.
+    pub hash: u64,
+    /// The checksum holds.
+    pub valid: bool,
+    /// The value's digits as a number and how many there are (0 when it
+    /// has fewer than 8 or more than 18 digits, or looks like a
+    /// placeholder such as `0000000000`). The same digits are the same
+    /// identifier whichever kind the normalizer read them as (a 法人番号 in
+    /// a Russian-region file reads as an unverified ОГРН).
+    pub digits: u64,
+    pub len: u8,
+}
+
+impl TaxKey {
+    fn new(kind: TaxIdKind, normalized: &str, valid: bool) -> TaxKey {
+        let d: Vec<u8> = normalized
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect();
+        let mut distinct = [false; 10];
+        for &x in &d {
+            distinct[x as usize] = true;
+        }
+        let varied = distinct.iter().filter(|&&x| x).count() >= 4;
+        let (digits, len) = if (8..=18).contains(&d.len()) && varied {
+            (
+                d.iter().fold(0u64, |n, &x| n * 10 + x as u64),
+                d.len() as u8,
+            )
+        } else {
+            (0, 0)
+        };
+        TaxKey {
+            kind,
+            hash: hash64(T_TAX, normalized.as_bytes()),
+            valid,
+            digits,
+            len,
+        }
+    }
+
+    /// The same identifier: same kind and value, or the same digits.
+    pub fn same(&self, o: &TaxKey) -> bool {
+        (self.kind == o.kind && self.hash == o.hash)
+            || (self.len > 0 && self.len == o.len && self.digits == o.digits)
+    }
+
+    /// Surely different identifiers: both verified and of one kind, or
+    /// unverified but of one length and 3+ digits apart (not a typo or a
+    /// transposition of each other).
+    pub fn different(&self, o: &TaxKey) -> bool {
+        if self.same(o) {
+            return false;
+        }
+        if self.kind == o.kind && self.valid && o.valid {
+            return true;
+        }
+        if self.len == 0 || self.len != o.len {
+            return false;
+        }
+        let (mut x, mut y, mut n) = (self.digits, o.digits, 0);
+        for _ in 0..self.len {
+            n += u32::from(x % 10 != y % 10);
+            x /= 10;
+            y /= 10;
+        }
+        n >= 3
+    }
+}
+
+/// Cities agree when equal or when one is the other with more around it
+/// (`г москва` / `москва`, `chicago il` / `chicago`, `東京都千代田区` / `千代田区`).
+pub fn same_city(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.chars().count() < 2 {
+        return false;
+    }
+    let cjk = |c: char| c as u32 >= 0x3000;
+    let boundary = |c: Option<char>| c.is_none_or(|c| c == ' ' || cjk(c));
+    if let Some(rest) = long.strip_suffix(short) {
+        return boundary(rest.chars().next_back()) && boundary(short.chars().next());
+    }
+    if let Some(rest) = long.strip_prefix(short) {
+        return boundary(rest.chars().next()) && boundary(short.chars().next_back());
+    }
+    false
 }
 
 const T_FORM: u8 = 1;
@@ -189,7 +285,6 @@ const T_EMAIL: u8 = 4;
 const T_DOMAIN: u8 = 5;
 const T_HOUSE: u8 = 6;
 const T_POSTAL: u8 = 7;
-const T_CITY: u8 = 8;
 
 fn simple_fold(s: &str) -> String {
     let f = text::fold(s);
@@ -205,19 +300,6 @@ fn sorted_tokens(s: &str) -> String {
     t.sort_unstable();
     t.dedup();
     t.join(" ")
-}
-
-fn opt_hash(tag: u8, s: Option<&str>) -> Option<u64> {
-    let s = s?.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let folded = simple_fold(s);
-    if folded.is_empty() {
-        None
-    } else {
-        Some(hash64(tag, folded.as_bytes()))
-    }
 }
 
 impl Rec {
@@ -242,14 +324,14 @@ impl Rec {
             };
             Some(hash64(T_FORM, format!("{}{pos}", text::fold(f)).as_bytes()))
         });
-        let mut tax: Vec<(TaxIdKind, u64, bool)> = p
+        let mut tax: Vec<TaxKey> = p
             .tax_ids
             .iter()
             .filter(|t| !t.normalized.is_empty())
-            .map(|t| (t.kind, hash64(T_TAX, t.normalized.as_bytes()), t.valid))
+            .map(|t| TaxKey::new(t.kind, &t.normalized, t.valid))
             .collect();
-        tax.sort_unstable_by_key(|t| (t.0, t.1, !t.2));
-        tax.dedup_by_key(|t| (t.0, t.1));
+        tax.sort_unstable_by_key(|t| (t.kind, t.hash, !t.valid));
+        tax.dedup_by_key(|t| (t.kind, t.hash));
         let mut phones: Vec<PhoneKey> = p
             .phones
             .iter()
@@ -329,7 +411,12 @@ impl Rec {
             addr,
             house,
             postal,
-            city: opt_hash(T_CITY, p.address.city.as_deref()),
+            city: p
+                .address
+                .city
+                .as_deref()
+                .map(simple_fold)
+                .unwrap_or_default(),
         }
     }
 }
@@ -435,17 +522,14 @@ fn compare_field_with(
         },
         CmpField::TaxId => {
             let mut level = 0u8;
-            for &(ka, ha, va) in &a.tax {
-                for &(kb, hb, vb) in &b.tax {
-                    if ka != kb {
-                        continue;
-                    }
-                    if ha == hb {
-                        if va && vb {
+            for ta in &a.tax {
+                for tb in &b.tax {
+                    if ta.same(tb) {
+                        if ta.valid && tb.valid {
                             return (1, None);
                         }
                         level = 2;
-                    } else if va && vb && level == 0 {
+                    } else if level == 0 && ta.different(tb) {
                         level = 3;
                     }
                 }
@@ -522,7 +606,13 @@ fn compare_field_with(
             (level, Some(s))
         }
         CmpField::PostalCode => eq_level(a.postal, b.postal),
-        CmpField::City => eq_level(a.city, b.city),
+        CmpField::City => {
+            if a.city.is_empty() || b.city.is_empty() {
+                (0, None)
+            } else {
+                (if same_city(&a.city, &b.city) { 1 } else { 2 }, None)
+            }
+        }
     }
 }
 
