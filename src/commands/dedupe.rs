@@ -6,12 +6,14 @@ use crate::export::SafeCsv;
 use crate::ingest::profiles::{ProfileSet, header_key};
 use crate::ingest::stage::{PreparedRow, RowReader};
 use crate::ingest::{ReadOptions, Table, open};
+use crate::matching::compare::hash64;
 use crate::matching::{Constraints, Engine, MatchConfig, Params, Rec, pairwise};
 use crate::model::{Field, Kind, Provenance};
 use crate::normalize::party::{PartyContext, build_party};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Rows read from the inputs, normalized and prepared for matching. The
@@ -35,9 +37,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
     };
     let maps = parse_maps(&args.maps)?;
     let region = args.region.trim().to_ascii_uppercase();
-    let t0 = std::time::Instant::now();
     let inputs = read_inputs(args, kind, &maps, &region, progress)?;
-    eprintln!("TIMING read {:?}", t0.elapsed());
     let params: Option<Params> = match &args.params {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
@@ -57,27 +57,41 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
     let engine = Engine::from_prepared(recs, MatchConfig::default());
     let result = engine.run(&Constraints::default(), params.as_ref());
 
-    eprintln!("TIMING run {:?}", t0.elapsed());
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
-    write_csv(&args.out.join("clusters.csv"), |w| {
-        w.row(["id", "cluster_id"])?;
-        for (id, c) in ids.iter().zip(&result.clustering.cluster_of) {
-            w.row([id.as_str(), &c.to_string()])?;
-        }
-        Ok(())
-    })?;
-    write_csv(&args.out.join("pairs.csv"), |w| {
-        w.row(["left_id", "right_id", "score", "decision"])?;
-        for p in &result.pairs {
-            w.row([
-                ids[p.a as usize].as_str(),
-                ids[p.b as usize].as_str(),
-                &format!("{:.2}", p.score),
-                p.decision.as_str(),
-            ])?;
-        }
-        Ok(())
-    })?;
+    // The two files are independent: write them at the same time.
+    let (clusters, pairs) = rayon::join(
+        || {
+            write_csv(&args.out.join("clusters.csv"), |w| {
+                w.row(["id", "cluster_id"])?;
+                let mut buf = String::new();
+                for (id, c) in ids.iter().zip(&result.clustering.cluster_of) {
+                    buf.clear();
+                    write!(buf, "{c}").ok();
+                    w.row([id.as_str(), &buf])?;
+                }
+                Ok(())
+            })
+        },
+        || {
+            write_csv(&args.out.join("pairs.csv"), |w| {
+                w.row(["left_id", "right_id", "score", "decision"])?;
+                let mut buf = String::new();
+                for p in &result.pairs {
+                    buf.clear();
+                    write!(buf, "{:.2}", p.score).ok();
+                    w.row([
+                        ids[p.a as usize].as_str(),
+                        ids[p.b as usize].as_str(),
+                        &buf,
+                        p.decision.as_str(),
+                    ])?;
+                }
+                Ok(())
+            })
+        },
+    );
+    clusters?;
+    pairs?;
     if !rejects.is_empty() {
         write_csv(&args.out.join("rejects.csv"), |w| {
             w.row(["id", "file", "row", "reason"])?;
@@ -368,17 +382,28 @@ fn read_inputs(
 /// Ids must be unique across inputs: report the first repeat in reading
 /// order, with where the id was first seen.
 fn check_unique_ids(seen: &[(String, u32, u64)], files: &[String]) -> anyhow::Result<()> {
+    // Sort by a hash of the id (cheap to compare), then look inside runs of
+    // one hash for equal ids.
+    let hashes: Vec<u64> = seen
+        .par_iter()
+        .map(|(id, _, _)| hash64(0, id.as_bytes()))
+        .collect();
     let mut order: Vec<u32> = (0..seen.len() as u32).collect();
-    order
-        .par_sort_unstable_by(|&a, &b| seen[a as usize].0.cmp(&seen[b as usize].0).then(a.cmp(&b)));
-    // Runs of one id are in reading order: (second, first) of each run; the
-    // earliest second occurrence is the first repeat met while reading.
+    order.par_sort_unstable_by_key(|&i| (hashes[i as usize], i));
+    // (second occurrence, first occurrence): the earliest second occurrence
+    // is the first repeat met while reading.
     let mut worst: Option<(u32, u32)> = None;
     let mut start = 0;
     for i in 1..=order.len() {
-        if i == order.len() || seen[order[i] as usize].0 != seen[order[start] as usize].0 {
-            if i - start >= 2 && worst.is_none_or(|(second, _)| order[start + 1] < second) {
-                worst = Some((order[start + 1], order[start]));
+        if i == order.len() || hashes[order[i] as usize] != hashes[order[start] as usize] {
+            let run = &order[start..i];
+            for (k, &second) in run.iter().enumerate().skip(1) {
+                let id = &seen[second as usize].0;
+                if let Some(&first) = run[..k].iter().find(|&&f| seen[f as usize].0 == *id)
+                    && worst.is_none_or(|(w, _)| second < w)
+                {
+                    worst = Some((second, first));
+                }
             }
             start = i;
         }

@@ -165,6 +165,14 @@ pub struct Rec {
     /// The name's tokens sorted and joined by one space.
     pub name_sorted: String,
     pub name_ascii: bool,
+    /// Characters in the name (saturating).
+    pub name_chars: u16,
+    /// The sorted tokens differ from the name.
+    pub name_reordered: bool,
+    /// Characters of the name counted in 32 hashed buckets: the sum of the
+    /// smaller counts bounds the characters two names can have in common
+    /// (see [`name_similarity`]).
+    pub name_bag: [u8; 32],
     /// Hash of legal form + position.
     pub form: Option<u64>,
     pub tax: Vec<TaxKey>,
@@ -234,9 +242,12 @@ impl TaxKey {
             || (self.len > 0 && self.len == o.len && self.digits == o.digits)
     }
 
-    /// Surely different identifiers: both verified and of one kind, or
+    /// Surely different identifiers: both verified and of one kind, or both
     /// unverified but of one length and 3+ digits apart (not a typo or a
-    /// transposition of each other).
+    /// transposition of each other). A verified one against an unverified
+    /// one of the same kind says nothing: the unverified one may be a damaged
+    /// copy. Of different kinds but one length, the digits decide (the same
+    /// number read under another label or region, e.g. a 法人番号 as an ОГРН).
     pub fn different(&self, o: &TaxKey) -> bool {
         if self.same(o) {
             return false;
@@ -244,7 +255,8 @@ impl TaxKey {
         if self.kind == o.kind && self.valid && o.valid {
             return true;
         }
-        if self.len == 0 || self.len != o.len {
+        let unverified = !self.valid && !o.valid;
+        if !(unverified || self.kind != o.kind) || self.len == 0 || self.len != o.len {
             return false;
         }
         let (mut x, mut y, mut n) = (self.digits, o.digits, 0);
@@ -400,6 +412,9 @@ impl Rec {
         Rec {
             kind: p.kind,
             name_ascii: name.is_ascii(),
+            name_chars: name.chars().count().min(u16::MAX as usize) as u16,
+            name_reordered: name_sorted != name,
+            name_bag: char_bag(&name),
             name,
             name_sorted,
             form,
@@ -459,6 +474,41 @@ fn token_subset(a: &str, b: &str) -> bool {
     n >= 2 || chars >= 8
 }
 
+fn char_bag(s: &str) -> [u8; 32] {
+    let mut bag = [0u8; 32];
+    for c in s.chars() {
+        let b = &mut bag[((c as u32).wrapping_mul(0x9E37_79B1) >> 27) as usize];
+        *b = b.saturating_add(1);
+    }
+    bag
+}
+
+/// An upper bound of [`name_similarity`] from the character bags: the indel
+/// ratio is 2·LCS/(|a|+|b|) and LCS ≤ the characters in common; Jaro ≤
+/// (m/|a| + m/|b| + 1)/3 with m ≤ the same, and Winkler adds at most 0.4·(1−Jaro).
+/// `None` when the bound does not apply (a long name or repeated tokens).
+fn name_similarity_bound(a: &Rec, b: &Rec) -> Option<f32> {
+    // Counts never saturate below 255 characters; the sorted tokens are a
+    // permutation of the name only when no token repeats (same length).
+    let ok = |r: &Rec| r.name_chars < 255 && r.name_sorted.len() == r.name.len();
+    if !ok(a) || !ok(b) {
+        return None;
+    }
+    let common: u32 = a
+        .name_bag
+        .iter()
+        .zip(&b.name_bag)
+        .map(|(&x, &y)| u32::from(x.min(y)))
+        .sum();
+    let (m, la, lb) = (common as f32, a.name_chars as f32, b.name_chars as f32);
+    let mut bound = 2.0 * m / (la + lb).max(1.0);
+    if usize::from(a.name_chars) <= JW_MAX_LEN && usize::from(b.name_chars) <= JW_MAX_LEN {
+        let j = ((m / la.max(1.0) + m / lb.max(1.0) + 1.0) / 3.0).min(1.0);
+        bound = bound.max(j + 0.4 * (1.0 - j));
+    }
+    Some(bound)
+}
+
 /// Names up to this many characters also use Jaro-Winkler (for longer ones its
 /// prefix bonus makes every "Chicago Commons …" branch look alike).
 pub const JW_MAX_LEN: usize = 12;
@@ -467,12 +517,18 @@ pub const JW_MAX_LEN: usize = 12;
 /// sorted tokens and, for short names, Jaro-Winkler.
 /// Values below `cutoff` may come back as 0 (faster).
 pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
+    if cutoff > 0.0
+        && let Some(bound) = name_similarity_bound(a, b)
+        && bound + 1e-4 < cutoff
+    {
+        return 0.0;
+    }
     let ascii = a.name_ascii && b.name_ascii;
     let mut s = indel(&a.name, &b.name, ascii, cutoff);
-    if a.name_sorted != a.name || b.name_sorted != b.name {
+    if a.name_reordered || b.name_reordered {
         s = s.max(indel(&a.name_sorted, &b.name_sorted, ascii, cutoff.max(s)));
     }
-    let short = |r: &Rec| if r.name_ascii { r.name.len() } else { r.name.chars().count() } <= JW_MAX_LEN;
+    let short = |r: &Rec| usize::from(r.name_chars) <= JW_MAX_LEN;
     if short(a) && short(b) {
         s = s.max(jw(&a.name, &b.name, ascii, cutoff.max(s)));
     }
@@ -586,6 +642,10 @@ fn compare_field_with(
             }
             if a.addr == b.addr {
                 return (1, Some(1.0));
+            }
+            let houses_differ = matches!((a.house, b.house), (Some(x), Some(y)) if x != y);
+            if fast && houses_differ {
+                return (4, None);
             }
             let s = jw(
                 &a.addr,
@@ -831,5 +891,60 @@ mod tests {
             ),
             4
         );
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use crate::model::OrgName;
+
+    fn rec(name: &str) -> Rec {
+        Rec::prepare(&Party {
+            org: Some(OrgName {
+                input: name.into(),
+                match_key: simple_fold(name),
+                ..OrgName::default()
+            }),
+            ..Party::default()
+        })
+    }
+
+    #[test]
+    fn the_character_bound_never_undercuts_the_similarity() {
+        let names = [
+            "romashka",
+            "romashka plus",
+            "plus romashka",
+            "ромашка",
+            "ромашка строй",
+            "строй ромашка",
+            "ромашко",
+            "山田商事",
+            "山田商事 東京",
+            "サクラ電機",
+            "サクラ電気",
+            "acme",
+            "acme corp holdings",
+            "zencrestbel technologies",
+            "zencrestbel technology",
+            "ab",
+            "a",
+            "chicago commons association",
+        ];
+        for x in names {
+            for y in names {
+                let (a, b) = (rec(x), rec(y));
+                let s = name_similarity(&a, &b, 0.0);
+                if let Some(bound) = name_similarity_bound(&a, &b) {
+                    assert!(s <= bound + 1e-4, "{x} ~ {y}: {s} > {bound}");
+                }
+                // With a cutoff, values at or above it are exact.
+                let fast = name_similarity(&a, &b, 0.75);
+                if s >= 0.75 {
+                    assert_eq!(fast, s, "{x} ~ {y}");
+                }
+            }
+        }
     }
 }

@@ -223,24 +223,13 @@ impl Engine {
 
     /// Block, compare, estimate (unless `params` are given), score, cluster.
     pub fn run(&self, constraints: &Constraints, params: Option<&Params>) -> MatchResult {
-        let t = std::time::Instant::now();
         let (pairs, blocking) = self.candidates();
-        eprintln!("TIMING block {:?} {}", t.elapsed(), pairs.len());
-        for k in &blocking.per_key {
-            eprintln!(
-                "TIMING   {:?} blocks {} pairs {} capped {}",
-                k.key, k.blocks, k.pairs, k.capped
-            );
-        }
         let levels = self.compare_pairs(&pairs);
-        eprintln!("TIMING compare {:?}", t.elapsed());
         let params = match params {
             Some(p) => p.clone(),
             None => self.estimate(&pairs, &levels),
         };
-        eprintln!("TIMING estimate {:?}", t.elapsed());
         let scored = self.score_pairs(&params, &pairs, &levels);
-        eprintln!("TIMING score {:?}", t.elapsed());
         drop(levels);
         let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
         let clustering = cluster::cluster(
