@@ -279,13 +279,18 @@ pub fn same_city(a: &str, b: &str) -> bool {
     if short.chars().count() < 2 {
         return false;
     }
+    // The part around must be split off by a space, or both sides of the
+    // seam be CJK (no spaces there: 東京都|千代田区).
     let cjk = |c: char| c as u32 >= 0x3000;
-    let boundary = |c: Option<char>| c.is_none_or(|c| c == ' ' || cjk(c));
+    let seam = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
+        (Some(o), Some(i)) => o == ' ' || (cjk(o) && cjk(i)),
+        _ => false,
+    };
     if let Some(rest) = long.strip_suffix(short) {
-        return boundary(rest.chars().next_back()) && boundary(short.chars().next());
+        return seam(rest.chars().next_back(), short.chars().next());
     }
     if let Some(rest) = long.strip_prefix(short) {
-        return boundary(rest.chars().next()) && boundary(short.chars().next_back());
+        return seam(rest.chars().next(), short.chars().next_back());
     }
     false
 }
@@ -946,5 +951,36 @@ mod bound_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn cities_agree_on_containment_at_a_boundary() {
+        assert!(same_city("г москва", "москва"));
+        assert!(same_city("chicago il", "chicago"));
+        assert!(same_city("東京都千代田区", "千代田区"));
+        assert!(!same_city("москва", "самара"));
+        assert!(!same_city("chicagoland", "chicago"));
+        assert!(!same_city("a", "a b"));
+    }
+
+    #[test]
+    fn tax_ids_by_digits_across_kinds() {
+        let jp = TaxKey::new(TaxIdKind::JpCorporate, "2594900832357", true);
+        let as_ogrn = TaxKey::new(TaxIdKind::Ogrn, "2594900832357", false);
+        let other = TaxKey::new(TaxIdKind::Ogrn, "7422993882092", false);
+        let typo = TaxKey::new(TaxIdKind::Ogrn, "2594900832375", false);
+        assert!(jp.same(&as_ogrn));
+        assert!(as_ogrn.different(&other));
+        assert!(jp.different(&other));
+        // One or two digits apart may be a typo: no evidence either way.
+        assert!(!as_ogrn.different(&typo));
+        // Placeholders are never compared by digits.
+        let zeros = TaxKey::new(TaxIdKind::Ogrn, "0000000000000", false);
+        assert!(!zeros.different(&other) && !zeros.same(&other));
     }
 }
