@@ -4,22 +4,31 @@ use crate::cli::{DedupeArgs, DedupeKind};
 use crate::error::Error;
 use crate::export::SafeCsv;
 use crate::ingest::profiles::{ProfileSet, header_key};
-use crate::ingest::stage::RowReader;
-use crate::ingest::{ReadOptions, open};
-use crate::matching::{Constraints, Engine, MatchConfig, Params, pairwise};
-use crate::model::{Field, Kind, Party, Provenance};
+use crate::ingest::stage::{PreparedRow, RowReader};
+use crate::ingest::{ReadOptions, Table, open};
+use crate::matching::compare::hash64;
+use crate::matching::{Constraints, Engine, MatchConfig, Params, Rec, pairwise};
+use crate::model::{Field, Kind, Provenance};
 use crate::normalize::party::{PartyContext, build_party};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::path::Path;
 
-/// Rows read from the inputs, normalized, with what they were read from.
+/// Rows read from the inputs, normalized and prepared for matching. The
+/// parties themselves are dropped as soon as they are prepared: `dedupe`
+/// writes no golden records, so a row costs its compact [`Rec`], its id and
+/// (with `--truth`) its true id.
 struct Inputs {
-    parties: Vec<Party>,
+    recs: Vec<Rec>,
+    ids: Vec<String>,
     truth: Vec<String>,
     rejects: Vec<(String, String, u64, String)>,
 }
+
+/// Rows normalized in parallel per chunk; the next chunk is read meanwhile.
+const CHUNK: usize = 4096;
 
 pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
     let kind = match args.kind {
@@ -39,38 +48,54 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         }
         None => None,
     };
-    let engine = Engine::new(&inputs.parties, MatchConfig::default());
+    let Inputs {
+        recs,
+        ids,
+        truth,
+        rejects,
+    } = inputs;
+    let engine = Engine::from_prepared(recs, MatchConfig::default());
     let result = engine.run(&Constraints::default(), params.as_ref());
 
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
-    let ids: Vec<&str> = inputs
-        .parties
-        .iter()
-        .map(|p| p.provenance.source_key.as_str())
-        .collect();
-    write_csv(&args.out.join("clusters.csv"), |w| {
-        w.row(["id", "cluster_id"])?;
-        for (id, c) in ids.iter().zip(&result.clustering.cluster_of) {
-            w.row([*id, &c.to_string()])?;
-        }
-        Ok(())
-    })?;
-    write_csv(&args.out.join("pairs.csv"), |w| {
-        w.row(["left_id", "right_id", "score", "decision"])?;
-        for p in &result.pairs {
-            w.row([
-                ids[p.a as usize],
-                ids[p.b as usize],
-                &format!("{:.2}", p.score),
-                p.decision.as_str(),
-            ])?;
-        }
-        Ok(())
-    })?;
-    if !inputs.rejects.is_empty() {
+    // The two files are independent: write them at the same time.
+    let (clusters, pairs) = rayon::join(
+        || {
+            write_csv(&args.out.join("clusters.csv"), |w| {
+                w.row(["id", "cluster_id"])?;
+                let mut buf = String::new();
+                for (id, c) in ids.iter().zip(&result.clustering.cluster_of) {
+                    buf.clear();
+                    write!(buf, "{c}").ok();
+                    w.row([id.as_str(), &buf])?;
+                }
+                Ok(())
+            })
+        },
+        || {
+            write_csv(&args.out.join("pairs.csv"), |w| {
+                w.row(["left_id", "right_id", "score", "decision"])?;
+                let mut buf = String::new();
+                for p in &result.pairs {
+                    buf.clear();
+                    write!(buf, "{:.2}", p.score).ok();
+                    w.row([
+                        ids[p.a as usize].as_str(),
+                        ids[p.b as usize].as_str(),
+                        &buf,
+                        p.decision.as_str(),
+                    ])?;
+                }
+                Ok(())
+            })
+        },
+    );
+    clusters?;
+    pairs?;
+    if !rejects.is_empty() {
         write_csv(&args.out.join("rejects.csv"), |w| {
             w.row(["id", "file", "row", "reason"])?;
-            for (id, file, row, reason) in &inputs.rejects {
+            for (id, file, row, reason) in &rejects {
                 w.row([id.as_str(), file, &row.to_string(), reason])?;
             }
             Ok(())
@@ -90,7 +115,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
             s.reviews,
             s.clusters,
             s.multi_clusters,
-            inputs.rejects.len()
+            rejects.len()
         );
         let capped = &result.blocking.capped;
         for c in capped.iter().take(5) {
@@ -110,7 +135,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         println!("  wrote {}", args.out.display());
     }
     if let Some(column) = &args.truth {
-        let scores = pairwise(&result.clustering.cluster_of, &inputs.truth);
+        let scores = pairwise(&result.clustering.cluster_of, &truth);
         println!(
             "eval against `{column}`: precision {:.4}, recall {:.4}, F1 {:.4} ({} true pairs, {} predicted, {} correct)",
             scores.precision,
@@ -122,7 +147,11 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         );
     }
     if let [left, right] = args.explain.as_slice() {
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let index: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
         let find = |id: &str| {
             index
                 .get(id)
@@ -174,11 +203,15 @@ fn read_inputs(
     let id_key = header_key(&args.id);
     let truth_key = args.truth.as_deref().map(header_key);
     let mut out = Inputs {
-        parties: Vec::new(),
+        recs: Vec::new(),
+        ids: Vec::new(),
         truth: Vec::new(),
         rejects: Vec::new(),
     };
-    let mut seen: HashMap<String, String> = HashMap::new();
+    // Every id read (accepted or rejected) and where: duplicates are found by
+    // sorting once at the end instead of a map of strings per row.
+    let mut seen: Vec<(String, u32, u64)> = Vec::new();
+    let mut files: Vec<String> = Vec::new();
     let no_separators = BTreeMap::new();
     let fallback: Vec<String> = Vec::new();
     for path in &args.inputs {
@@ -235,13 +268,19 @@ fn read_inputs(
             let Some(profile) = profile else {
                 anyhow::bail!("no mapping profiles are built in")
             };
-            let mut reader =
-                RowReader::new(profile, &table.headers, Some(kind), table.sheet.as_deref());
-            reader.record_len = table.record_len;
+            let Table {
+                headers,
+                sheet,
+                record_len,
+                rows,
+                ..
+            } = table;
+            let mut reader = RowReader::new(profile, &headers, Some(kind), sheet.as_deref());
+            reader.record_len = record_len;
             let ctx = PartyContext {
                 region,
                 default_area_code: None,
-                headers: &table.headers,
+                headers: &headers,
                 fields: &fields,
                 ranks: &[],
                 key_field: None,
@@ -249,65 +288,137 @@ fn read_inputs(
                 separators: &no_separators,
             };
             let file = path.display().to_string();
+            let file_index = files.len() as u32;
+            files.push(file.clone());
             let source = path
                 .file_stem()
                 .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
             let bar = progress.counter(&format!("read {source}"));
-            let rows: Vec<_> = table
-                .rows
-                .filter(|r| !(r.problem.is_none() && r.is_blank()))
-                .map(|r| reader.prepare(r))
-                .collect();
-            bar.finish_and_clear();
-            let built: Vec<_> = rows
-                .par_iter()
-                .map(|row| {
-                    let id = row
-                        .cells
-                        .get(id_col)
-                        .map(|c| c.to_text().trim().to_string())
-                        .unwrap_or_default();
-                    let truth = truth_col
-                        .and_then(|c| row.cells.get(c))
-                        .map(|c| c.to_text().trim().to_string())
-                        .unwrap_or_default();
-                    let provenance = Provenance {
-                        source: source.clone(),
-                        file: file.clone(),
-                        sheet: table.sheet.clone(),
-                        row: row.number,
-                        source_key: id.clone(),
-                    };
-                    let (party, reject) =
-                        build_party(provenance, kind, &row.cells, Vec::new(), &ctx);
-                    (id, truth, party, row.reject.clone().or(reject), row.number)
-                })
-                .collect();
-            for (id, truth, mut party, reject, number) in built {
-                if id.is_empty() {
-                    return Err(Error::bad_input(
-                        path,
-                        format!("row {number}: the id column `{}` is empty", args.id),
-                    )
-                    .into());
-                }
-                if let Some(first) = seen.insert(id.clone(), format!("{file} row {number}")) {
-                    return Err(Error::bad_input(
-                        path,
-                        format!("row {number}: id `{id}` is also at {first}; ids must be unique across inputs"),
-                    )
-                    .into());
-                }
-                match reject {
-                    Some(reason) => out.rejects.push((id, file.clone(), number, reason)),
-                    None => {
-                        party.id = out.parties.len() as i64 + 1;
-                        out.parties.push(party);
-                        out.truth.push(truth);
+            let mut rows = rows.filter(|r| !(r.problem.is_none() && r.is_blank()));
+            // Read (one thread) and normalize (all threads) overlap: the
+            // reader fills the next chunk while the current one is built.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PreparedRow>>(2);
+            let mut reader_thread = |tx: std::sync::mpsc::SyncSender<Vec<PreparedRow>>| {
+                loop {
+                    let chunk: Vec<PreparedRow> = rows
+                        .by_ref()
+                        .take(CHUNK)
+                        .map(|r| reader.prepare(r))
+                        .collect();
+                    if chunk.is_empty() || tx.send(chunk).is_err() {
+                        break;
                     }
                 }
-            }
+            };
+            let built = std::thread::scope(|scope| -> anyhow::Result<()> {
+                scope.spawn(move || reader_thread(tx));
+                for chunk in rx {
+                    bar.inc(chunk.len() as u64);
+                    let built: Vec<_> = chunk
+                        .into_par_iter()
+                        .map(|row| {
+                            let id = row
+                                .cells
+                                .get(id_col)
+                                .map(|c| c.to_text().trim().to_string())
+                                .unwrap_or_default();
+                            let truth = truth_col
+                                .and_then(|c| row.cells.get(c))
+                                .map(|c| c.to_text().trim().to_string())
+                                .unwrap_or_default();
+                            let provenance = Provenance {
+                                source: String::new(),
+                                file: String::new(),
+                                sheet: None,
+                                row: row.number,
+                                source_key: String::new(),
+                            };
+                            let (party, reject) =
+                                build_party(provenance, kind, &row.cells, Vec::new(), &ctx);
+                            let reject = row.reject.or(reject);
+                            let rec = reject.is_none().then(|| Rec::prepare(&party));
+                            (id, truth, rec, reject, row.number)
+                        })
+                        .collect();
+                    for (id, truth, rec, reject, number) in built {
+                        if id.is_empty() {
+                            return Err(Error::bad_input(
+                                path,
+                                format!("row {number}: the id column `{}` is empty", args.id),
+                            )
+                            .into());
+                        }
+                        match (rec, reject) {
+                            (Some(rec), None) => {
+                                seen.push((id.clone(), file_index, number));
+                                out.recs.push(rec);
+                                out.ids.push(id);
+                                if truth_col.is_some() {
+                                    out.truth.push(truth);
+                                }
+                            }
+                            (_, reason) => {
+                                seen.push((id.clone(), file_index, number));
+                                out.rejects.push((
+                                    id,
+                                    file.clone(),
+                                    number,
+                                    reason.unwrap_or_default(),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            });
+            bar.finish_and_clear();
+            built?;
         }
     }
+    check_unique_ids(&seen, &files)?;
     Ok(out)
+}
+
+/// Ids must be unique across inputs: report the first repeat in reading
+/// order, with where the id was first seen.
+fn check_unique_ids(seen: &[(String, u32, u64)], files: &[String]) -> anyhow::Result<()> {
+    // Sort by a hash of the id (cheap to compare), then look inside runs of
+    // one hash for equal ids.
+    let hashes: Vec<u64> = seen
+        .par_iter()
+        .map(|(id, _, _)| hash64(0, id.as_bytes()))
+        .collect();
+    let mut order: Vec<u32> = (0..seen.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| (hashes[i as usize], i));
+    // (second occurrence, first occurrence): the earliest second occurrence
+    // is the first repeat met while reading.
+    let mut worst: Option<(u32, u32)> = None;
+    let mut start = 0;
+    for i in 1..=order.len() {
+        if i == order.len() || hashes[order[i] as usize] != hashes[order[start] as usize] {
+            let run = &order[start..i];
+            for (k, &second) in run.iter().enumerate().skip(1) {
+                let id = &seen[second as usize].0;
+                if let Some(&first) = run[..k].iter().find(|&&f| seen[f as usize].0 == *id)
+                    && worst.is_none_or(|(w, _)| second < w)
+                {
+                    worst = Some((second, first));
+                }
+            }
+            start = i;
+        }
+    }
+    if let Some((second, first)) = worst {
+        let (id, f, row) = &seen[second as usize];
+        let (_, f0, row0) = &seen[first as usize];
+        return Err(Error::bad_input(
+            Path::new(&files[*f as usize]),
+            format!(
+                "row {row}: id `{id}` is also at {} row {row0}; ids must be unique across inputs",
+                files[*f0 as usize]
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }

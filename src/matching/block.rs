@@ -159,12 +159,19 @@ fn kind_tag(k: Kind) -> u8 {
 
 /// Call `f` with every blocking key of a record (kind, bytes of the value).
 pub fn for_each_key(r: &Rec, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &[u8])) {
-    for &(k, h, valid) in &r.tax {
-        if valid {
-            let mut b = [0u8; 9];
-            b[0] = k as u8;
-            b[1..].copy_from_slice(&h.to_le_bytes());
+    for t in &r.tax {
+        // By digits when there are enough (whatever kind they were read as,
+        // verified or not), else verified values by kind.
+        let mut b = [0u8; 10];
+        if t.len > 0 {
+            b[0] = 0xFF;
+            b[1] = t.len;
+            b[2..].copy_from_slice(&t.digits.to_le_bytes());
             f(KeyKind::TaxId, &b);
+        } else if t.valid {
+            b[0] = t.kind as u8;
+            b[1..9].copy_from_slice(&t.hash.to_le_bytes());
+            f(KeyKind::TaxId, &b[..9]);
         }
     }
     for p in &r.phones {

@@ -165,10 +165,17 @@ pub struct Rec {
     /// The name's tokens sorted and joined by one space.
     pub name_sorted: String,
     pub name_ascii: bool,
+    /// Characters in the name (saturating).
+    pub name_chars: u16,
+    /// The sorted tokens differ from the name.
+    pub name_reordered: bool,
+    /// Characters of the name counted in 32 hashed buckets: the sum of the
+    /// smaller counts bounds the characters two names can have in common
+    /// (see [`name_similarity`]).
+    pub name_bag: [u8; 32],
     /// Hash of legal form + position.
     pub form: Option<u64>,
-    /// (kind, hash of normalized, valid)
-    pub tax: Vec<(TaxIdKind, u64, bool)>,
+    pub tax: Vec<TaxKey>,
     pub phones: Vec<PhoneKey>,
     /// (hash of address, role account)
     pub emails: Vec<(u64, bool)>,
@@ -179,7 +186,113 @@ pub struct Rec {
     /// Hash of the first number in the address (house number).
     pub house: Option<u64>,
     pub postal: Option<u64>,
-    pub city: Option<u64>,
+    /// Folded city ("г москва", "東京都千代田区"); see [`same_city`].
+    pub city: String,
+}
+
+/// One tax ID of a prepared record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaxKey {
+    pub kind: TaxIdKind,
+    /// Hash of the normalized value.
+    pub hash: u64,
+    /// The checksum holds.
+    pub valid: bool,
+    /// The value's digits as a number and how many there are (0 when it
+    /// has fewer than 8 or more than 18 digits, or looks like a
+    /// placeholder such as `0000000000`). The same digits are the same
+    /// identifier whichever kind the normalizer read them as (a 法人番号 in
+    /// a Russian-region file reads as an unverified ОГРН).
+    pub digits: u64,
+    pub len: u8,
+}
+
+impl TaxKey {
+    fn new(kind: TaxIdKind, normalized: &str, valid: bool) -> TaxKey {
+        let d: Vec<u8> = normalized
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect();
+        let mut distinct = [false; 10];
+        for &x in &d {
+            distinct[x as usize] = true;
+        }
+        let varied = distinct.iter().filter(|&&x| x).count() >= 4;
+        let (digits, len) = if (8..=18).contains(&d.len()) && varied {
+            (
+                d.iter().fold(0u64, |n, &x| n * 10 + x as u64),
+                d.len() as u8,
+            )
+        } else {
+            (0, 0)
+        };
+        TaxKey {
+            kind,
+            hash: hash64(T_TAX, normalized.as_bytes()),
+            valid,
+            digits,
+            len,
+        }
+    }
+
+    /// The same identifier: same kind and value, or the same digits.
+    pub fn same(&self, o: &TaxKey) -> bool {
+        (self.kind == o.kind && self.hash == o.hash)
+            || (self.len > 0 && self.len == o.len && self.digits == o.digits)
+    }
+
+    /// Surely different identifiers: both verified and of one kind, or both
+    /// unverified but of one length and 3+ digits apart (not a typo or a
+    /// transposition of each other). A verified one against an unverified
+    /// one of the same kind says nothing: the unverified one may be a damaged
+    /// copy. Of different kinds but one length, the digits decide (the same
+    /// number read under another label or region, e.g. a 法人番号 as an ОГРН).
+    pub fn different(&self, o: &TaxKey) -> bool {
+        if self.same(o) {
+            return false;
+        }
+        if self.kind == o.kind && self.valid && o.valid {
+            return true;
+        }
+        let unverified = !self.valid && !o.valid;
+        if !(unverified || self.kind != o.kind) || self.len == 0 || self.len != o.len {
+            return false;
+        }
+        let (mut x, mut y, mut n) = (self.digits, o.digits, 0);
+        for _ in 0..self.len {
+            n += u32::from(x % 10 != y % 10);
+            x /= 10;
+            y /= 10;
+        }
+        n >= 3
+    }
+}
+
+/// Cities agree when equal or when one is the other with more around it
+/// (`г москва` / `москва`, `chicago il` / `chicago`, `東京都千代田区` / `千代田区`).
+pub fn same_city(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.chars().count() < 2 {
+        return false;
+    }
+    // The part around must be split off by a space, or both sides of the
+    // seam be CJK (no spaces there: 東京都|千代田区).
+    let cjk = |c: char| c as u32 >= 0x3000;
+    let seam = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
+        (Some(o), Some(i)) => o == ' ' || (cjk(o) && cjk(i)),
+        _ => false,
+    };
+    if let Some(rest) = long.strip_suffix(short) {
+        return seam(rest.chars().next_back(), short.chars().next());
+    }
+    if let Some(rest) = long.strip_prefix(short) {
+        return seam(rest.chars().next(), short.chars().next_back());
+    }
+    false
 }
 
 const T_FORM: u8 = 1;
@@ -189,7 +302,6 @@ const T_EMAIL: u8 = 4;
 const T_DOMAIN: u8 = 5;
 const T_HOUSE: u8 = 6;
 const T_POSTAL: u8 = 7;
-const T_CITY: u8 = 8;
 
 fn simple_fold(s: &str) -> String {
     let f = text::fold(s);
@@ -205,19 +317,6 @@ fn sorted_tokens(s: &str) -> String {
     t.sort_unstable();
     t.dedup();
     t.join(" ")
-}
-
-fn opt_hash(tag: u8, s: Option<&str>) -> Option<u64> {
-    let s = s?.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let folded = simple_fold(s);
-    if folded.is_empty() {
-        None
-    } else {
-        Some(hash64(tag, folded.as_bytes()))
-    }
 }
 
 impl Rec {
@@ -242,14 +341,14 @@ impl Rec {
             };
             Some(hash64(T_FORM, format!("{}{pos}", text::fold(f)).as_bytes()))
         });
-        let mut tax: Vec<(TaxIdKind, u64, bool)> = p
+        let mut tax: Vec<TaxKey> = p
             .tax_ids
             .iter()
             .filter(|t| !t.normalized.is_empty())
-            .map(|t| (t.kind, hash64(T_TAX, t.normalized.as_bytes()), t.valid))
+            .map(|t| TaxKey::new(t.kind, &t.normalized, t.valid))
             .collect();
-        tax.sort_unstable_by_key(|t| (t.0, t.1, !t.2));
-        tax.dedup_by_key(|t| (t.0, t.1));
+        tax.sort_unstable_by_key(|t| (t.kind, t.hash, !t.valid));
+        tax.dedup_by_key(|t| (t.kind, t.hash));
         let mut phones: Vec<PhoneKey> = p
             .phones
             .iter()
@@ -318,6 +417,9 @@ impl Rec {
         Rec {
             kind: p.kind,
             name_ascii: name.is_ascii(),
+            name_chars: name.chars().count().min(u16::MAX as usize) as u16,
+            name_reordered: name_sorted != name,
+            name_bag: char_bag(&name),
             name,
             name_sorted,
             form,
@@ -329,7 +431,12 @@ impl Rec {
             addr,
             house,
             postal,
-            city: opt_hash(T_CITY, p.address.city.as_deref()),
+            city: p
+                .address
+                .city
+                .as_deref()
+                .map(simple_fold)
+                .unwrap_or_default(),
         }
     }
 }
@@ -372,6 +479,41 @@ fn token_subset(a: &str, b: &str) -> bool {
     n >= 2 || chars >= 8
 }
 
+fn char_bag(s: &str) -> [u8; 32] {
+    let mut bag = [0u8; 32];
+    for c in s.chars() {
+        let b = &mut bag[((c as u32).wrapping_mul(0x9E37_79B1) >> 27) as usize];
+        *b = b.saturating_add(1);
+    }
+    bag
+}
+
+/// An upper bound of [`name_similarity`] from the character bags: the indel
+/// ratio is 2·LCS/(|a|+|b|) and LCS ≤ the characters in common; Jaro ≤
+/// (m/|a| + m/|b| + 1)/3 with m ≤ the same, and Winkler adds at most 0.4·(1−Jaro).
+/// `None` when the bound does not apply (a long name or repeated tokens).
+fn name_similarity_bound(a: &Rec, b: &Rec) -> Option<f32> {
+    // Counts never saturate below 255 characters; the sorted tokens are a
+    // permutation of the name only when no token repeats (same length).
+    let ok = |r: &Rec| r.name_chars < 255 && r.name_sorted.len() == r.name.len();
+    if !ok(a) || !ok(b) {
+        return None;
+    }
+    let common: u32 = a
+        .name_bag
+        .iter()
+        .zip(&b.name_bag)
+        .map(|(&x, &y)| u32::from(x.min(y)))
+        .sum();
+    let (m, la, lb) = (common as f32, a.name_chars as f32, b.name_chars as f32);
+    let mut bound = 2.0 * m / (la + lb).max(1.0);
+    if usize::from(a.name_chars) <= JW_MAX_LEN && usize::from(b.name_chars) <= JW_MAX_LEN {
+        let j = ((m / la.max(1.0) + m / lb.max(1.0) + 1.0) / 3.0).min(1.0);
+        bound = bound.max(j + 0.4 * (1.0 - j));
+    }
+    Some(bound)
+}
+
 /// Names up to this many characters also use Jaro-Winkler (for longer ones its
 /// prefix bonus makes every "Chicago Commons …" branch look alike).
 pub const JW_MAX_LEN: usize = 12;
@@ -380,12 +522,18 @@ pub const JW_MAX_LEN: usize = 12;
 /// sorted tokens and, for short names, Jaro-Winkler.
 /// Values below `cutoff` may come back as 0 (faster).
 pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
+    if cutoff > 0.0
+        && let Some(bound) = name_similarity_bound(a, b)
+        && bound + 1e-4 < cutoff
+    {
+        return 0.0;
+    }
     let ascii = a.name_ascii && b.name_ascii;
     let mut s = indel(&a.name, &b.name, ascii, cutoff);
-    if a.name_sorted != a.name || b.name_sorted != b.name {
+    if a.name_reordered || b.name_reordered {
         s = s.max(indel(&a.name_sorted, &b.name_sorted, ascii, cutoff.max(s)));
     }
-    let short = |r: &Rec| if r.name_ascii { r.name.len() } else { r.name.chars().count() } <= JW_MAX_LEN;
+    let short = |r: &Rec| usize::from(r.name_chars) <= JW_MAX_LEN;
     if short(a) && short(b) {
         s = s.max(jw(&a.name, &b.name, ascii, cutoff.max(s)));
     }
@@ -435,17 +583,14 @@ fn compare_field_with(
         },
         CmpField::TaxId => {
             let mut level = 0u8;
-            for &(ka, ha, va) in &a.tax {
-                for &(kb, hb, vb) in &b.tax {
-                    if ka != kb {
-                        continue;
-                    }
-                    if ha == hb {
-                        if va && vb {
+            for ta in &a.tax {
+                for tb in &b.tax {
+                    if ta.same(tb) {
+                        if ta.valid && tb.valid {
                             return (1, None);
                         }
                         level = 2;
-                    } else if va && vb && level == 0 {
+                    } else if level == 0 && ta.different(tb) {
                         level = 3;
                     }
                 }
@@ -503,6 +648,10 @@ fn compare_field_with(
             if a.addr == b.addr {
                 return (1, Some(1.0));
             }
+            let houses_differ = matches!((a.house, b.house), (Some(x), Some(y)) if x != y);
+            if fast && houses_differ {
+                return (4, None);
+            }
             let s = jw(
                 &a.addr,
                 &b.addr,
@@ -522,7 +671,13 @@ fn compare_field_with(
             (level, Some(s))
         }
         CmpField::PostalCode => eq_level(a.postal, b.postal),
-        CmpField::City => eq_level(a.city, b.city),
+        CmpField::City => {
+            if a.city.is_empty() || b.city.is_empty() {
+                (0, None)
+            } else {
+                (if same_city(&a.city, &b.city) { 1 } else { 2 }, None)
+            }
+        }
     }
 }
 
@@ -741,5 +896,91 @@ mod tests {
             ),
             4
         );
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use crate::model::OrgName;
+
+    fn rec(name: &str) -> Rec {
+        Rec::prepare(&Party {
+            org: Some(OrgName {
+                input: name.into(),
+                match_key: simple_fold(name),
+                ..OrgName::default()
+            }),
+            ..Party::default()
+        })
+    }
+
+    #[test]
+    fn the_character_bound_never_undercuts_the_similarity() {
+        let names = [
+            "romashka",
+            "romashka plus",
+            "plus romashka",
+            "ромашка",
+            "ромашка строй",
+            "строй ромашка",
+            "ромашко",
+            "山田商事",
+            "山田商事 東京",
+            "サクラ電機",
+            "サクラ電気",
+            "acme",
+            "acme corp holdings",
+            "zencrestbel technologies",
+            "zencrestbel technology",
+            "ab",
+            "a",
+            "chicago commons association",
+        ];
+        for x in names {
+            for y in names {
+                let (a, b) = (rec(x), rec(y));
+                let s = name_similarity(&a, &b, 0.0);
+                if let Some(bound) = name_similarity_bound(&a, &b) {
+                    assert!(s <= bound + 1e-4, "{x} ~ {y}: {s} > {bound}");
+                }
+                // With a cutoff, values at or above it are exact.
+                let fast = name_similarity(&a, &b, 0.75);
+                if s >= 0.75 {
+                    assert_eq!(fast, s, "{x} ~ {y}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn cities_agree_on_containment_at_a_boundary() {
+        assert!(same_city("г москва", "москва"));
+        assert!(same_city("chicago il", "chicago"));
+        assert!(same_city("東京都千代田区", "千代田区"));
+        assert!(!same_city("москва", "самара"));
+        assert!(!same_city("chicagoland", "chicago"));
+        assert!(!same_city("a", "a b"));
+    }
+
+    #[test]
+    fn tax_ids_by_digits_across_kinds() {
+        let jp = TaxKey::new(TaxIdKind::JpCorporate, "2594900832357", true);
+        let as_ogrn = TaxKey::new(TaxIdKind::Ogrn, "2594900832357", false);
+        let other = TaxKey::new(TaxIdKind::Ogrn, "7422993882092", false);
+        let typo = TaxKey::new(TaxIdKind::Ogrn, "2594900832375", false);
+        assert!(jp.same(&as_ogrn));
+        assert!(as_ogrn.different(&other));
+        assert!(jp.different(&other));
+        // One or two digits apart may be a typo: no evidence either way.
+        assert!(!as_ogrn.different(&typo));
+        // Placeholders are never compared by digits.
+        let zeros = TaxKey::new(TaxIdKind::Ogrn, "0000000000000", false);
+        assert!(!zeros.different(&other) && !zeros.same(&other));
     }
 }

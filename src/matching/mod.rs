@@ -25,7 +25,7 @@ pub use golden::{GoldenRecord, SurvivorshipConfig, golden_record, golden_records
 pub use score::{Decision, KindParams, Params, ScoringConfig};
 
 use crate::model::{Kind, Party};
-pub use compare::Rec;
+pub use compare::{Rec, TaxKey};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
