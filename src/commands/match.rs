@@ -96,6 +96,24 @@ pub fn stage(
             s.reviews,
             decisions.len()
         );
+        for c in result.blocking.capped.iter().take(5) {
+            let p = &parties[c.example as usize].provenance;
+            let what = if c.pairs == 0 {
+                "skipped".to_string()
+            } else {
+                format!("windowed to {} pairs", c.pairs)
+            };
+            println!(
+                "  oversized block {:?} `{}`: {} parties (e.g. {}:{}), {what}",
+                c.key, c.value, c.size, p.source, p.source_key
+            );
+        }
+        if result.blocking.capped.len() > 5 {
+            println!(
+                "  … {} more oversized blocks",
+                result.blocking.capped.len() - 5
+            );
+        }
         for (l, r) in &unresolved {
             println!(
                 "  decision not applied: {}:{} ~ {}:{} (no such party now)",
