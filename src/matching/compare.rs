@@ -4,7 +4,7 @@
 //!
 //! Level 0 of every field means "missing on one side" and weighs nothing.
 
-use crate::model::{FormPosition, Kind, Party, TaxIdKind};
+use crate::model::{Field, FormPosition, Kind, Party, PhoneType, TaxIdKind};
 use crate::normalize::{address, text};
 use rapidfuzz::{distance::jaro_winkler, fuzz};
 use serde::{Deserialize, Serialize};
@@ -23,10 +23,13 @@ pub enum CmpField {
     Address,
     PostalCode,
     City,
+    /// A person's employer as written in the row: people are the same only
+    /// within one organization (two Ivan Ivanovs at two companies are two people).
+    Employer,
 }
 
 /// Number of compared fields.
-pub const NF: usize = 9;
+pub const NF: usize = 10;
 
 /// The comparison vector of one pair: one level per [`CmpField`].
 pub type Levels = [u8; NF];
@@ -42,6 +45,7 @@ impl CmpField {
         CmpField::Address,
         CmpField::PostalCode,
         CmpField::City,
+        CmpField::Employer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +59,7 @@ impl CmpField {
             CmpField::Address => "address",
             CmpField::PostalCode => "postal code",
             CmpField::City => "city",
+            CmpField::Employer => "employer",
         }
     }
 
@@ -82,7 +87,9 @@ impl CmpField {
                 "fuzzy medium",
                 "different",
             ],
-            CmpField::PostalCode | CmpField::City => &["missing", "equal", "different"],
+            CmpField::PostalCode | CmpField::City | CmpField::Employer => {
+                &["missing", "equal", "different"]
+            }
         }
     }
 
@@ -188,6 +195,8 @@ pub struct Rec {
     pub postal: Option<u64>,
     /// Folded city ("г москва", "東京都千代田区"); see [`same_city`].
     pub city: String,
+    /// Persons: the employer's name key (legal form removed, transliterated).
+    pub employer: String,
 }
 
 /// One tax ID of a prepared record.
@@ -349,9 +358,13 @@ impl Rec {
             .collect();
         tax.sort_unstable_by_key(|t| (t.kind, t.hash, !t.valid));
         tax.dedup_by_key(|t| (t.kind, t.hash));
+        let person = p.kind == Kind::Person;
         let mut phones: Vec<PhoneKey> = p
             .phones
             .iter()
+            // An office line without an extension is the whole company's: it
+            // says nothing about which person a card is.
+            .filter(|ph| !(person && ph.extension.is_none() && is_shared_line(ph.phone_type)))
             .filter_map(|ph| {
                 let e164 = ph.e164.as_deref().filter(|e| !e.is_empty());
                 let digits: String = match e164 {
@@ -363,7 +376,16 @@ impl Rec {
                 } else {
                     None
                 };
-                let e164 = e164.map(|e| hash64(T_E164, e.as_bytes()));
+                // A person's extension is part of their number.
+                let e164 = e164.map(|e| match (&ph.extension, person) {
+                    (Some(x), true) => hash64(T_E164, format!("{e}x{x}").as_bytes()),
+                    _ => hash64(T_E164, e.as_bytes()),
+                });
+                let last7 = if person && ph.extension.is_some() {
+                    None
+                } else {
+                    last7
+                };
                 (e164.is_some() || last7.is_some()).then_some(PhoneKey { e164, last7 })
             })
             .collect();
@@ -437,8 +459,31 @@ impl Rec {
                 .as_deref()
                 .map(simple_fold)
                 .unwrap_or_default(),
+            employer: (p.kind == Kind::Person)
+                .then(|| p.original(Field::OrganizationRef))
+                .flatten()
+                .map(|t| crate::normalize::org::normalize_org_name(t).match_key)
+                .unwrap_or_default(),
         }
     }
+}
+
+/// "acme" and "acme widgets" name one employer: people shorten company names
+/// from the end, word by word.
+fn same_employer(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long == short
+        || long
+            .strip_prefix(short)
+            .is_some_and(|rest| rest.starts_with(' '))
+}
+
+/// Lines a whole office shares: fixed, toll-free, universal access numbers.
+fn is_shared_line(t: PhoneType) -> bool {
+    matches!(
+        t,
+        PhoneType::FixedLine | PhoneType::TollFree | PhoneType::Uan | PhoneType::SharedCost
+    )
 }
 
 /// Jaro-Winkler; with a cutoff, values below it come back as 0.
@@ -671,6 +716,20 @@ fn compare_field_with(
             (level, Some(s))
         }
         CmpField::PostalCode => eq_level(a.postal, b.postal),
+        CmpField::Employer => {
+            if a.employer.is_empty() || b.employer.is_empty() {
+                (0, None)
+            } else {
+                (
+                    if same_employer(&a.employer, &b.employer) {
+                        1
+                    } else {
+                        2
+                    },
+                    None,
+                )
+            }
+        }
         CmpField::City => {
             if a.city.is_empty() || b.city.is_empty() {
                 (0, None)

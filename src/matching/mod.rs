@@ -543,4 +543,37 @@ mod tests {
         assert_ne!(r.clustering.cluster_of[0], r.clustering.cluster_of[1]);
         assert_eq!(r.clustering.blocked_by_cannot_link, 1);
     }
+
+    #[test]
+    fn people_are_the_same_only_within_one_employer() {
+        use crate::model::{Field, Kind};
+        use crate::normalize::person::{NameOrder, normalize_person_name};
+        let person = |name: &str, employer: &str| {
+            let mut p = Party {
+                kind: Kind::Person,
+                person: Some(normalize_person_name(name, NameOrder::Auto)),
+                ..Party::default()
+            };
+            p.original.insert(Field::OrganizationRef, employer.into());
+            p
+        };
+        let mut parties = vec![
+            person("Иванов Иван Иванович", "ООО «Ромашка»"),
+            person("Иванов Иван Иванович", "Ромашка"),
+            person("Иванов Иван Иванович", "АО Лютик"),
+        ];
+        // A population to estimate from: distinct people, half entered twice at the same employer.
+        for i in 0..60u64 {
+            let name = format!("{} {}", word(i), word(500 + i));
+            let employer = format!("{} {}", word(1000 + i), word(1500 + i));
+            parties.push(person(&name, &employer));
+            if i % 2 == 0 {
+                parties.push(person(&name, &employer));
+            }
+        }
+        let r = dedupe(&parties, &MatchConfig::default(), &Constraints::default());
+        let c = &r.clustering.cluster_of;
+        assert_eq!(c[0], c[1], "same person, same employer written two ways");
+        assert_ne!(c[0], c[2], "a namesake at another employer");
+    }
 }

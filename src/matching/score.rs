@@ -176,6 +176,7 @@ pub fn default_kind_params(kind: Kind) -> KindParams {
                 ],
                 CmpField::PostalCode => &[(0.0, 0.0), (0.9, 0.01), (0.1, 0.99)],
                 CmpField::City => &[(0.0, 0.0), (0.9, 0.1), (0.1, 0.9)],
+                CmpField::Employer => &[(0.0, 0.0), (0.85, 0.05), (0.15, 0.95)],
             };
             let mut levels: Vec<LevelParams> = labels
                 .iter()
