@@ -307,8 +307,26 @@ pub fn ingest_source(
     profiles: &ProfileSet,
     progress: &Progress,
 ) -> Result<SourceOutcome> {
-    let (sha, size) = file_sha256(&source.path)?;
-    if let Some(v) = ws.latest_version(&source.name)?
+    let stored = ws.latest_version(&source.name)?;
+    // A text file is hashed while it is decoded and its header found (both read
+    // the whole file); a workbook is only opened once the hash says it changed,
+    // since reading its cells is the expensive part.
+    let (hashed, opened) = if super::is_spreadsheet(&source.path) {
+        (file_sha256(&source.path), None)
+    } else {
+        std::thread::scope(|s| {
+            let hash = s.spawn(|| file_sha256(&source.path));
+            let opened = super::open(&source.path, &source.read, profiles);
+            (
+                hash.join().unwrap_or_else(|_| {
+                    Err(Error::bad_input(&source.path, "hashing the file failed"))
+                }),
+                Some(opened),
+            )
+        })
+    };
+    let (sha, size) = hashed?;
+    if let Some(v) = stored
         && v.sha256 == sha
     {
         return Ok(SourceOutcome::Unchanged {
@@ -316,7 +334,10 @@ pub fn ingest_source(
             version: v.version,
         });
     }
-    let (tables, skipped) = super::open(&source.path, &source.read, profiles)?;
+    let (tables, skipped) = match opened {
+        Some(opened) => opened?,
+        None => super::open(&source.path, &source.read, profiles)?,
+    };
     let mut writer = ws.begin_version(&source.name, &source.rel_path, &sha, size)?;
     let mut outcomes = Vec::new();
     for table in tables {
