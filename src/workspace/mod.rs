@@ -167,6 +167,7 @@ impl Workspace {
             path: self.path.clone(),
             version_id,
             version,
+            range: None,
         })
     }
 
@@ -182,6 +183,8 @@ pub struct IngestWriter<'a> {
     path: PathBuf,
     pub version_id: i64,
     pub version: i64,
+    /// Rowids of the first and last row of the table being written.
+    range: Option<(i64, i64)>,
 }
 
 impl IngestWriter<'_> {
@@ -242,6 +245,8 @@ impl IngestWriter<'_> {
                 row.reject
             ])
             .map_err(wrap)?;
+            let id = self.tx.last_insert_rowid();
+            self.range = Some(self.range.map_or((id, id), |(first, _)| (first, id)));
         }
         Ok(())
     }
@@ -249,10 +254,19 @@ impl IngestWriter<'_> {
     pub fn finish_table(&mut self, table_id: i64, counts: &TableCounts) -> Result<()> {
         self.tx
             .execute(
-                "UPDATE tables SET row_count = ?2, reject_count = ?3, blank_count = ?4 WHERE id = ?1",
-                params![table_id, counts.rows as i64, counts.rejects as i64, counts.blanks as i64],
+                "UPDATE tables SET row_count = ?2, reject_count = ?3, blank_count = ?4, first_row = ?5, last_row = ?6
+                 WHERE id = ?1",
+                params![
+                    table_id,
+                    counts.rows as i64,
+                    counts.rejects as i64,
+                    counts.blanks as i64,
+                    self.range.map(|r| r.0),
+                    self.range.map(|r| r.1)
+                ],
             )
             .map_err(|e| self.err(e))?;
+        self.range = None;
         Ok(())
     }
 

@@ -229,29 +229,41 @@ impl Workspace {
 
     /// Accepted rows of one current table, in row order.
     pub fn accepted_rows(&self, table_id: i64) -> Result<Vec<CurrentRow>> {
+        // A table's rows are one rowid range (see migration 5): read it directly.
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn()
+            .query_row(
+                "SELECT first_row, last_row FROM tables WHERE id = ?1",
+                [table_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
         let mut stmt = self
             .conn()
             .prepare(
                 "SELECT r.id, r.table_id, s.name, s.path, t.sheet, r.row_number, r.source_key, r.kind, r.cells, r.flags
                  FROM rows r JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
                  JOIN sources s ON s.id = v.source_id
-                 WHERE r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id",
+                 WHERE r.id BETWEEN ?2 AND ?3 AND r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id",
             )
             .map_err(|e| self.err(e))?;
-        stmt.query_map([table_id], |r| {
-            Ok(CurrentRow {
-                row_id: r.get(0)?,
-                table_id: r.get(1)?,
-                source: r.get(2)?,
-                file: r.get(3)?,
-                sheet: r.get(4)?,
-                row_number: r.get(5)?,
-                source_key: r.get(6)?,
-                kind: r.get(7)?,
-                cells_json: r.get(8)?,
-                flags_json: r.get(9)?,
-            })
-        })
+        stmt.query_map(
+            params![table_id, first.unwrap_or(0), last.unwrap_or(-1)],
+            |r| {
+                Ok(CurrentRow {
+                    row_id: r.get(0)?,
+                    table_id: r.get(1)?,
+                    source: r.get(2)?,
+                    file: r.get(3)?,
+                    sheet: r.get(4)?,
+                    row_number: r.get(5)?,
+                    source_key: r.get(6)?,
+                    kind: r.get(7)?,
+                    cells_json: r.get(8)?,
+                    flags_json: r.get(9)?,
+                })
+            },
+        )
         .and_then(|rows| rows.collect())
         .map_err(|e| self.err(e))
     }

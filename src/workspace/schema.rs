@@ -104,4 +104,13 @@ pub const MIGRATIONS: &[&str] = &[
         match_key TEXT NOT NULL
     );
     "#,
+    // 5: a table's rows are one rowid range (one table is written at a time), so
+    // reads use the rowid instead of an index every insert would have to maintain.
+    r#"
+    ALTER TABLE tables ADD COLUMN first_row INTEGER;
+    ALTER TABLE tables ADD COLUMN last_row INTEGER;
+    UPDATE tables SET first_row = (SELECT MIN(id) FROM rows WHERE table_id = tables.id),
+                      last_row = (SELECT MAX(id) FROM rows WHERE table_id = tables.id);
+    DROP INDEX rows_by_table;
+    "#,
 ];
