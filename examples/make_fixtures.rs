@@ -185,27 +185,17 @@ fn main() {
 
     // 1. freee 取引先, CP932, comma (the head of freee's partner_import.csv layout).
     {
-        let r = rows(&[
+        // freee's first 16 columns and its two invoice-registration columns.
+        let header = [
+            &FREEE_HEADER[..16],
             &[
-                "名前（通称）",
-                "取引先コード",
-                "ショートカット1",
-                "ショートカット2",
-                "正式名称（帳票出力時に使用される名称）",
-                "カナ名称",
-                "敬称",
-                "事業所種別",
-                "地域",
-                "郵便番号",
-                "都道府県",
-                "市区町村・番地",
-                "建物名・部屋番号など",
-                "電話番号",
-                "営業担当者名",
-                "営業担当者メールアドレス",
                 "適格請求書発行事業者（該当する/該当しない）",
                 "適格請求書発行事業者の登録番号",
-            ],
+            ][..],
+        ]
+        .concat();
+        let r = rows(&[
+            &header,
             &[
                 "山田商事",
                 "C001",
