@@ -50,19 +50,13 @@ impl Workspace {
     }
 
     pub fn decisions(&self) -> Result<Vec<StewardDecision>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT left_source, left_key, right_source, right_key, decision FROM decisions ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| {
+        self.query_all("SELECT left_source, left_key, right_source, right_key, decision FROM decisions ORDER BY id", [], |r| {
             Ok(StewardDecision {
                 left: (r.get(0)?, r.get(1)?),
                 right: (r.get(2)?, r.get(3)?),
                 merge: r.get::<_, String>(4)? == "merge",
             })
         })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
     }
 
     /// Replace the match output in one transaction: cluster of every party
@@ -114,13 +108,11 @@ impl Workspace {
 
     /// Golden id of every party (by row id, ascending), as the match stage left them.
     pub fn golden_ids(&self) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT row_id, golden_id FROM clusters ORDER BY row_id")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.err(e))
+        self.query_all(
+            "SELECT row_id, golden_id FROM clusters ORDER BY row_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Replace the link stage's output in one transaction.
@@ -158,17 +150,9 @@ impl Workspace {
     /// Persons per link method (the first method for combined ones; `unlinked`
     /// and `ambiguous` by themselves).
     pub fn link_rates(&self) -> Result<Vec<(String, i64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT CASE WHEN organization IS NULL THEN substr(method, 1, instr(method || ':', ':') - 1)
+        self.query_all("SELECT CASE WHEN organization IS NULL THEN substr(method, 1, instr(method || ':', ':') - 1)
                              ELSE method END AS m, COUNT(*)
-                 FROM links GROUP BY m ORDER BY COUNT(*) DESC, m",
-            )
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.err(e))
+                 FROM links GROUP BY m ORDER BY COUNT(*) DESC, m", [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     pub fn match_summary(&self) -> Result<MatchSummary> {

@@ -171,6 +171,19 @@ impl Workspace {
         })
     }
 
+    /// Every row of a query, mapped.
+    pub(crate) fn query_all<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        stmt.query_map(params, f)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

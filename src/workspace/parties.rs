@@ -94,10 +94,7 @@ impl Workspace {
 
     pub fn party_summary(&self) -> Result<PartySummary> {
         let q = |sql: &str| -> Result<Vec<(String, String, i64)>> {
-            let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .and_then(|rows| rows.collect())
-                .map_err(|e| self.err(e))
+            self.query_all(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         };
         let by_kind = q("SELECT kind, '', COUNT(*) FROM parties WHERE reject IS NULL GROUP BY kind ORDER BY kind")?
             .into_iter()
@@ -136,24 +133,20 @@ impl Workspace {
     }
 
     pub fn normalize_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT p.source, t.sheet, r.row_number, p.source_key, p.reject FROM parties p
+        self.query_all(
+            "SELECT p.source, t.sheet, r.row_number, p.source_key, p.reject FROM parties p
                  JOIN rows r ON r.id = p.row_id JOIN tables t ON t.id = r.table_id
                  WHERE p.reject IS NOT NULL ORDER BY p.source, p.row_id LIMIT ?1",
-            )
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([limit as i64], |r| {
-            Ok(RejectedRow {
-                source: r.get(0)?,
-                sheet: r.get(1)?,
-                row: r.get(2)?,
-                source_key: r.get(3)?,
-                reason: r.get(4)?,
-            })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
+            [limit as i64],
+            |r| {
+                Ok(RejectedRow {
+                    source: r.get(0)?,
+                    sheet: r.get(1)?,
+                    row: r.get(2)?,
+                    source_key: r.get(3)?,
+                    reason: r.get(4)?,
+                })
+            },
+        )
     }
 }

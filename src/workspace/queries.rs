@@ -166,65 +166,59 @@ impl Workspace {
 
     /// Rejected rows of the current versions, in source and row order.
     pub fn ingest_rejects(&self, limit: usize) -> Result<Vec<RejectedRow>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.query_all(
+            &format!(
                 "SELECT s.name, t.sheet, r.row_number, r.source_key, r.reject FROM rows r
                  JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
                  JOIN sources s ON s.id = v.source_id
                  WHERE r.reject IS NOT NULL AND v.id IN ({LATEST_VERSIONS})
                  ORDER BY s.name, t.id, r.row_number LIMIT ?1"
-            ))
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([limit as i64], |r| {
-            Ok(RejectedRow {
-                source: r.get(0)?,
-                sheet: r.get(1)?,
-                row: r.get(2)?,
-                source_key: r.get(3)?,
-                reason: r.get(4)?,
-            })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
+            ),
+            [limit as i64],
+            |r| {
+                Ok(RejectedRow {
+                    source: r.get(0)?,
+                    sheet: r.get(1)?,
+                    row: r.get(2)?,
+                    source_key: r.get(3)?,
+                    reason: r.get(4)?,
+                })
+            },
+        )
     }
 
     /// Ingest-time flags of current rows, counted by code.
     pub fn ingest_flag_counts(&self) -> Result<Vec<(String, i64)>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.query_all(
+            &format!(
                 "SELECT json_extract(f.value, '$.code') AS code, COUNT(*) FROM rows r
                  JOIN tables t ON t.id = r.table_id, json_each(r.flags) f
                  WHERE r.flags IS NOT NULL AND t.version_id IN ({LATEST_VERSIONS})
                  GROUP BY code ORDER BY code"
-            ))
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.err(e))
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Tables of the current versions, for normalize.
     pub fn current_tables(&self) -> Result<Vec<CurrentTable>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.query_all(
+            &format!(
                 "SELECT t.id, s.name, t.headers, t.mapping FROM tables t
                  JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
                  WHERE v.id IN ({LATEST_VERSIONS}) ORDER BY s.name, t.id"
-            ))
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| {
-            Ok(CurrentTable {
-                id: r.get(0)?,
-                source: r.get(1)?,
-                headers_json: r.get(2)?,
-                mapping_json: r.get(3)?,
-            })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
+            ),
+            [],
+            |r| {
+                Ok(CurrentTable {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    headers_json: r.get(2)?,
+                    mapping_json: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// Accepted rows of one current table, in row order.
@@ -238,18 +232,10 @@ impl Workspace {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(|e| self.err(e))?;
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT r.id, r.table_id, s.name, s.path, t.sheet, r.row_number, r.source_key, r.kind, r.cells, r.flags
+        self.query_all("SELECT r.id, r.table_id, s.name, s.path, t.sheet, r.row_number, r.source_key, r.kind, r.cells, r.flags
                  FROM rows r JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
                  JOIN sources s ON s.id = v.source_id
-                 WHERE r.id BETWEEN ?2 AND ?3 AND r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id",
-            )
-            .map_err(|e| self.err(e))?;
-        stmt.query_map(
-            params![table_id, first.unwrap_or(0), last.unwrap_or(-1)],
-            |r| {
+                 WHERE r.id BETWEEN ?2 AND ?3 AND r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id", params![table_id, first.unwrap_or(0), last.unwrap_or(-1)], |r| {
                 Ok(CurrentRow {
                     row_id: r.get(0)?,
                     table_id: r.get(1)?,
@@ -262,9 +248,6 @@ impl Workspace {
                     cells_json: r.get(8)?,
                     flags_json: r.get(9)?,
                 })
-            },
-        )
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
+            },)
     }
 }
