@@ -276,3 +276,31 @@ fn match_writes_clusters_and_golden_records_and_obeys_steward_decisions() {
         golden_of(&clusters, "qbo", "Globex Corp.")
     );
 }
+
+#[test]
+fn a_japanese_reading_joins_a_person_written_in_latin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(
+        dir,
+        "[[source]]\nname = \"c\"\npath = \"sources/generic_contacts_ja_utf16.txt\"\nkind = \"person\"\nregion = \"JP\"\n",
+    );
+    copy_fixture(dir, "generic_contacts_ja_utf16.txt");
+    assert!(
+        golive(&["-q", "run", dir.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let clusters = std::fs::read_to_string(dir.join("out/clusters.csv")).unwrap();
+    // Row 2 is 山田 太郎 (フリガナ ヤマダ タロウ), row 6 is "Yamada Taro".
+    assert_eq!(
+        golden_of(&clusters, "c", "#2"),
+        golden_of(&clusters, "c", "#6"),
+        "{clusters}"
+    );
+    assert_ne!(
+        golden_of(&clusters, "c", "#2"),
+        golden_of(&clusters, "c", "#7"),
+        "{clusters}"
+    );
+}

@@ -203,6 +203,22 @@ pub fn for_each_key(r: &Rec, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &
             lsh_keys(&r.name, cfg, f);
         }
     }
+    // A reading meets names written in Latin: same tokens, same unspaced prefix.
+    if !r.name_alt.is_empty() {
+        f(
+            KeyKind::NameTokens,
+            super::compare::sorted_tokens(&r.name_alt).as_bytes(),
+        );
+        if cfg.name_prefix_len > 0 {
+            let p: String = r
+                .name_alt
+                .chars()
+                .filter(|c| *c != ' ')
+                .take(cfg.name_prefix_len)
+                .collect();
+            f(KeyKind::NamePrefix, p.as_bytes());
+        }
+    }
     if !r.addr.is_empty() {
         if cfg.address_alone {
             f(KeyKind::Address, r.addr.as_bytes());

@@ -197,6 +197,8 @@ pub struct Rec {
     pub city: String,
     /// Persons: the employer's name key (legal form removed, transliterated).
     pub employer: String,
+    /// The Japanese reading (フリガナ) as a Latin key, so 山田 太郎 meets Yamada Taro.
+    pub name_alt: String,
 }
 
 /// One tax ID of a prepared record.
@@ -321,7 +323,7 @@ fn simple_fold(s: &str) -> String {
     text::collapse_ws(&cleaned)
 }
 
-fn sorted_tokens(s: &str) -> String {
+pub(crate) fn sorted_tokens(s: &str) -> String {
     let mut t: Vec<&str> = s.split_whitespace().collect();
     t.sort_unstable();
     t.dedup();
@@ -459,6 +461,13 @@ impl Rec {
                 .as_deref()
                 .map(simple_fold)
                 .unwrap_or_default(),
+            name_alt: p
+                .person
+                .as_ref()
+                .and_then(|n| n.reading.as_deref())
+                .or_else(|| p.original(Field::NameReading))
+                .and_then(crate::normalize::translit::reading_key)
+                .unwrap_or_default(),
             employer: (p.kind == Kind::Person)
                 .then(|| p.original(Field::OrganizationRef))
                 .flatten()
@@ -466,6 +475,31 @@ impl Rec {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Best similarity of a reading key with the other side's name or reading,
+/// in either word order and without spaces (readings are often unspaced); 0 without one.
+fn reading_similarity(a: &Rec, b: &Rec) -> f32 {
+    if a.name_alt.is_empty() && b.name_alt.is_empty() {
+        return 0.0;
+    }
+    let pairs = [
+        (&a.name_alt, &b.name),
+        (&a.name, &b.name_alt),
+        (&a.name_alt, &b.name_alt),
+    ];
+    let mut best = 0.0f32;
+    for (x, y) in pairs {
+        if x.is_empty() || y.is_empty() {
+            continue;
+        }
+        // Indel, not Jaro-Winkler: the shared family name at the front would
+        // make 山田 太郎 and 山田 花子 look alike.
+        let ascii = x.is_ascii() && y.is_ascii();
+        best = best.max(indel(&sorted_tokens(x), &sorted_tokens(y), ascii, 0.0));
+        best = best.max(indel(&x.replace(' ', ""), &y.replace(' ', ""), ascii, 0.0));
+    }
+    best
 }
 
 /// "acme" and "acme widgets" name one employer: people shorten company names
@@ -620,6 +654,11 @@ fn compare_field_with(
             } else {
                 6
             };
+            // A reading may say what a name in another script does not.
+            let alt = reading_similarity(a, b);
+            if alt > s && alt >= cfg.name_medium {
+                return (if alt >= cfg.name_high { 3 } else { 4 }, Some(alt));
+            }
             (level, Some(s))
         }
         CmpField::LegalForm => match (a.form, b.form) {

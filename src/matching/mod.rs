@@ -576,4 +576,38 @@ mod tests {
         assert_eq!(c[0], c[1], "same person, same employer written two ways");
         assert_ne!(c[0], c[2], "a namesake at another employer");
     }
+
+    #[test]
+    fn a_japanese_reading_meets_the_latin_spelling() {
+        use crate::model::{Field, Kind};
+        use crate::normalize::person::{NameOrder, normalize_person_name};
+        let person = |name: &str, reading: Option<&str>, employer: &str| {
+            let mut n = normalize_person_name(name, NameOrder::Auto);
+            n.reading = reading.map(str::to_string);
+            let mut p = Party {
+                kind: Kind::Person,
+                person: Some(n),
+                ..Party::default()
+            };
+            p.original.insert(Field::OrganizationRef, employer.into());
+            p
+        };
+        let mut parties = vec![
+            person("山田 太郎", Some("ヤマダ タロウ"), "山田商事"),
+            person("Yamada Taro", None, "山田商事"),
+            person("山田 花子", Some("ヤマダ ハナコ"), "山田商事"),
+        ];
+        for i in 0..60u64 {
+            let name = format!("{} {}", word(i), word(500 + i));
+            let employer = format!("{} {}", word(1000 + i), word(1500 + i));
+            parties.push(person(&name, None, &employer));
+            if i % 2 == 0 {
+                parties.push(person(&name, None, &employer));
+            }
+        }
+        let r = dedupe(&parties, &MatchConfig::default(), &Constraints::default());
+        let c = &r.clustering.cluster_of;
+        assert_eq!(c[0], c[1], "山田 太郎 (ヤマダ タロウ) is Yamada Taro");
+        assert_ne!(c[0], c[2], "山田 花子 is someone else");
+    }
 }

@@ -204,3 +204,87 @@ mod tests {
         assert_eq!(latin_key("acme widgets"), "acme vidgets");
     }
 }
+
+/// Katakana (two-character digraphs first) → romaji, from `data/kana_romaji.tsv`.
+static KANA: LazyLock<std::collections::HashMap<String, &'static str>> = LazyLock::new(|| {
+    include_str!("../../data/kana_romaji.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, r)| (k.to_string(), r))
+        .collect()
+});
+
+/// A Japanese reading (フリガナ, ふりがな, half-width ﾌﾘｶﾞﾅ) as a Latin matching key,
+/// so 山田 太郎 (reading ヤマダ タロウ) meets "Yamada Taro": Hepburn, long vowels
+/// written short, then [`latin_key`]. `None` when the text is not kana.
+pub fn reading_key(reading: &str) -> Option<String> {
+    let folded: Vec<char> = super::text::nfkc_keep_dashes(reading)
+        .chars()
+        .map(|c| match c {
+            // Hiragana → katakana.
+            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(folded.len() * 2);
+    let mut double_next = false;
+    let mut i = 0;
+    while i < folded.len() {
+        let c = folded[i];
+        if c.is_whitespace() || c == '・' || c == '\u{3000}' {
+            out.push(' ');
+            i += 1;
+            continue;
+        }
+        if c == 'ッ' {
+            double_next = true;
+            i += 1;
+            continue;
+        }
+        if c == 'ー' || c == '-' {
+            i += 1;
+            continue;
+        }
+        let two: String = folded[i..(i + 2).min(folded.len())].iter().collect();
+        let (romaji, used) = match KANA.get(&two) {
+            Some(r) if two.chars().count() == 2 => (*r, 2),
+            _ => (*KANA.get(&c.to_string())?, 1),
+        };
+        if double_next {
+            if let Some(first) = romaji.chars().next() {
+                out.push(if romaji.starts_with("ch") { 't' } else { first });
+            }
+            double_next = false;
+        }
+        out.push_str(romaji);
+        i += used;
+    }
+    // Long vowels as people write them in Latin: ou/uu/oo → o/u/o.
+    let short = out.replace("ou", "o").replace("uu", "u").replace("oo", "o");
+    let key = latin_key(
+        short
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str(),
+    );
+    (!key.is_empty()).then_some(key)
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::*;
+
+    #[test]
+    fn readings_meet_their_latin_spelling() {
+        assert_eq!(reading_key("ヤマダ タロウ"), Some(latin_key("yamada taro")));
+        assert_eq!(reading_key("やまだ たろう"), reading_key("ヤマダ タロウ"));
+        assert_eq!(reading_key("ﾔﾏﾀﾞ ﾀﾛｳ"), reading_key("ヤマダ タロウ"));
+        assert_eq!(reading_key("サトウ ハナコ"), Some(latin_key("sato hanako")));
+        assert_eq!(reading_key("キョウコ"), Some(latin_key("kyoko")));
+        assert_eq!(reading_key("ハットリ"), Some(latin_key("hattori")));
+        assert_eq!(reading_key("山田"), None, "kanji is not a reading");
+        assert_eq!(reading_key(""), None);
+    }
+}
