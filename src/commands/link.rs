@@ -37,14 +37,9 @@ pub fn stage(
         .zip(&outcomes)
         .filter_map(|(p, o)| {
             let o = o.as_ref()?;
-            let (org, confidence) = match o {
-                Outcome::Linked {
-                    organization,
-                    confidence,
-                    ..
-                } => (Some(organization.clone()), *confidence),
-                _ => (None, 0.0),
-            };
+            let (org, confidence) = o
+                .organization()
+                .map_or((None, 0.0), |(g, c)| (Some(g.to_string()), c));
             Some((p.id, org, o.method(), confidence))
         })
         .collect();
@@ -69,14 +64,9 @@ pub fn stage(
     ])?;
     for ((p, o), g) in parties.iter().zip(&outcomes).zip(&golden) {
         let Some(o) = o else { continue };
-        let (org, confidence) = match o {
-            Outcome::Linked {
-                organization,
-                confidence,
-                ..
-            } => (organization.as_str(), format!("{confidence:.2}")),
-            _ => ("", String::new()),
-        };
+        let (org, confidence) = o
+            .organization()
+            .map_or(("", String::new()), |(g, c)| (g, format!("{c:.2}")));
         w.row([
             p.provenance.source.as_str(),
             &p.provenance.source_key,

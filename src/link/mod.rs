@@ -70,6 +70,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The organization and the confidence, when linked.
+    pub fn organization(&self) -> Option<(&str, f64)> {
+        match self {
+            Outcome::Linked {
+                organization,
+                confidence,
+                ..
+            } => Some((organization, *confidence)),
+            _ => None,
+        }
+    }
+
     /// `method` column of links.csv: the methods that decided, or the reason.
     pub fn method(&self) -> String {
         match self {

@@ -67,43 +67,34 @@ impl Workspace {
         golden: &[StoredGolden],
         pairs: &[(i64, i64, f64, &str)],
     ) -> Result<()> {
-        let path = self.path.clone();
-        let wrap = |e| crate::Error::Workspace {
-            path: path.clone(),
-            source: e,
-        };
-        let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute_batch("DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;")
-            .map_err(wrap)?;
+        self.in_transaction(|tx| {
+        tx.execute_batch("DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;")?;
         {
             let mut stmt = tx
-                .prepare("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")?;
             for (row, g) in clusters {
-                stmt.execute(params![row, g]).map_err(wrap)?;
+                stmt.execute(params![row, g])?;
             }
             let mut stmt = tx
                 .prepare(
                     "INSERT INTO golden (golden_id, kind, members, record) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(wrap)?;
+                )?;
             for g in golden {
                 stmt.execute(params![
                     g.golden_id,
                     g.kind,
                     g.members as i64,
                     g.record_json
-                ])
-                .map_err(wrap)?;
+                ])?;
             }
             let mut stmt = tx
-                .prepare("INSERT INTO match_pairs (left_row, right_row, score, decision) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO match_pairs (left_row, right_row, score, decision) VALUES (?1, ?2, ?3, ?4)")?;
             for (a, b, score, decision) in pairs {
-                stmt.execute(params![a, b, score, decision]).map_err(wrap)?;
+                stmt.execute(params![a, b, score, decision])?;
             }
         }
-        tx.commit().map_err(wrap)
+        Ok(())
+        })
     }
 
     /// Golden id of every party (by row id, ascending), as the match stage left them.
@@ -121,30 +112,22 @@ impl Workspace {
         links: &[(i64, Option<String>, String, f64)],
         created: &[(String, String, String)],
     ) -> Result<()> {
-        let path = self.path.clone();
-        let wrap = |e| crate::Error::Workspace {
-            path: path.clone(),
-            source: e,
-        };
-        let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")
-            .map_err(wrap)?;
+        self.in_transaction(|tx| {
+        tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")?;
         {
             let mut stmt = tx
-                .prepare("INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)")?;
             for (row, org, method, confidence) in links {
-                stmt.execute(params![row, org, method, confidence])
-                    .map_err(wrap)?;
+                stmt.execute(params![row, org, method, confidence])?;
             }
             let mut stmt = tx
-                .prepare("INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)")?;
             for (id, name, key) in created {
-                stmt.execute(params![id, name, key]).map_err(wrap)?;
+                stmt.execute(params![id, name, key])?;
             }
         }
-        tx.commit().map_err(wrap)
+        Ok(())
+        })
     }
 
     /// Persons per link method (the first method for combined ones; `unlinked`

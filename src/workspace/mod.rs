@@ -171,6 +171,20 @@ impl Workspace {
         })
     }
 
+    /// Run `f` in one transaction: committed if it succeeds, rolled back if not.
+    pub(crate) fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let run = |conn: &mut Connection| {
+            let tx = conn.transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run(&mut self.conn).map_err(|e| self.err(e))
+    }
+
     /// Every row of a query, mapped.
     pub(crate) fn query_all<T, P: rusqlite::Params>(
         &self,

@@ -18,19 +18,12 @@ pub struct PartySummary {
 impl Workspace {
     /// Replace every party in one transaction (normalize is re-runnable).
     pub fn replace_parties(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
-        let path = self.path.clone();
-        let wrap = |e| crate::Error::Workspace {
-            path: path.clone(),
-            source: e,
-        };
-        let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;")
-            .map_err(wrap)?;
+        self.in_transaction(|tx| {
+        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;")?;
         let mut flags: BTreeMap<(String, String), i64> = BTreeMap::new();
         {
             let mut stmt = tx
-                .prepare("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             for (p, reject) in parties {
                 let json = serde_json::to_string(p).unwrap_or_default();
                 stmt.execute(params![
@@ -40,8 +33,7 @@ impl Workspace {
                     p.kind.as_str(),
                     json,
                     reject
-                ])
-                .map_err(wrap)?;
+                ])?;
                 if reject.is_none() {
                     let mut seen: Vec<(String, String)> = p
                         .flags
@@ -61,13 +53,13 @@ impl Workspace {
                 }
             }
             let mut stmt = tx
-                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")
-                .map_err(wrap)?;
+                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")?;
             for ((code, field), n) in &flags {
-                stmt.execute(params![code, field, n]).map_err(wrap)?;
+                stmt.execute(params![code, field, n])?;
             }
         }
-        tx.commit().map_err(wrap)
+        Ok(())
+        })
     }
 
     /// Accepted parties in row order.
@@ -138,15 +130,7 @@ impl Workspace {
                  JOIN rows r ON r.id = p.row_id JOIN tables t ON t.id = r.table_id
                  WHERE p.reject IS NOT NULL ORDER BY p.source, p.row_id LIMIT ?1",
             [limit as i64],
-            |r| {
-                Ok(RejectedRow {
-                    source: r.get(0)?,
-                    sheet: r.get(1)?,
-                    row: r.get(2)?,
-                    source_key: r.get(3)?,
-                    reason: r.get(4)?,
-                })
-            },
+            RejectedRow::from_row,
         )
     }
 }

@@ -50,6 +50,19 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
+impl RejectedRow {
+    /// From a query selecting source, sheet, row number, source key, reason.
+    pub(super) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RejectedRow {
+            source: r.get(0)?,
+            sheet: r.get(1)?,
+            row: r.get(2)?,
+            source_key: r.get(3)?,
+            reason: r.get(4)?,
+        })
+    }
+}
+
 /// A current, accepted row with what normalize needs to read it.
 #[derive(Clone, Debug)]
 pub struct CurrentRow {
@@ -175,15 +188,7 @@ impl Workspace {
                  ORDER BY s.name, t.id, r.row_number LIMIT ?1"
             ),
             [limit as i64],
-            |r| {
-                Ok(RejectedRow {
-                    source: r.get(0)?,
-                    sheet: r.get(1)?,
-                    row: r.get(2)?,
-                    source_key: r.get(3)?,
-                    reason: r.get(4)?,
-                })
-            },
+            RejectedRow::from_row,
         )
     }
 
