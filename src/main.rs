@@ -1,6 +1,11 @@
 use clap::Parser;
 use golive::cli::Cli;
 
+/// mimalloc (v2): normalizing builds a few dozen short strings per row on every thread,
+/// and glibc's allocator was ~10 % of that time (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     if let Err(err) = golive::commands::dispatch(&cli) {

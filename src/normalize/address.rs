@@ -26,18 +26,34 @@ fn abbreviations() -> &'static text::FastMap<&'static str, &'static str> {
 /// Japanese block-number words that separate the numbers of a 住所.
 const JP_SEPARATORS: &[&str] = &["丁目", "番地", "番", "号"];
 
-/// The folded comparison key of one address string.
+/// The folded comparison key of one address string, built in one pass: tokens are
+/// written straight to the key and replaced by their short form when they end.
 pub fn address_key(input: &str) -> String {
     let folded = text::fold(input);
-    let mut spaced = String::with_capacity(folded.len() + 8);
+    let map = abbreviations();
+    let mut out = String::with_capacity(folded.len());
+    // The current token: where it starts in `out`, and whether it has a letter
+    // (no abbreviation is all digits, so house numbers skip the lookup).
+    let mut token: Option<(usize, bool)> = None;
+    let end_token = |out: &mut String, token: &mut Option<(usize, bool)>| {
+        if let Some((start, true)) = token.take()
+            && let Some(short) = map.get(&out[start..])
+        {
+            out.truncate(start);
+            out.push_str(short);
+            if short.is_empty() && out.ends_with(' ') {
+                out.pop();
+            }
+        }
+    };
     let mut rest = folded.as_str();
     let mut prev: Option<char> = None;
     'outer: while let Some(c) = rest.chars().next() {
         // 1丁目2番地3号 → 1 2 3 (only after a digit, so 番町 in a name stays).
-        if prev.is_some_and(|p| p.is_ascii_digit()) {
+        if prev.is_some_and(|p| p.is_ascii_digit()) && !c.is_ascii() {
             for sep in JP_SEPARATORS {
                 if let Some(r) = rest.strip_prefix(sep) {
-                    spaced.push(' ');
+                    end_token(&mut out, &mut token);
                     rest = r;
                     prev = Some(' ');
                     continue 'outer;
@@ -46,23 +62,23 @@ pub fn address_key(input: &str) -> String {
         }
         let dash_after_digit = matches!(c, 'ー' | '－' | '-' | '‐' | '−' | '–' | '—');
         if text::is_alnum(c) && !dash_after_digit {
-            spaced.push(c);
+            let (_, letter) = token.get_or_insert_with(|| {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                (out.len(), false)
+            });
+            *letter |= !c.is_ascii_digit();
+            out.push(c);
         } else if c == '\'' || c == '’' {
             // O'Hare → ohare
         } else {
-            spaced.push(' ');
+            end_token(&mut out, &mut token);
         }
         prev = Some(c);
         rest = &rest[c.len_utf8()..];
     }
-    let map = abbreviations();
-    let mut out = String::with_capacity(spaced.len());
-    for token in spaced.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(map.get(token).copied().unwrap_or(token));
-    }
+    end_token(&mut out, &mut token);
     out
 }
 

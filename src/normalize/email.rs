@@ -16,7 +16,7 @@
 //!
 //! The domain is lower-cased; the local part is kept as typed, because that is
 //! what the customer wrote and what the target CRM should receive. For
-//! comparison use [`match_key`], which lower-cases the whole address: every
+//! comparison use [`same_address`], which ignores case in the whole address: every
 //! mainstream provider treats the local part case-insensitively.
 
 use std::sync::LazyLock;
@@ -37,7 +37,7 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
     if cell.is_empty() {
         return Vec::new();
     }
-    if !cell.contains(['@', '＠']) {
+    if !has_at(cell) {
         return vec![invalid(cell)];
     }
     let mut out = Vec::new();
@@ -48,11 +48,15 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
         }
         // `Name <addr>`: the address is in the brackets.
         let mut bracketed = false;
-        let mut rest = segment;
+        let mut rest = if either(segment, '<', '＜') {
+            segment
+        } else {
+            ""
+        };
         while let Some((_, after)) = rest.split_once(['<', '＜'])
             && let Some((inside, tail)) = after.split_once(['>', '＞'])
         {
-            if inside.contains(['@', '＠']) {
+            if has_at(inside) {
                 bracketed = true;
                 out.push(parse_address(segment, inside));
             }
@@ -62,7 +66,7 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
             continue;
         }
         for word in segment.split_whitespace() {
-            if word.contains(['@', '＠']) {
+            if has_at(word) {
                 out.push(parse_address(word, word));
             } else if looks_like_address(word) {
                 out.push(invalid(word));
@@ -72,27 +76,52 @@ pub fn normalize_emails(cell: &str) -> Vec<Email> {
     out
 }
 
-/// The key to compare addresses by: the whole address lower-cased.
-pub fn match_key(email: &Email) -> Option<String> {
-    email.address.as_deref().map(text::to_lower)
+/// Both are valid and the same address: compared whole and case-insensitively, as every
+/// mainstream provider treats the local part (without building lower-cased copies when
+/// both are ASCII, as nearly all are).
+pub fn same_address(a: &Email, b: &Email) -> bool {
+    match (a.address.as_deref(), b.address.as_deref()) {
+        (Some(x), Some(y)) if x.is_ascii() && y.is_ascii() => x.eq_ignore_ascii_case(y),
+        (Some(x), Some(y)) => text::to_lower(x) == text::to_lower(y),
+        _ => false,
+    }
+}
+
+/// `s` holds `ascii` or its full-width form. `contains` on a multi-byte char (or a char
+/// set) decodes every character; the ASCII one is a memchr, and ASCII text (most cells)
+/// cannot hold the full-width one.
+fn either(s: &str, ascii: char, wide: char) -> bool {
+    s.contains(ascii) || (!s.is_ascii() && s.contains(wide))
+}
+
+fn has_at(s: &str) -> bool {
+    either(s, '@', '＠')
 }
 
 /// Pieces of the cell between list separators, not splitting inside quotes
 /// (`"Петров, Иван" <ivan@x.ru>`) or angle brackets.
 fn segments(cell: &str) -> impl Iterator<Item = &str> {
+    // One address, the common cell: ASCII without a separator byte.
+    let single = cell.is_ascii()
+        && !cell
+            .bytes()
+            .any(|b| matches!(b, b',' | b';' | b'\n' | b'\r' | b'|'));
     let mut in_quotes = false;
     let mut in_brackets = false;
-    cell.split(move |c: char| {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '<' | '＜' => in_brackets = true,
-            '>' | '＞' => in_brackets = false,
-            _ => {}
-        }
-        !in_quotes
-            && !in_brackets
-            && matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；' | '、' | '|')
-    })
+    let split = (!single).then(|| {
+        cell.split(move |c: char| {
+            match c {
+                '"' => in_quotes = !in_quotes,
+                '<' | '＜' => in_brackets = true,
+                '>' | '＞' => in_brackets = false,
+                _ => {}
+            }
+            !in_quotes
+                && !in_brackets
+                && matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；' | '、' | '|')
+        })
+    });
+    split.into_iter().flatten().chain(single.then_some(cell))
 }
 
 /// `ivan.mail.ru`: a word someone meant as an address (it ends like a domain).
@@ -250,10 +279,23 @@ mod tests {
     }
 
     #[test]
-    fn match_key_lowercases_local_part() {
+    fn addresses_compare_without_case() {
         let e = &normalize_emails("Ivan.Petrov@Mail.RU")[0];
         assert_eq!(e.address.as_deref(), Some("Ivan.Petrov@mail.ru"));
-        assert_eq!(match_key(e).as_deref(), Some("ivan.petrov@mail.ru"));
+        assert!(same_address(e, &normalize_emails("ivan.petrov@mail.ru")[0]));
+        assert!(!same_address(
+            e,
+            &normalize_emails("ivan.petrov@mail.com")[0]
+        ));
+        // Non-ASCII local parts compare by their lower case too; invalid entries never match.
+        assert!(same_address(
+            &normalize_emails("ИВАН@почта.рф")[0],
+            &normalize_emails("иван@почта.рф")[0]
+        ));
+        assert!(!same_address(
+            &normalize_emails("x")[0],
+            &normalize_emails("x")[0]
+        ));
     }
 
     proptest! {

@@ -45,14 +45,17 @@ struct Forms {
     /// Token-key sequence in reverse token order → form, for variants at the end,
     /// so the key of the last n tokens is a prefix of the last n+1 tokens' key.
     suffix: text::FastMap<String, usize>,
-    /// First token keys of `prefix` / `suffix` entries: most names are rejected
-    /// with one lookup.
-    prefix_first: text::FastSet<String>,
-    suffix_first: text::FastSet<String>,
+    /// Every leading run of tokens of a `prefix` / `suffix` key (the first token, the
+    /// first two…): most names are rejected with one lookup, and a scan stops at the
+    /// first token that no form continues with.
+    prefix_partial: text::FastSet<String>,
+    suffix_partial: text::FastSet<String>,
     max_tokens: usize,
-    /// Longest first.
-    glue_prefix: Vec<Glue>,
-    glue_suffix: Vec<Glue>,
+    /// By first character (ASCII lower-cased), longest first: a linear scan of every
+    /// variant was a third of a Japanese name's time, as kana/kanji share lead bytes.
+    glue_prefix: text::FastMap<char, Vec<Glue>>,
+    /// By last character, longest first.
+    glue_suffix: text::FastMap<char, Vec<Glue>>,
 }
 
 static FORMS: LazyLock<Forms> = LazyLock::new(|| {
@@ -82,11 +85,17 @@ static FORMS: LazyLock<Forms> = LazyLock::new(|| {
         });
         let (at_start, at_end) = (pos != "suffix", pos != "prefix");
         if variant.chars().any(is_cjk) {
+            let (Some(first), Some(last)) = (variant.chars().next(), variant.chars().next_back())
+            else {
+                continue;
+            };
             if at_start {
-                f.glue_prefix.push(Glue { variant, form });
+                let glues = f.glue_prefix.entry(first.to_ascii_lowercase());
+                glues.or_default().push(Glue { variant, form });
             }
             if at_end {
-                f.glue_suffix.push(Glue { variant, form });
+                let glues = f.glue_suffix.entry(last.to_ascii_lowercase());
+                glues.or_default().push(Glue { variant, form });
             }
             continue;
         }
@@ -99,24 +108,29 @@ static FORMS: LazyLock<Forms> = LazyLock::new(|| {
             })
             .filter(|k| !k.is_empty())
             .collect();
-        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+        if keys.is_empty() {
             continue;
-        };
+        }
         f.max_tokens = f.max_tokens.max(keys.len());
+        let partials = |keys: &[&str]| {
+            (1..=keys.len())
+                .map(|n| keys[..n].join(" "))
+                .collect::<Vec<_>>()
+        };
         if at_start {
-            f.prefix_first.insert(first.clone());
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            f.prefix_partial.extend(partials(&keys));
             f.prefix.entry(keys.join(" ")).or_insert(form);
         }
         if at_end {
-            f.suffix_first.insert(last.clone());
             let reversed: Vec<&str> = keys.iter().rev().map(String::as_str).collect();
+            f.suffix_partial.extend(partials(&reversed));
             f.suffix.entry(reversed.join(" ")).or_insert(form);
         }
     }
-    f.glue_prefix
-        .sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
-    f.glue_suffix
-        .sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
+    for glues in f.glue_prefix.values_mut().chain(f.glue_suffix.values_mut()) {
+        glues.sort_by_key(|g| std::cmp::Reverse(g.variant.len()));
+    }
     f
 });
 
@@ -241,6 +255,11 @@ fn clean(s: &str) -> String {
 
 /// `s` minus trailing honorifics (山田商事御中, 山田商事 様); only when a name remains.
 fn strip_honorific(mut s: &str) -> &str {
+    // Every honorific and branch word is kana/kanji: one look at the last character
+    // spares the suffix comparisons on nearly every name.
+    if !s.chars().next_back().is_some_and(is_cjk) {
+        return s;
+    }
     // Repeated: "山田商事 御中 様" happens.
     while let Some(rest) = HONORIFICS
         .iter()
@@ -257,12 +276,13 @@ fn strip_honorific(mut s: &str) -> &str {
 /// Splits a trailing Japanese branch ("東京支店") off: right after the last
 /// legal form written before it (山田商事株式会社東京支店), else at the last space.
 fn split_branch(s: &str) -> (&str, &str) {
-    if !BRANCH_WORDS.iter().any(|w| s.ends_with(w)) {
+    if !s.chars().next_back().is_some_and(is_cjk) || !BRANCH_WORDS.iter().any(|w| s.ends_with(w)) {
         return (s, "");
     }
     let after_form = FORMS
         .glue_suffix
-        .iter()
+        .values()
+        .flatten()
         .filter_map(|g| {
             s.rfind(g.variant)
                 .filter(|&at| at > 0)
@@ -285,14 +305,11 @@ struct Hit {
 }
 
 fn glue_prefix(s: &str) -> Option<Hit> {
+    let first = s.chars().next()?.to_ascii_lowercase();
     let b = s.as_bytes();
-    FORMS.glue_prefix.iter().find_map(|g| {
+    FORMS.glue_prefix.get(&first)?.iter().find_map(|g| {
         let n = g.variant.len();
-        // The first byte rejects nearly every variant before the full comparison.
-        (b.len() >= n
-            && b[0].eq_ignore_ascii_case(&g.variant.as_bytes()[0])
-            && b[..n].eq_ignore_ascii_case(g.variant.as_bytes()))
-        .then_some(Hit {
+        (b.len() >= n && b[..n].eq_ignore_ascii_case(g.variant.as_bytes())).then_some(Hit {
             form: g.form,
             start: 0,
             end: n,
@@ -301,14 +318,11 @@ fn glue_prefix(s: &str) -> Option<Hit> {
 }
 
 fn glue_suffix(s: &str) -> Option<Hit> {
+    let last = s.chars().next_back()?.to_ascii_lowercase();
     let b = s.as_bytes();
-    FORMS.glue_suffix.iter().find_map(|g| {
+    FORMS.glue_suffix.get(&last)?.iter().find_map(|g| {
         let n = g.variant.len();
-        // The last byte rejects most variants before the full comparison.
-        (b.len() >= n
-            && b[b.len() - 1].eq_ignore_ascii_case(&g.variant.as_bytes()[n - 1])
-            && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes()))
-        .then(|| Hit {
+        (b.len() >= n && b[b.len() - n..].eq_ignore_ascii_case(g.variant.as_bytes())).then(|| Hit {
             form: g.form,
             start: b.len() - n,
             end: b.len(),
@@ -340,10 +354,10 @@ fn scan_tokens(
     key: &mut String,
 ) -> Option<Hit> {
     let forms = &*FORMS;
-    let (map, firsts) = if from_end {
-        (&forms.suffix, &forms.suffix_first)
+    let (map, partials) = if from_end {
+        (&forms.suffix, &forms.suffix_partial)
     } else {
-        (&forms.prefix, &forms.prefix_first)
+        (&forms.prefix, &forms.prefix_partial)
     };
     // (key length, outer byte of the span) after each non-empty token.
     let mut steps: [(usize, usize); 8] = [(0, 0); 8];
@@ -359,8 +373,11 @@ fn scan_tokens(
             key.truncate(before);
             continue;
         }
-        if n == 0 && !firsts.contains(key.as_str()) {
-            return None;
+        if !partials.contains(key.as_str()) {
+            if n == 0 {
+                return None;
+            }
+            break;
         }
         steps[n] = (key.len(), if from_end { start } else { end });
         n += 1;

@@ -41,6 +41,21 @@ pub fn build_party(
     ingest_flags: Vec<Flag>,
     ctx: &PartyContext,
 ) -> (Party, Option<String>) {
+    let mut p = collect(provenance, kind, cells, ingest_flags, ctx);
+    names(&mut p);
+    contact_points(&mut p, ctx);
+    identifiers(&mut p, ctx);
+    finish(p)
+}
+
+/// The row's cells as the party's original values (the best-ranked column per field).
+fn collect(
+    provenance: Provenance,
+    kind: Kind,
+    cells: &[Cell],
+    ingest_flags: Vec<Flag>,
+    ctx: &PartyContext,
+) -> Party {
     let mut p = Party {
         provenance,
         kind,
@@ -97,9 +112,11 @@ pub fn build_party(
             }
         }
     }
-    names(&mut p);
-    contact_points(&mut p, ctx);
-    identifiers(&mut p, ctx);
+    p
+}
+
+/// Address key, flags in order, and the reject reason.
+fn finish(mut p: Party) -> (Party, Option<String>) {
     p.address = address::normalize_address(assemble_address(&p));
     p.flags.sort();
     p.flags.dedup();
@@ -166,23 +183,34 @@ fn names(p: &mut Party) {
     }
 }
 
-fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> Vec<&'a str> {
-    let mut parts = vec![text];
-    for sep in seps.into_iter().flatten() {
-        parts = parts
-            .into_iter()
-            .flat_map(|p| p.split(sep.as_str()))
-            .collect();
-    }
+/// The trimmed, non-empty pieces of `text` between the profile's extra separators;
+/// without separators (the common case) the text itself, without allocating.
+fn split<'a>(text: &'a str, seps: Option<&Vec<String>>) -> impl Iterator<Item = &'a str> {
+    let parts = seps.filter(|seps| !seps.is_empty()).map(|seps| {
+        let mut parts = vec![text];
+        for sep in seps {
+            parts = parts
+                .into_iter()
+                .flat_map(|p| p.split(sep.as_str()))
+                .collect();
+        }
+        parts
+    });
+    let whole = parts.is_none().then_some(text);
     parts
         .into_iter()
+        .flatten()
+        .chain(whole)
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .collect()
 }
 
 fn contact_points(p: &mut Party, ctx: &PartyContext) {
     emails_and_website(p, ctx);
+    phones(p, ctx);
+}
+
+fn phones(p: &mut Party, ctx: &PartyContext) {
     // Row hints first (country column, .jp mail, kanji names), then the
     // project's other regions: a sheet of mixed countries is common. Built only
     // when a phone is invalid (rare), from what the phones do not change.
@@ -199,7 +227,8 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
         (Field::Mobile, PhoneRole::Mobile),
         (Field::Fax, PhoneRole::Fax),
     ] {
-        let Some(text) = p.original(field).map(str::to_string) else {
+        // Read in place: only other fields of `p` change below.
+        let Some(text) = p.original.get(&field) else {
             continue;
         };
         let opts = phone::PhoneOptions {
@@ -207,7 +236,7 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
             default_area_code: ctx.default_area_code,
             role,
         };
-        for piece in split(&text, ctx.separators.get(&field)) {
+        for piece in split(text, ctx.separators.get(&field)) {
             for mut ph in phone::normalize_phones(piece, &opts) {
                 if !ph.valid && !ph.digits.is_empty() {
                     let retry = fallbacks
@@ -248,8 +277,8 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
 }
 
 fn emails_and_website(p: &mut Party, ctx: &PartyContext) {
-    if let Some(text) = p.original(Field::Email).map(str::to_string) {
-        for piece in split(&text, ctx.separators.get(&Field::Email)) {
+    if let Some(text) = p.original.get(&Field::Email) {
+        for piece in split(text, ctx.separators.get(&Field::Email)) {
             for e in email::normalize_emails(piece) {
                 if !e.valid {
                     p.flags.push(Flag::new(
@@ -258,29 +287,31 @@ fn emails_and_website(p: &mut Party, ctx: &PartyContext) {
                         e.input.clone(),
                     ));
                 }
-                let key = email::match_key(&e);
-                if key.is_none() || !p.emails.iter().any(|q| email::match_key(q) == key) {
+                if !p.emails.iter().any(|q| email::same_address(q, &e)) {
                     p.emails.push(e);
                 }
             }
         }
     }
-    if let Some(site) = p.original(Field::Website).map(str::to_string) {
-        p.website = web::registrable_domain(&site);
+    if let Some(site) = p.original.get(&Field::Website) {
+        p.website = web::registrable_domain(site);
         if p.website.is_none() {
-            p.flags
-                .push(Flag::new(WEBSITE_INVALID, Some(Field::Website), site));
+            p.flags.push(Flag::new(
+                WEBSITE_INVALID,
+                Some(Field::Website),
+                site.clone(),
+            ));
         }
     }
 }
 
 fn identifiers(p: &mut Party, ctx: &PartyContext) {
     for field in [Field::TaxId, Field::TaxId2, Field::RegistrationId] {
-        let Some(text) = p.original(field).map(str::to_string) else {
+        let Some(text) = p.original.get(&field) else {
             continue;
         };
         // A combined «ИНН/КПП» cell yields both identifiers.
-        for id in tax_id::normalize_tax_ids(&text, field, ctx.region) {
+        for id in tax_id::normalize_tax_ids(text, field, ctx.region) {
             for code in &id.flags {
                 p.flags.push(Flag::new(code, Some(field), id.input.clone()));
             }

@@ -85,13 +85,36 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
 });
 
 /// Lower case, Ё→Е, trailing dot dropped: how words are compared with the lists.
-fn word_key(w: &str) -> String {
-    text::lower_yo(w.trim_end_matches('.'))
+/// Handed to `f` from a stack buffer: names are checked word by word against several
+/// lists, and allocating each key was a third of a name's time.
+fn with_word_key<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
+    let w = w.trim_end_matches('.');
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for c in w.chars() {
+        // Characters that need the Unicode tables (or a long word) take the general path.
+        let Some(l) = text::lower_fast(c).filter(|l| len + l.len_utf8() <= buf.len()) else {
+            return f(&text::lower_yo(w));
+        };
+        let l = if l == 'ё' { 'е' } else { l };
+        len += l.encode_utf8(&mut buf[len..]).len();
+    }
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(key) => f(key),
+        Err(_) => f(&text::lower_yo(w)),
+    }
+}
+
+fn in_list(list: &text::FastSet<&'static str>, w: &str) -> bool {
+    with_word_key(w, |k| list.contains(k))
 }
 
 /// A patronymic, Cyrillic or in Latin transliteration, or оглы/кызы.
 fn is_patronymic(w: &str) -> bool {
-    let k = word_key(w);
+    with_word_key(w, is_patronymic_key)
+}
+
+fn is_patronymic_key(k: &str) -> bool {
     let long_enough = k.chars().count() >= 5;
     const ENDINGS: [&str; 10] = [
         "ович", "евич", "овна", "евна", "ична", "ovich", "evich", "ovna", "evna", "ichna",
@@ -105,19 +128,21 @@ fn is_patronymic(w: &str) -> bool {
 }
 
 fn is_turkic_patronymic_marker(w: &str) -> bool {
-    matches!(
-        word_key(w).as_str(),
-        "оглы"
-            | "кызы"
-            | "оглу"
-            | "улы"
-            | "уулу"
-            | "гызы"
-            | "ogly"
-            | "kyzy"
-            | "oglu"
-            | "uly"
-    )
+    with_word_key(w, |k| {
+        matches!(
+            k,
+            "оглы"
+                | "кызы"
+                | "оглу"
+                | "улы"
+                | "уулу"
+                | "гызы"
+                | "ogly"
+                | "kyzy"
+                | "oglu"
+                | "uly"
+        )
+    })
 }
 
 /// One letter, with or without a dot: an initial.
@@ -273,11 +298,7 @@ fn western_order(words: &[String]) -> (String, String, String) {
         _ => {
             // The family name takes the particles before it: "van Beethoven".
             let mut start = n - 1;
-            while start > 1
-                && WORDS
-                    .particles
-                    .contains(word_key(&words[start - 1]).as_str())
-            {
+            while start > 1 && in_list(&WORDS.particles, &words[start - 1]) {
                 start -= 1;
             }
             (
@@ -300,14 +321,10 @@ fn name_words(s: &str) -> Vec<&str> {
         .filter(|w| !w.is_empty())
         .flat_map(split_initials)
         .collect();
-    while words.len() > 1 && WORDS.titles.contains(word_key(words[0]).as_str()) {
+    while words.len() > 1 && in_list(&WORDS.titles, words[0]) {
         words.remove(0);
     }
-    while words.len() > 1
-        && WORDS
-            .suffixes
-            .contains(word_key(words[words.len() - 1]).as_str())
-    {
+    while words.len() > 1 && in_list(&WORDS.suffixes, words[words.len() - 1]) {
         words.pop();
     }
     words
@@ -330,9 +347,7 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
         // them and again to order them; a part of suffixes only is dropped as below.
         let part = s.trim();
         let words = name_words(part);
-        let suffixes_only = words
-            .iter()
-            .all(|w| WORDS.suffixes.contains(word_key(w).as_str()));
+        let suffixes_only = words.iter().all(|w| in_list(&WORDS.suffixes, w));
         if part.is_empty() || suffixes_only {
             ordered(&[], order)
         } else {
@@ -344,12 +359,7 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
         let parts: Vec<&str> = s
             .split(',')
             .map(str::trim)
-            .filter(|p| {
-                !p.is_empty()
-                    && !name_words(p)
-                        .iter()
-                        .all(|w| WORDS.suffixes.contains(word_key(w).as_str()))
-            })
+            .filter(|p| !p.is_empty() && !name_words(p).iter().all(|w| in_list(&WORDS.suffixes, w)))
             .collect();
         if let [family, rest @ ..] = parts.as_slice()
             && !rest.is_empty()

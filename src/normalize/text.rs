@@ -207,13 +207,22 @@ pub(crate) fn push_lower(c: char, out: &mut String) {
     }
 }
 
+/// Greek capital sigma (U+03A3, UTF-8 `CE A3`). `str::contains(char)` on a non-ASCII char
+/// runs the substring searcher, which on Cyrillic text cost a third of a person name's
+/// time; a byte scan is several times cheaper.
+#[inline]
+fn has_capital_sigma(s: &str) -> bool {
+    // `[u8]::contains` on a byte is memchr; Greek lead bytes are rare outside Greek text.
+    s.as_bytes().contains(&0xCE) && s.as_bytes().windows(2).any(|w| w == [0xCE, 0xA3])
+}
+
 /// `str::to_lowercase` with the fast paths of [`push_lower`]; Greek capital sigma,
 /// whose lower case depends on its position in a word, takes the std path.
 pub(crate) fn to_lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    if s.contains('Σ') {
+    if has_capital_sigma(s) {
         return s.to_lowercase();
     }
     let mut out = String::with_capacity(s.len());
@@ -228,7 +237,7 @@ pub(crate) fn lower_yo(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    if s.contains('Σ') {
+    if has_capital_sigma(s) {
         return fold_yo(&s.to_lowercase());
     }
     let yo = |l: char| if l == 'ё' { 'е' } else { l };
@@ -243,7 +252,7 @@ pub(crate) fn lower_yo(s: &str) -> String {
 /// One pass over the NFKC'd text, which is borrowed when already normal.
 pub fn fold(s: &str) -> String {
     let n = nfkc_cow(s);
-    if n.contains('Σ') {
+    if has_capital_sigma(&n) {
         return collapse_ws(&fold_yo(&n.to_lowercase()));
     }
     let mut out = String::with_capacity(n.len());

@@ -162,6 +162,13 @@ pub(crate) fn clean_host(host: &str) -> Option<String> {
 }
 
 fn label_ok(label: &str) -> bool {
+    if label.is_ascii() {
+        let b = label.as_bytes();
+        return (1..=63).contains(&b.len())
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && b.iter().all(|&c| c == b'-' || c.is_ascii_alphanumeric());
+    }
     let n = label.chars().count();
     (1..=63).contains(&n)
         && !label.starts_with('-')
