@@ -99,8 +99,15 @@ fn row(i: usize) -> (Kind, Vec<Cell>) {
     )
 }
 
-/// `| what | rows | median | best | unit`, from one rate per repetition.
-fn report(what: &str, n: usize, rates: &mut [f64], unit: &str) {
+/// Runs `work` (over `n` items) `reps` times and prints `| what | n | median | best | unit`.
+fn repeat(what: &str, n: usize, reps: usize, unit: &str, mut work: impl FnMut()) {
+    let mut rates: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            work();
+            n as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
     rates.sort_by(f64::total_cmp);
     let median = rates[rates.len() / 2];
     let best = rates[rates.len() - 1];
@@ -225,43 +232,34 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let mut rates = Vec::new();
-    let mut valid = 0;
-    for _ in 0..reps {
-        let t = Instant::now();
-        valid = rows
-            .par_iter()
-            .enumerate()
-            .map(build)
-            .filter(|(p, _)| p.phones.iter().all(|ph| ph.valid))
-            .count();
-        rates.push(n as f64 / t.elapsed().as_secs_f64());
-    }
-    report(
+    let valid = rows
+        .iter()
+        .enumerate()
+        .filter(|r| build(*r).0.phones.iter().all(|ph| ph.valid))
+        .count();
+    repeat(
         &format!(
             "normalize rows, all fields, rayon ({} threads)",
             rayon::current_num_threads()
         ),
         n,
-        &mut rates,
+        reps,
         &format!("rows/s | ({valid} with all phones valid)"),
+        || {
+            rows.par_iter().enumerate().for_each(|r| drop(build(r)));
+        },
     );
-    let mut rates = Vec::new();
-    for _ in 0..reps {
-        let t = Instant::now();
-        let one = rows
-            .iter()
-            .enumerate()
-            .take(n / 4)
-            .filter(|r| build(*r).1.is_none())
-            .count();
-        rates.push(one as f64 / t.elapsed().as_secs_f64());
-    }
-    report(
+    repeat(
         "normalize rows, all fields, 1 thread",
         n / 4,
-        &mut rates,
+        reps,
         "rows/s |",
+        || {
+            rows.iter()
+                .enumerate()
+                .take(n / 4)
+                .for_each(|r| drop(build(r)));
+        },
     );
 
     per_field(&rows, n / 4);
@@ -289,35 +287,17 @@ fn main() {
         default_area_code: None,
         role: PhoneRole::Phone,
     };
-    let mut rates = Vec::new();
-    let mut ok = 0;
-    for _ in 0..reps {
-        let t = Instant::now();
-        ok = phones
-            .iter()
-            .filter(|p| normalize_phones(p, &opts).iter().all(|x| x.valid))
-            .count();
-        rates.push(n as f64 / t.elapsed().as_secs_f64());
-    }
-    report(
-        "phones (RU), 1 thread",
-        n,
-        &mut rates,
-        &format!("numbers/s | ({ok} valid)"),
-    );
-    let mut rates = Vec::new();
-    for _ in 0..reps {
-        let t = Instant::now();
-        ok = phones
+    let ok = phones
+        .iter()
+        .filter(|p| normalize_phones(p, &opts).iter().all(|x| x.valid))
+        .count();
+    let unit = format!("numbers/s | ({ok} valid)");
+    repeat("phones (RU), 1 thread", n, reps, &unit, || {
+        phones.iter().for_each(|p| drop(normalize_phones(p, &opts)));
+    });
+    repeat("phones (RU), rayon", n, reps, &unit, || {
+        phones
             .par_iter()
-            .filter(|p| normalize_phones(p, &opts).iter().all(|x| x.valid))
-            .count();
-        rates.push(n as f64 / t.elapsed().as_secs_f64());
-    }
-    report(
-        "phones (RU), rayon",
-        n,
-        &mut rates,
-        &format!("numbers/s | ({ok} valid)"),
-    );
+            .for_each(|p| drop(normalize_phones(p, &opts)));
+    });
 }

@@ -883,6 +883,32 @@ mod tests {
         );
     }
 
+    /// Whenever `direct` answers, the parser gives the same number and type; for an invalid
+    /// number, the parser finds it invalid too and not a local number it would flag as such.
+    fn direct_matches_parser(
+        digits: &str,
+        plus: bool,
+        ctx: &Context,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let Some((fast, kind)) = direct(digits, plus, ctx) else {
+            return Ok(());
+        };
+        let slow = if plus {
+            parse_international(digits)
+        } else {
+            parse(digits, ctx.region)
+        };
+        if kind == PhoneType::Unknown {
+            if let Some((n, k)) = slow {
+                proptest::prop_assert_eq!(k, PhoneType::Unknown);
+                proptest::prop_assert!(!is_local_only(digits, &n, ctx));
+            }
+        } else {
+            proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((e164(&fast), kind)));
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_and_stays_consistent(cell in "\\PC{0,200}", region in "RU|JP|US|GB|ZZ|") {
@@ -912,18 +938,7 @@ mod tests {
                 1 => (format!("{}{national}", ctx.trunk.map_or('1', char::from)), false),
                 _ => (national, false),
             };
-            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
-                let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
-                if kind == PhoneType::Unknown {
-                    // Invalid both ways, and not a local number the slow path would flag so.
-                    if let Some((n, k)) = slow {
-                        proptest::prop_assert_eq!(k, PhoneType::Unknown);
-                        proptest::prop_assert!(!is_local_only(&digits, &n, &ctx));
-                    }
-                } else {
-                    proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((e164(&fast), kind)));
-                }
-            }
+            direct_matches_parser(&digits, plus, &ctx)?;
         }
 
         /// The same, on numbers that are mostly valid: real area codes, random subscribers.
@@ -940,18 +955,7 @@ mod tests {
                 1 => (format!("{}{area}{rest}", ctx.trunk.map_or('1', char::from)), false),
                 _ => (format!("{area}{rest}"), false),
             };
-            if let Some((fast, kind)) = direct(&digits, plus, &ctx) {
-                let slow = if plus { parse_international(&digits) } else { parse(&digits, ctx.region) };
-                if kind == PhoneType::Unknown {
-                    // Invalid both ways, and not a local number the slow path would flag so.
-                    if let Some((n, k)) = slow {
-                        proptest::prop_assert_eq!(k, PhoneType::Unknown);
-                        proptest::prop_assert!(!is_local_only(&digits, &n, &ctx));
-                    }
-                } else {
-                    proptest::prop_assert_eq!(slow.map(|(n, k)| (e164(&n), k)), Some((e164(&fast), kind)));
-                }
-            }
+            direct_matches_parser(&digits, plus, &ctx)?;
         }
 
         /// Writing the result back as `E.164 ext. N` gives the same number and extension.
