@@ -16,8 +16,6 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
 
 use rlibphonenumber::{
     NumberLengthType, PHONE_NUMBER_UTIL, PhoneNumber, PhoneNumberType, PhoneNumberUtil,
@@ -204,15 +202,12 @@ impl<'a> Context<'a> {
 /// digit in front of an example number is dropped (rlibphonenumber does not expose the
 /// metadata field). Needed to recognize lost leading zeros and short local numbers. `8` is
 /// tried first: Belarus parses both (`8 0 29…`) but its numbers are not Excel-damaged when
-/// written without the zero. Probed once per region on first use: probing all 240 regions
-/// up front would cost every run a fifth of a second.
+/// written without the zero. Probed on first use, and cached with the rest of the region's
+/// resolution ([`Resolved::of`]): probing all 240 regions up front would cost every run a
+/// fifth of a second.
 fn trunk_prefix(region: Region) -> Option<u8> {
-    static KNOWN: LazyLock<RwLock<HashMap<Region, Option<u8>>>> = LazyLock::new(Default::default);
-    if let Some(t) = KNOWN.read().ok().and_then(|m| m.get(&region).copied()) {
-        return t;
-    }
-    let util = &*PHONE_NUMBER_UTIL;
-    let trunk = util.get_example_number(region).ok().and_then(|example| {
+    with_util(|util| {
+        let example = util.get_example_number(region).ok()?;
         let nsn = example.get_national_significant_number();
         [b'8', b'0'].into_iter().find(|trunk| {
             let probe = format!("{}{nsn}", *trunk as char);
@@ -221,11 +216,7 @@ fn trunk_prefix(region: Region) -> Option<u8> {
                     && parsed.get_national_significant_number() == nsn
             })
         })
-    });
-    if let Ok(mut m) = KNOWN.write() {
-        m.insert(region, trunk);
-    }
-    trunk
+    })
 }
 
 /// A stretch of the cell between separators: byte range in the cell, folded text, digit count.

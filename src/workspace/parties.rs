@@ -64,14 +64,11 @@ impl Workspace {
 
     /// Accepted parties in row order.
     pub fn load_parties(&self) -> Result<Vec<Party>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
-            .map_err(|e| self.err(e))?;
+        let rows = self.query_all(
+            "SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id",
+            [],
+            |r| r.get::<_, String>(0),
+        )?;
         rows.iter()
             .map(|json| {
                 serde_json::from_str(json).map_err(|e| {

@@ -89,16 +89,14 @@ pub struct CurrentTable {
 
 impl Workspace {
     pub fn source_status(&self) -> Result<Vec<SourceStatus>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!(
+        let heads = self.query_all(
+            &format!(
                 "SELECT s.name, s.path, v.id, v.version, v.sha256, v.ingested_at, v.skipped_sheets, s.id
                  FROM sources s JOIN source_versions v ON v.source_id = s.id
                  WHERE v.id IN ({LATEST_VERSIONS}) ORDER BY s.name"
-            ))
-            .map_err(|e| self.err(e))?;
-        let heads = stmt
-            .query_map([], |r| {
+            ),
+            [],
+            |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -109,19 +107,15 @@ impl Workspace {
                     r.get::<_, String>(6)?,
                     r.get::<_, i64>(7)?,
                 ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
+            },
+        )?;
         let mut out = Vec::new();
         for (name, path, version_id, version, sha256, ingested_at, skipped, source_id) in heads {
-            let mut t = conn
-                .prepare(
-                    "SELECT sheet, json_extract(mapping, '$.profile'), header_row, encoding, delimiter, row_count, reject_count, blank_count
-                     FROM tables WHERE version_id = ?1 ORDER BY id",
-                )
-                .map_err(|e| self.err(e))?;
-            let tables = t
-                .query_map([version_id], |r| {
+            let tables = self.query_all(
+                "SELECT sheet, json_extract(mapping, '$.profile'), header_row, encoding, delimiter, row_count, reject_count, blank_count
+                 FROM tables WHERE version_id = ?1 ORDER BY id",
+                [version_id],
+                |r| {
                     Ok(TableStatus {
                         sheet: r.get(0)?,
                         profile: r.get(1)?,
@@ -132,9 +126,8 @@ impl Workspace {
                         rejects: r.get(6)?,
                         blanks: r.get(7)?,
                     })
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| self.err(e))?;
+                },
+            )?;
             let changes = if version > 1 {
                 Some(self.changes(source_id, version)?)
             } else {
