@@ -1093,7 +1093,10 @@ fn part_similarity(a: &str, b: &str, initial: f32) -> f32 {
     if a == b {
         return 1.0;
     }
-    let is_initial = |s: &str| s.trim_end_matches('.').chars().count() == 1;
+    let is_initial = |s: &str| {
+        let mut c = s.chars().filter(|&c| c != '.');
+        c.next().is_some() && c.next().is_none()
+    };
     if (is_initial(a) || is_initial(b)) && a.chars().next() == b.chars().next() {
         return initial;
     }
@@ -1356,12 +1359,17 @@ fn compare_person_name(
         let fam = part_similarity(&a.family, &b.family, 0.0);
         let giv = part_similarity(&a.given, &b.given, medium);
         let both = fam.min(giv);
-        let cross = part_similarity(&a.family, &b.given, 0.0)
-            .min(part_similarity(&a.given, &b.family, 0.0));
+        // Swapped parts are looked for only where the parts in place disagree.
+        let cross = || {
+            part_similarity(&a.family, &b.given, 0.0).min(part_similarity(&a.given, &b.family, 0.0))
+        };
         if both >= high {
             (3, both)
-        } else if cross >= swap_min && cross > both {
-            (2, cross)
+        } else if let c = cross()
+            && c >= swap_min
+            && c > both
+        {
+            (2, c)
         } else if both >= medium {
             (4, both)
         } else if a.family == b.family {
