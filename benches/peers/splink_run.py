@@ -243,7 +243,9 @@ def company_frame(path):
     out["city"] = [city_key(v) for v in df["city"]]
     out["postal_code"] = [postal_key(v) for v in df["postal_code"]]
     parts = [address_parts(v) for v in df["address"]]
-    out["street"] = [p[0] for p in parts]
+    # the street within its city: namesakes of one city share "ул. Ленина" far more often than
+    # random pairs of the whole file do, so the street's u is taken on city + street
+    out["street"] = [f"{c} {p[0]}" if c and p[0] else p[0] for c, p in zip(out["city"], parts)]
     out["house"] = [p[1] for p in parts]
     return out
 
@@ -293,7 +295,9 @@ def company_settings():
                 comparison_levels=[
                     cll.NullLevel("house"),
                     cll.ExactMatchLevel("house"),
-                    # the same house (and block), another office or floor
+                    # one card leaves the office or floor out
+                    cll.CustomLevel("starts_with(house_l, house_r || ' ') or starts_with(house_r, house_l || ' ')", "house"),
+                    # the same house, another office: a business centre's tenants
                     cll.CustomLevel("split_part(house_l, ' ', 1) = split_part(house_r, ' ', 1)", "house"),
                     cll.ElseLevel(),
                 ],
