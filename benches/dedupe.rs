@@ -1143,6 +1143,7 @@ fn main() {
         explain: Vec::new(),
         params: None,
         save_params: None,
+        labels: None,
     };
     let t = Instant::now();
     dedupe::run(&args, Progress::hidden(), false).expect("golive dedupe");

@@ -153,6 +153,12 @@ pub struct DedupeArgs {
     /// Save the parameters used (estimated or given) to reuse them.
     #[arg(long, value_name = "FILE")]
     pub save_params: Option<PathBuf>,
+    /// Steward decisions that refine the estimated weights: a CSV with
+    /// `left_id,right_id,decision` (decision `match` or `non_match`), e.g. a
+    /// handful of pairs checked by hand on a hard data set. Optional: the
+    /// default needs no labels.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -185,3 +185,45 @@ fn repeated_ids_and_unknown_fields_are_bad_input() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn steward_labels_refine_the_weights_and_bad_labels_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = write(
+        tmp.path(),
+        "a.csv",
+        "id,given_name,family_name,birth_date,tax_id\n\
+         1,Madeline,Mason,1956-04-09,1804974\n\
+         2,Madeline,Masno,09.04.1956,1804974\n\
+         3,John,Green,1971-12-24,6089216\n\
+         4,Jon,Green,1971-12-24,6089261\n\
+         5,Ann,Hayes,1934-04-01,4077665\n",
+    );
+    let run = |labels: &str| {
+        let l = write(tmp.path(), "labels.csv", labels);
+        let params = tmp.path().join("params.json");
+        let o = Command::cargo_bin("golive")
+            .unwrap()
+            .args([
+                "dedupe", &a, "--id", "id", "--kind", "person", "--labels", &l,
+            ])
+            .arg("--save-params")
+            .arg(&params)
+            .arg("--out")
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        (o, params)
+    };
+    let (o, params) = run("left_id,right_id,decision\n1,2,match\n3,4,match\n1,5,non_match\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let saved = std::fs::read_to_string(params).unwrap();
+    assert!(saved.contains("\"labels\": 2"), "{saved}");
+    let (o, _) = run("left_id,right_id,decision\n1,2,maybe\n");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 2") && err.contains("`maybe`"), "{err}");
+    let (o, _) = run("left_id,right_id,decision\n1,99,match\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no row with id `99`"));
+}

@@ -48,14 +48,27 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         }
         None => None,
     };
+    if let (Some(p), Some(path)) = (&params, &args.params)
+        && p.compare != MatchConfig::default().compare
+    {
+        return Err(Error::bad_input(
+            path,
+            "these parameters were saved with another comparison table; re-estimate them (drop --params)",
+        )
+        .into());
+    }
     let Inputs {
         recs,
         ids,
         truth,
         rejects,
     } = inputs;
+    let labelled = match &args.labels {
+        Some(path) => read_labels(path, &ids)?,
+        None => Vec::new(),
+    };
     let engine = Engine::from_prepared(recs, MatchConfig::default());
-    let result = engine.run(&Constraints::default(), params.as_ref());
+    let result = engine.run_labelled(&Constraints::default(), params.as_ref(), &labelled);
 
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     // The two files are independent: write them at the same time.
@@ -132,6 +145,12 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         if capped.len() > 5 {
             println!("  … {} more oversized blocks", capped.len() - 5);
         }
+        if result.blocking.uncompared_pairs > 0 {
+            println!(
+                "  oversized blocks left {} pairs uncompared within them (most meet through another key)",
+                result.blocking.uncompared_pairs
+            );
+        }
         println!("  wrote {}", args.out.display());
     }
     if let Some(column) = &args.truth {
@@ -162,6 +181,47 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
         println!("{left} ~ {right}: {}", engine.explain(&result.params, a, b));
     }
     Ok(())
+}
+
+/// Labelled matches from a `left_id,right_id,decision` CSV, as record indices.
+fn read_labels(path: &Path, ids: &[String]) -> anyhow::Result<Vec<(u32, u32)>> {
+    let index: HashMap<&str, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::bad_input(path, format!("cannot read the labels: {e}")))?;
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| Error::bad_input(path, format!("line {line}: {e}")))?;
+        let field = |k: usize| rec.get(k).map(str::trim).unwrap_or("");
+        let find = |id: &str| {
+            index.get(id).copied().ok_or_else(|| {
+                Error::bad_input(path, format!("line {line}: no row with id `{id}`"))
+            })
+        };
+        let (a, b) = (find(field(0))?, find(field(1))?);
+        match field(2)
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "match" | "merge" | "same" | "1" | "true" => out.push((a.min(b), a.max(b))),
+            "non_match" | "nonmatch" | "keep_apart" | "different" | "0" | "false" => {}
+            other => {
+                return Err(Error::bad_input(
+                    path,
+                    format!("line {line}: decision `{other}`: write match or non_match"),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn write_csv(

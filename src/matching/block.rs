@@ -1,7 +1,7 @@
 //! Blocking: several keys per record, the union of the pairs that share a key,
 //! oversized blocks windowed instead of expanded, and a report of those.
 
-use super::compare::{Rec, hash64, mix64};
+use super::compare::{Comparisons, Rec, hash64, mix64};
 use crate::model::Kind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,10 +23,16 @@ pub enum KeyKind {
     Address = 9,
     /// Not a block: neighbours in the name-sorted order.
     SortedNeighbourhood = 10,
+    /// The name's tokens with the city, and with the postal code: namesakes
+    /// too many to pair by name alone are still paired within one place.
+    NameCity = 11,
+    NamePostal = 12,
+    /// A generic field of the comparison table marked `block` (date of birth…).
+    Field = 13,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 11] = [
+    pub const ALL: [KeyKind; 14] = [
         KeyKind::TaxId,
         KeyKind::PhoneE164,
         KeyKind::PhoneLast7,
@@ -38,6 +44,9 @@ impl KeyKind {
         KeyKind::AddressName,
         KeyKind::Address,
         KeyKind::SortedNeighbourhood,
+        KeyKind::NameCity,
+        KeyKind::NamePostal,
+        KeyKind::Field,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +62,9 @@ impl KeyKind {
             KeyKind::AddressName => "address_name",
             KeyKind::Address => "address",
             KeyKind::SortedNeighbourhood => "sorted_neighbourhood",
+            KeyKind::NameCity => "name_city",
+            KeyKind::NamePostal => "name_postal",
+            KeyKind::Field => "field",
         }
     }
 
@@ -60,7 +72,11 @@ impl KeyKind {
     pub fn is_name_key(self) -> bool {
         matches!(
             self,
-            KeyKind::NameTokens | KeyKind::NamePrefix | KeyKind::NameLsh
+            KeyKind::NameTokens
+                | KeyKind::NamePrefix
+                | KeyKind::NameLsh
+                | KeyKind::NameCity
+                | KeyKind::NamePostal
         )
     }
 
@@ -132,6 +148,14 @@ pub struct CappedBlock {
     pub example: u32,
 }
 
+impl CappedBlock {
+    /// Pairs of the block it could not compare (some meet through other keys).
+    pub fn uncompared(&self) -> u64 {
+        let n = self.size as u64;
+        (n * (n - 1) / 2).saturating_sub(self.pairs as u64)
+    }
+}
+
 /// Blocks and pairs per key kind (pairs before the union removes repeats).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyStats {
@@ -147,6 +171,10 @@ pub struct BlockingReport {
     pub per_key: Vec<KeyStats>,
     /// Distinct candidate pairs.
     pub candidate_pairs: usize,
+    /// Pairs inside oversized blocks that those blocks did not compare (an
+    /// upper bound of the pairs lost: many meet through another key).
+    #[serde(default)]
+    pub uncompared_pairs: u64,
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -158,7 +186,12 @@ fn kind_tag(k: Kind) -> u8 {
 }
 
 /// Call `f` with every blocking key of a record (kind, bytes of the value).
-pub fn for_each_key(r: &Rec, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &[u8])) {
+pub fn for_each_key(
+    r: &Rec,
+    cfg: &BlockingConfig,
+    cmp: &Comparisons,
+    f: &mut impl FnMut(KeyKind, &[u8]),
+) {
     for t in &r.tax {
         // By digits when there are enough (whatever kind they were read as,
         // verified or not), else verified values by kind.
@@ -188,8 +221,27 @@ pub fn for_each_key(r: &Rec, cfg: &BlockingConfig, f: &mut impl FnMut(KeyKind, &
     for &d in &r.domains {
         f(KeyKind::Domain, &d.to_le_bytes());
     }
+    for (fi, v) in &r.generic {
+        if cmp.field(*fi as usize).block {
+            let mut k = Vec::with_capacity(v.len() + 1);
+            k.push(*fi);
+            k.extend_from_slice(v.as_bytes());
+            f(KeyKind::Field, &k);
+        }
+    }
     if !r.name.is_empty() {
         f(KeyKind::NameTokens, r.name_sorted.as_bytes());
+        for (kind, place) in [
+            (KeyKind::NameCity, &r.city),
+            (KeyKind::NamePostal, &r.postal),
+        ] {
+            if !place.is_empty() {
+                let mut k = r.name_sorted.clone();
+                k.push('|');
+                k.push_str(place);
+                f(kind, k.as_bytes());
+            }
+        }
         if cfg.name_prefix_len > 0 {
             let p: String = r
                 .name
@@ -288,13 +340,17 @@ pub fn unpack(p: u64) -> (u32, u32) {
 }
 
 /// Candidate pairs (packed `a << 32 | b`, `a < b`, sorted, distinct) and the report.
-pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, BlockingReport) {
+pub fn candidate_pairs(
+    recs: &[Rec],
+    cfg: &BlockingConfig,
+    cmp: &Comparisons,
+) -> (Vec<u64>, BlockingReport) {
     let mut entries: Vec<(u64, u32)> = recs
         .par_iter()
         .enumerate()
         .fold(Vec::new, |mut acc, (i, r)| {
             let tag = kind_tag(r.kind);
-            for_each_key(r, cfg, &mut |kk, bytes| {
+            for_each_key(r, cfg, cmp, &mut |kk, bytes| {
                 let h = hash64(tag, bytes);
                 acc.push((((kk as u64) << 59) | (h >> 5), i as u32));
             });
@@ -416,7 +472,7 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
     pairs.dedup();
 
     for c in &mut capped {
-        c.value = key_value(&recs[c.example as usize], cfg, c.key);
+        c.value = key_value(&recs[c.example as usize], cfg, cmp, c.key);
     }
     capped.sort_by(|a, b| {
         b.size
@@ -425,6 +481,7 @@ pub fn candidate_pairs(recs: &[Rec], cfg: &BlockingConfig) -> (Vec<u64>, Blockin
             .then(a.value.cmp(&b.value))
     });
     let report = BlockingReport {
+        uncompared_pairs: capped.iter().map(CappedBlock::uncompared).sum(),
         capped,
         per_key,
         candidate_pairs: pairs.len(),
@@ -445,15 +502,22 @@ fn push_windowed(sorted: &[u32], w: usize, out: &mut Vec<u64>) {
 }
 
 /// A readable value of the record's key of this kind (first one), for reports.
-fn key_value(r: &Rec, cfg: &BlockingConfig, kind: KeyKind) -> String {
+fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) -> String {
     let mut out = None;
-    for_each_key(r, cfg, &mut |k, bytes| {
+    for_each_key(r, cfg, cmp, &mut |k, bytes| {
         if k == kind && out.is_none() {
             out = Some(match k {
                 KeyKind::NameTokens
                 | KeyKind::NamePrefix
+                | KeyKind::NameCity
+                | KeyKind::NamePostal
                 | KeyKind::AddressName
                 | KeyKind::Address => String::from_utf8_lossy(bytes).into_owned(),
+                KeyKind::Field => format!(
+                    "{} {}",
+                    cmp.field(bytes[0] as usize).name,
+                    String::from_utf8_lossy(&bytes[1..])
+                ),
                 KeyKind::PhoneLast7 => {
                     format!(
                         "{:07}",
@@ -502,7 +566,7 @@ mod tests {
             capped_window: 4,
             ..BlockingConfig::default()
         };
-        let (pairs, report) = candidate_pairs(&recs, &cfg);
+        let (pairs, report) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
         let c = report
             .capped
             .iter()
@@ -511,6 +575,7 @@ mod tests {
         assert_eq!(c.size, 200);
         assert_eq!(c.value, "5551234");
         assert_eq!(c.pairs, 197 * 3 + 3);
+        assert_eq!(c.uncompared(), 200 * 199 / 2 - (197 * 3 + 3));
         assert!(pairs.len() < 200 * 199 / 2 / 4, "{} pairs", pairs.len());
     }
 
@@ -526,7 +591,7 @@ mod tests {
             sorted_window: 0,
             ..BlockingConfig::default()
         };
-        let (pairs, _) = candidate_pairs(&recs, &cfg);
+        let (pairs, _) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
         assert!(pairs.contains(&pack(0, 2)));
         assert!(pairs.windows(2).all(|w| w[0] < w[1]));
     }

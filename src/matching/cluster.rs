@@ -10,16 +10,15 @@ pub struct ClusterConfig {
     /// Clusters with at least this many members are checked for weak bridges.
     pub guard_min_size: usize,
     /// A bridge (an edge whose removal splits the cluster, counting review
-    /// pairs as support) scoring below this is cut. Keep it above the match
-    /// threshold (the defaults are 3 apart).
-    pub bridge_threshold: f64,
+    /// pairs as support) scoring less than this above the match threshold is cut.
+    pub bridge_margin: f64,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             guard_min_size: 3,
-            bridge_threshold: 6.0,
+            bridge_margin: 1.0,
         }
     }
 }
@@ -38,7 +37,8 @@ pub struct Clustering {
     pub cluster_count: usize,
     /// Match pairs cut by the chain guard (a, b, score).
     pub cut_bridges: Vec<(u32, u32, f64)>,
-    /// Match pairs not joined because a cannot-link forbade it.
+    /// Match pairs not joined because a cannot-link, or two different
+    /// exclusive identifiers, forbade it.
     pub blocked_by_cannot_link: usize,
     /// Must-links that contradicted a cannot-link (not applied).
     pub conflicts: Vec<(u32, u32)>,
@@ -60,14 +60,39 @@ struct Dsu {
     size: Vec<u32>,
     /// Cannot-link partners of the members of each root.
     forbidden: Vec<Vec<u32>>,
+    /// Exclusive identifiers held by the members of each root, sorted:
+    /// `(class, value)`, at most one value per class in a cluster.
+    exclusive: Vec<Vec<(u8, u64)>>,
+}
+
+/// Whether two sorted identifier lists hold different values of one class.
+fn clash(a: &[(u8, u64)], b: &[(u8, u64)]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if a[i].1 != b[j].1 {
+                    return true;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    false
 }
 
 impl Dsu {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, exclusive: &[Vec<(u8, u64)>]) -> Self {
         Dsu {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
             forbidden: vec![Vec::new(); n],
+            exclusive: (0..n)
+                .map(|i| exclusive.get(i).cloned().unwrap_or_default())
+                .collect(),
         }
     }
 
@@ -93,13 +118,17 @@ impl Dsu {
         ok
     }
 
-    /// Join unless a cannot-link forbids it; returns whether joined (or already one).
-    fn union(&mut self, a: u32, b: u32) -> Option<bool> {
+    /// Join unless a cannot-link (or, without `force`, two different
+    /// exclusive identifiers) forbids it; returns whether joined (or already one).
+    fn union(&mut self, a: u32, b: u32, force: bool) -> Option<bool> {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return Some(false);
         }
         if !self.allowed(ra, rb) {
+            return None;
+        }
+        if !force && clash(&self.exclusive[ra as usize], &self.exclusive[rb as usize]) {
             return None;
         }
         let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
@@ -111,20 +140,33 @@ impl Dsu {
         self.size[big as usize] += self.size[small as usize];
         let moved = std::mem::take(&mut self.forbidden[small as usize]);
         self.forbidden[big as usize].extend(moved);
+        let ids = std::mem::take(&mut self.exclusive[small as usize]);
+        if !ids.is_empty() {
+            let big_ids = &mut self.exclusive[big as usize];
+            big_ids.extend(ids);
+            big_ids.sort_unstable();
+            big_ids.dedup();
+        }
         Some(true)
     }
 }
 
 /// Cluster `n` parties. `edges` are scored pairs (a < b) at or above the
 /// review threshold; those at or above `match_threshold` join clusters.
+/// `exclusive[i]` lists identifiers of party `i` of which a cluster holds at
+/// most one value per class (verified tax IDs of one kind: two different
+/// ИНН are two companies, however alike the rest): a match that would put two
+/// such values into one cluster is not joined (only a steward's must-link
+/// can). An empty slice means none.
 pub fn cluster(
     n: usize,
     edges: &[(u32, u32, f64)],
     match_threshold: f64,
     constraints: &Constraints,
+    exclusive: &[Vec<(u8, u64)>],
     cfg: &ClusterConfig,
 ) -> Clustering {
-    let mut dsu = Dsu::new(n);
+    let mut dsu = Dsu::new(n, exclusive);
     let mut out = Clustering::default();
     let valid = |&(a, b): &(u32, u32)| a != b && (a as usize) < n && (b as usize) < n;
     for &(a, b) in constraints.cannot_link.iter().filter(|p| valid(p)) {
@@ -142,7 +184,7 @@ pub fn cluster(
     must.sort_unstable();
     must.dedup();
     for (a, b) in must {
-        match dsu.union(a, b) {
+        match dsu.union(a, b, true) {
             None => out.conflicts.push((a, b)),
             Some(_) => joined.push((a, b, f64::INFINITY)),
         }
@@ -151,7 +193,7 @@ pub fn cluster(
         edges.iter().filter(|e| e.2 >= match_threshold).collect();
     matches.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
     for &&(a, b, s) in &matches {
-        match dsu.union(a, b) {
+        match dsu.union(a, b, false) {
             None => out.blocked_by_cannot_link += 1,
             Some(true) => joined.push((a, b, s)),
             Some(false) => {}
@@ -200,18 +242,18 @@ pub fn cluster(
             let nloc = by_root[*root as usize].len();
             for ei in bridges(nloc, g) {
                 let (_, _, s, ji) = g[ei];
-                if ji != usize::MAX && s < cfg.bridge_threshold {
+                if ji != usize::MAX && s < match_threshold + cfg.bridge_margin {
                     cut[ji] = true;
                 }
             }
         }
         if cut.iter().any(|&c| c) {
-            let mut d2 = Dsu::new(n);
+            let mut d2 = Dsu::new(n, &[]);
             for (ji, &(a, b, s)) in joined.iter().enumerate() {
                 if cut[ji] {
                     out.cut_bridges.push((a, b, s));
                 } else {
-                    d2.union(a, b);
+                    d2.union(a, b, true);
                 }
             }
             out.cut_bridges
@@ -301,7 +343,7 @@ mod tests {
             must_link: vec![],
             cannot_link: vec![(2, 0)],
         };
-        let r = cluster(3, &edges, 3.0, &c, &ClusterConfig::default());
+        let r = cluster(3, &edges, 3.0, &c, &[], &ClusterConfig::default());
         assert_eq!(r.cluster_of[0], r.cluster_of[1]);
         assert_ne!(r.cluster_of[0], r.cluster_of[2]);
         assert_eq!(r.blocked_by_cannot_link, 1);
@@ -313,7 +355,7 @@ mod tests {
             must_link: vec![(3, 0), (1, 2)],
             cannot_link: vec![(1, 2)],
         };
-        let r = cluster(4, &[], 3.0, &c, &ClusterConfig::default());
+        let r = cluster(4, &[], 3.0, &c, &[], &ClusterConfig::default());
         assert_eq!(r.cluster_of, vec![0, 1, 2, 0]);
         assert_eq!(r.conflicts, vec![(1, 2)]);
     }
@@ -328,17 +370,18 @@ mod tests {
             (3, 4, 12.0),
             (4, 5, 12.0),
             (3, 5, 12.0),
-            (2, 3, 4.0),
+            (2, 3, 3.5),
         ];
         let r = cluster(
             6,
             &edges,
             3.0,
             &Constraints::default(),
+            &[],
             &ClusterConfig::default(),
         );
         assert_eq!(r.cluster_of, vec![0, 0, 0, 1, 1, 1]);
-        assert_eq!(r.cut_bridges, vec![(2, 3, 4.0)]);
+        assert_eq!(r.cut_bridges, vec![(2, 3, 3.5)]);
         // A review pair 1-4 makes 2-3 part of a cycle: no cut.
         let mut e2 = edges.clone();
         e2.push((1, 4, 0.0));
@@ -347,8 +390,34 @@ mod tests {
             &e2,
             3.0,
             &Constraints::default(),
+            &[],
             &ClusterConfig::default(),
         );
+        assert_eq!(r.cluster_count, 1);
+    }
+
+    #[test]
+    fn two_different_tax_ids_never_share_a_cluster() {
+        // 0 and 2 hold different verified tax IDs; 1 has none and matches both.
+        let edges = vec![(0, 1, 20.0), (1, 2, 19.0)];
+        let ids = vec![vec![(1, 77)], vec![], vec![(1, 78)]];
+        let r = cluster(
+            3,
+            &edges,
+            3.0,
+            &Constraints::default(),
+            &ids,
+            &ClusterConfig::default(),
+        );
+        assert_eq!(r.cluster_of[0], r.cluster_of[1]);
+        assert_ne!(r.cluster_of[1], r.cluster_of[2]);
+        assert_eq!(r.blocked_by_cannot_link, 1);
+        // A steward's must-link still wins.
+        let c = Constraints {
+            must_link: vec![(0, 2)],
+            cannot_link: vec![],
+        };
+        let r = cluster(3, &edges, 3.0, &c, &ids, &ClusterConfig::default());
         assert_eq!(r.cluster_count, 1);
     }
 

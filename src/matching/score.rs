@@ -1,17 +1,32 @@
-//! Scoring: Fellegi–Sunter log-likelihood weights, m/u estimated without
-//! labels (u from random pairs, m and the match share by EM over the
-//! candidate pairs, defaults as Dirichlet priors), two thresholds.
+//! Scoring: Fellegi–Sunter log-likelihood weights with term-frequency
+//! adjustment, estimated without labels the way Splink does (see
+//! `../shared/reference/matching.md`):
+//!
+//! - **u** from random pairs of the same kind (not from the candidate pairs,
+//!   whose non-matches look alike by construction), fixed during EM;
+//! - **λ**, the probability that two *random* records match, from
+//!   deterministic rules on strong identifiers (`[[rule]]` in the table):
+//!   distinct candidate pairs meeting a rule / assumed recall / all pairs —
+//!   so the prior says how rare a match is, not how many pairs blocking made;
+//! - **m** by EM in several training sessions (`[[session]]`), each on the
+//!   candidate pairs that agree on its fields and estimating only the *other*
+//!   fields; a level's m is the median over the sessions. A common name cannot
+//!   teach EM that "same name = same company": the name's m comes from pairs
+//!   found by tax ID, phone, e-mail or address.
+//!
+//! Optional labels (steward decisions) refine m; defaults from the table are
+//! the starting point and a Dirichlet prior.
 
 use super::compare::mix64;
-use super::compare::{CmpField, CompareConfig, Levels, NF, Rec, compare};
+use super::compare::{Comparator, CompareConfig, Comparisons, Levels, MAX_FIELDS, Rec, compare};
 use crate::model::Kind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-/// Most levels any field has.
-pub const MAX_LEVELS: usize = 8;
+/// Most levels any field has, "missing" included.
+pub const MAX_LEVELS: usize = 10;
 
 /// Which side of the thresholds a pair falls on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -48,41 +63,63 @@ pub struct LevelParams {
     /// m is kept at its default (e.g. two different valid tax IDs).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fixed: bool,
+    /// Training sessions that estimated this m (0: the table's default).
+    #[serde(default)]
+    pub sessions: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldParams {
-    pub field: CmpField,
-    /// Index = level; level 0 (missing) always weighs 0.
+    pub field: String,
+    /// Index = level − 1 (level 0, missing, always weighs 0).
     pub levels: Vec<LevelParams>,
+}
+
+/// One EM training session, as it ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionReport {
+    /// The fields the session's pairs agree on (not estimated by it).
+    pub blocked_on: Vec<String>,
+    pub pairs: usize,
+    pub iterations: usize,
+    pub converged: bool,
+    /// Share of matches among the session's pairs at the end.
+    pub match_share: f64,
 }
 
 /// Parameters for the pairs of one record kind.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KindParams {
-    /// Share of matches among the candidate pairs.
+    /// Probability that two random records of this kind match.
     pub lambda: f64,
+    /// Distinct candidate pairs meeting a deterministic rule (λ's numerator).
+    #[serde(default)]
+    pub rule_pairs: usize,
     pub fields: Vec<FieldParams>,
-    #[serde(default)]
-    pub em_iterations: usize,
-    #[serde(default)]
-    pub converged: bool,
-    /// Random pairs the u values were counted on (0 = u from EM / defaults).
+    /// Random pairs the u values were counted on (0 = the table's defaults).
     #[serde(default)]
     pub random_pairs: usize,
+    #[serde(default)]
+    pub sessions: Vec<SessionReport>,
+    /// Labelled pairs that refined m.
+    #[serde(default)]
+    pub labels: usize,
 }
 
 /// Everything needed to score pairs again: save it, load it, reuse it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     pub compare: CompareConfig,
-    /// Total score (log2 odds) at or above which a pair is a match.
+    /// Total score (log2 posterior odds) at or above which a pair is a match.
     pub match_threshold: f64,
     /// Total score at or above which a pair goes to review.
     pub review_threshold: f64,
-    /// Largest absolute weight of one field (keeps an unseen-in-sample u from
-    /// turning one field into infinity).
+    /// Largest absolute weight of one level (keeps a u never seen in the
+    /// sample from turning one field into infinity); fixed levels are exempt.
     pub max_field_weight: f64,
+    /// Largest bonus term frequency may add to an exact level (a value seen
+    /// once is rare, not proof).
+    pub max_tf_bonus: f64,
     pub by_kind: BTreeMap<Kind, KindParams>,
 }
 
@@ -92,153 +129,216 @@ pub struct ScoringConfig {
     pub match_threshold: f64,
     pub review_threshold: f64,
     pub max_field_weight: f64,
-    /// Random pairs per kind counted for u: the starting point and prior of u
-    /// in EM, or u itself with `fix_u` (0 = default u).
+    pub max_tf_bonus: f64,
+    /// Random pairs per kind counted for u (0 = the table's u).
     pub random_pairs: usize,
-    /// Keep u at the random-pair estimate during EM (as Splink does). Off by
-    /// default: the candidate pairs are selected by blocking, so their
-    /// non-matches look alike far more often than random pairs do, and a u
-    /// fixed from random pairs drives EM to call every similar name a match.
-    /// With it off, u is estimated by EM over the candidate pairs.
-    pub fix_u: bool,
     pub seed: u64,
     pub max_iterations: usize,
     pub tolerance: f64,
-    /// Weight of the default m/u as pseudo-counts (in pairs).
+    /// Weight of the table's m/u as pseudo-counts (in pairs).
     pub prior_strength: f64,
-    /// Initial share of matches among candidate pairs.
-    pub initial_lambda: f64,
+    /// Fewest pairs a training session needs.
+    pub min_session_pairs: usize,
+    /// Weight, in pairs, of the unsupervised m against labelled matches.
+    pub label_strength: f64,
+    /// Weight, in pairs, of the random pairs' u inside a training session.
+    pub session_u_strength: f64,
+    /// Weight, in pairs, of the table's u against the random pairs: on a
+    /// small file the few random pairs include its duplicates themselves.
+    pub u_prior_strength: f64,
 }
 
 impl Default for ScoringConfig {
     fn default() -> Self {
         ScoringConfig {
-            match_threshold: 3.0,
-            review_threshold: -1.0,
-            max_field_weight: 15.0,
-            random_pairs: 300_000,
-            fix_u: false,
+            match_threshold: 2.0,
+            review_threshold: -4.0,
+            max_field_weight: 28.0,
+            max_tf_bonus: 4.0,
+            random_pairs: 1_000_000,
             seed: 0x5EED,
-            max_iterations: 100,
+            max_iterations: 40,
             tolerance: 1e-4,
-            prior_strength: 50.0,
-            initial_lambda: 0.1,
+            prior_strength: 20.0,
+            min_session_pairs: 30,
+            label_strength: 20.0,
+            session_u_strength: 200.0,
+            u_prior_strength: 1000.0,
         }
     }
 }
 
-fn lv(label: &str, m: f64, u: f64) -> LevelParams {
-    LevelParams {
-        label: label.to_string(),
-        m,
-        u,
-        fixed: false,
-    }
-}
-
-/// Default m/u per field: the priors and the starting point of EM.
-pub fn default_kind_params(kind: Kind) -> KindParams {
-    let person = kind != Kind::Organization;
-    let fields = CmpField::ALL
-        .iter()
-        .map(|&f| {
-            let labels = f.level_labels();
-            let mu: &[(f64, f64)] = match f {
-                CmpField::Name if person => &[
-                    (0.0, 0.0),
-                    (0.55, 0.001),
-                    (0.05, 0.0002),
-                    (0.2, 0.003),
-                    (0.1, 0.01),
-                    (0.05, 0.05),
-                    (0.05, 0.9358),
-                ],
-                CmpField::Name => &[
-                    (0.0, 0.0),
-                    (0.4, 0.0005),
-                    (0.05, 0.0002),
-                    (0.2, 0.002),
-                    (0.15, 0.01),
-                    (0.12, 0.05),
-                    (0.08, 0.9373),
-                ],
-                CmpField::LegalForm => &[(0.0, 0.0), (0.95, 0.6), (0.05, 0.4)],
-                CmpField::TaxId => &[(0.0, 0.0), (0.9, 1e-6), (0.07, 1e-6), (1e-6, 0.999998)],
-                CmpField::Phone => &[(0.0, 0.0), (0.6, 1e-5), (0.2, 1e-4), (0.2, 0.99989)],
-                CmpField::Email => &[(0.0, 0.0), (0.5, 1e-6), (0.2, 1e-5), (0.3, 0.999989)],
-                CmpField::Domain => &[(0.0, 0.0), (0.7, 1e-4), (0.3, 0.9999)],
-                CmpField::Address => &[
-                    (0.0, 0.0),
-                    (0.6, 0.001),
-                    (0.15, 0.002),
-                    (0.1, 0.01),
-                    (0.15, 0.987),
-                ],
-                CmpField::PostalCode => &[(0.0, 0.0), (0.9, 0.01), (0.1, 0.99)],
-                CmpField::City => &[(0.0, 0.0), (0.9, 0.1), (0.1, 0.9)],
-                CmpField::Employer => &[(0.0, 0.0), (0.85, 0.05), (0.15, 0.95)],
-            };
-            let mut levels: Vec<LevelParams> = labels
-                .iter()
-                .zip(mu)
-                .map(|(l, &(m, u))| lv(l, m, u))
-                .collect();
-            if f == CmpField::TaxId {
-                levels[3].fixed = true;
-            }
-            FieldParams { field: f, levels }
-        })
-        .collect();
+/// The table's m/u per field: the priors and the starting point of EM.
+pub fn default_kind_params(cmp: &Comparisons) -> KindParams {
     KindParams {
-        lambda: 0.1,
-        fields,
-        em_iterations: 0,
-        converged: false,
+        lambda: 1e-4,
+        rule_pairs: 0,
+        fields: cmp
+            .spec
+            .fields
+            .iter()
+            .map(|f| FieldParams {
+                field: f.name.clone(),
+                levels: f
+                    .levels
+                    .iter()
+                    .map(|l| LevelParams {
+                        label: l.label.clone(),
+                        m: l.m,
+                        u: l.u,
+                        fixed: l.fixed,
+                        sessions: 0,
+                    })
+                    .collect(),
+            })
+            .collect(),
         random_pairs: 0,
+        sessions: Vec::new(),
+        labels: 0,
     }
 }
 
-/// Per-kind weight table: `w[field][level]` in log2 units.
+/// Per-kind weight table in log2 units, with what term-frequency needs.
 #[derive(Clone, Debug)]
 pub struct Weights {
     pub prior: f64,
-    pub w: [[f64; MAX_LEVELS]; NF],
+    /// `w[field][level]`
+    pub w: [[f64; MAX_LEVELS]; MAX_FIELDS],
+    tf: [Option<TfField>; MAX_FIELDS],
+    max_tf_bonus: f64,
+}
+
+/// What term-frequency adjustment needs of one field.
+#[derive(Clone, Copy, Debug)]
+struct TfField {
+    slot: usize,
+    comparator: Comparator,
+    /// log2 u per level.
+    log_u: [f64; MAX_LEVELS],
+    fuzzy: f64,
+    /// The last level ("different"): never adjusted.
+    last: u8,
+}
+
+/// The levels that agree exactly on a value, and which of the field's
+/// term-frequency values (`part`) they agree on: the whole value; a person's
+/// family (5) or given (6) name; a phone's local number, equal in full or
+/// written without its area code (1, 2).
+fn exact_part(c: Comparator, level: u8) -> Option<usize> {
+    match (c, level) {
+        (_, 1) => Some(0),
+        (Comparator::PersonName, 5) => Some(1),
+        (Comparator::PersonName, 6) => Some(2),
+        (Comparator::Phone, 2) => Some(0),
+        _ => None,
+    }
+}
+
+/// A term-frequency adjustment, for `--explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TfAdjustment {
+    /// The frequency used (the larger of the two values').
+    pub frequency: f64,
+    pub weight: f64,
 }
 
 impl KindParams {
-    pub fn weights(&self, max_w: f64) -> Weights {
-        let mut w = [[0.0; MAX_LEVELS]; NF];
-        for (fi, fp) in self.fields.iter().enumerate().take(NF) {
-            for (li, l) in fp.levels.iter().enumerate().skip(1).take(MAX_LEVELS - 1) {
+    pub fn weights(&self, params: &Params, cmp: &Comparisons) -> Weights {
+        let max_w = params.max_field_weight;
+        let mut w = [[0.0; MAX_LEVELS]; MAX_FIELDS];
+        let mut tf = [None; MAX_FIELDS];
+        for (fi, fp) in self.fields.iter().enumerate().take(MAX_FIELDS) {
+            for (li, l) in fp.levels.iter().enumerate().take(MAX_LEVELS - 1) {
                 let w0 = (l.m.max(1e-12) / l.u.max(1e-12)).log2();
                 // Fixed levels (conflicting identifiers) keep their full weight.
-                w[fi][li] = if l.fixed { w0 } else { w0.clamp(-max_w, max_w) };
+                w[fi][li + 1] = if l.fixed { w0 } else { w0.clamp(-max_w, max_w) };
+            }
+            // Levels go from most to least similar: a more similar level never
+            // weighs less than a less similar one (EM on few pairs, or a level
+            // that never occurs, can say otherwise). Raised from the bottom,
+            // so a level never seen cannot drag the others down. The exact
+            // level of a term-frequency field is left alone: its weight is the
+            // value's own, and a common value must be able to weigh little.
+            let n = fp.levels.len().min(MAX_LEVELS - 1);
+            let top = if fi < cmp.len() && cmp.tf_slot(fi).is_some() {
+                2
+            } else {
+                1
+            };
+            for l in (top..n).rev() {
+                w[fi][l] = w[fi][l].max(w[fi][l + 1]);
+            }
+            if fi < cmp.len()
+                && let Some(slot) = cmp.tf_slot(fi)
+            {
+                let spec = cmp.field(fi);
+                let mut log_u = [0.0; MAX_LEVELS];
+                for (li, l) in fp.levels.iter().enumerate().take(MAX_LEVELS - 1) {
+                    log_u[li + 1] = l.u.max(1e-12).log2();
+                }
+                tf[fi] = Some(TfField {
+                    slot,
+                    comparator: spec.comparator,
+                    log_u,
+                    fuzzy: spec.tf_fuzzy,
+                    last: fp.levels.len() as u8,
+                });
             }
         }
-        // Levels are ordered from most to least similar: a more similar level
-        // never weighs less than a less similar one (EM on few pairs, or a
-        // level that never occurs, can say otherwise). Raised from the
-        // bottom, so a level never seen cannot drag the others down.
-        for (row, fp) in w.iter_mut().zip(&self.fields) {
-            let n = fp.levels.len().min(MAX_LEVELS);
-            for l in (1..n.saturating_sub(1)).rev() {
-                row[l] = row[l].max(row[l + 1]);
-            }
-        }
-        let lam = self.lambda.clamp(1e-9, 1.0 - 1e-9);
+        let lam = self.lambda.clamp(1e-15, 1.0 - 1e-9);
         Weights {
             prior: (lam / (1.0 - lam)).log2(),
             w,
+            tf,
+            max_tf_bonus: params.max_tf_bonus,
         }
     }
 }
 
 impl Weights {
+    /// The term-frequency adjustment of field `f` at `level` for records `a`, `b`.
     #[inline]
-    pub fn score(&self, levels: &Levels) -> f64 {
+    pub fn tf_adjustment(&self, f: usize, level: u8, a: &Rec, b: &Rec) -> Option<TfAdjustment> {
+        let t = self.tf[f]?;
+        if level == 0 || level >= t.last {
+            return None;
+        }
+        // Exact agreement on a value (the whole value, or one part of a
+        // person's name): its own frequency replaces the level's u.
+        let part = exact_part(t.comparator, level);
+        let slot = t.slot + part.unwrap_or(0);
+        let freq = a.tf[slot].max(b.tf[slot]) as f64;
+        if freq <= 0.0 {
+            return None;
+        }
+        let log_u = t.log_u[if part.is_some() { level as usize } else { 1 }];
+        let raw = log_u - freq.max(1e-12).log2();
+        let fuzzy = t.fuzzy;
+        let weight = if part.is_some() {
+            raw.min(self.max_tf_bonus)
+        } else if fuzzy > 0.0 {
+            // On fuzzy levels only a common value counts against (Splink
+            // damps these; a bonus for two rare spellings would reward typos).
+            (fuzzy * raw).min(0.0)
+        } else {
+            return None;
+        };
+        Some(TfAdjustment {
+            frequency: freq,
+            weight,
+        })
+    }
+
+    #[inline]
+    pub fn score(&self, levels: &Levels, a: &Rec, b: &Rec) -> f64 {
         let mut s = self.prior;
         for (f, &l) in levels.iter().enumerate() {
             s += self.w[f][l as usize];
+            if self.tf[f].is_some()
+                && let Some(t) = self.tf_adjustment(f, l, a, b)
+            {
+                s += t.weight;
+            }
         }
         s
     }
@@ -255,28 +355,29 @@ impl Params {
         }
     }
 
-    /// Parameters for a kind (defaults when the kind was not estimated).
-    pub fn kind(&self, kind: Kind) -> KindParams {
+    /// Parameters for a kind (the table's defaults when the kind was not estimated).
+    pub fn kind(&self, kind: Kind, cmp: &Comparisons) -> KindParams {
         self.by_kind
             .get(&kind)
             .cloned()
-            .unwrap_or_else(|| default_kind_params(kind))
+            .unwrap_or_else(|| default_kind_params(cmp))
     }
 
-    pub fn weights(&self) -> BTreeMap<Kind, Weights> {
+    pub fn weights(&self, cmp: &Comparisons) -> BTreeMap<Kind, Weights> {
         Kind::ALL
             .iter()
-            .map(|&k| (k, self.kind(k).weights(self.max_field_weight)))
+            .map(|&k| (k, self.kind(k, cmp).weights(self, cmp)))
             .collect()
     }
 
-    /// Untrained parameters: the defaults.
+    /// Untrained parameters: the table's defaults.
     pub fn defaults(compare: CompareConfig, cfg: &ScoringConfig) -> Params {
         Params {
             compare,
             match_threshold: cfg.match_threshold,
             review_threshold: cfg.review_threshold,
             max_field_weight: cfg.max_field_weight,
+            max_tf_bonus: cfg.max_tf_bonus,
             by_kind: BTreeMap::new(),
         }
     }
@@ -287,7 +388,7 @@ fn random_pair_counts(
     recs: &[Rec],
     members: &[u32],
     cfg: &ScoringConfig,
-    compare_cfg: &CompareConfig,
+    cmp: &Comparisons,
 ) -> (usize, Vec<[u64; MAX_LEVELS]>) {
     let n = members.len() as u64;
     if n < 2 || cfg.random_pairs == 0 {
@@ -317,12 +418,12 @@ fn random_pair_counts(
     let counts = samples
         .par_iter()
         .fold(
-            || vec![[0u64; MAX_LEVELS]; NF],
+            || vec![[0u64; MAX_LEVELS]; MAX_FIELDS],
             |mut acc, &(a, b)| {
                 let l = compare(
                     &recs[members[a as usize] as usize],
                     &recs[members[b as usize] as usize],
-                    compare_cfg,
+                    cmp,
                 );
                 for (f, &lev) in l.iter().enumerate() {
                     acc[f][lev as usize] += 1;
@@ -331,7 +432,7 @@ fn random_pair_counts(
             },
         )
         .reduce(
-            || vec![[0u64; MAX_LEVELS]; NF],
+            || vec![[0u64; MAX_LEVELS]; MAX_FIELDS],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(&b) {
                     for (p, q) in x.iter_mut().zip(y) {
@@ -345,9 +446,8 @@ fn random_pair_counts(
 }
 
 /// Distinct comparison vectors with their counts, sorted (deterministic).
-pub fn patterns(levels: &[Levels]) -> Vec<(Levels, u64)> {
+pub fn patterns<'a>(levels: impl ParallelIterator<Item = &'a Levels>) -> Vec<(Levels, u64)> {
     let map = levels
-        .par_iter()
         .fold(HashMap::<Levels, u64>::new, |mut m, l| {
             *m.entry(*l).or_default() += 1;
             m
@@ -363,185 +463,341 @@ pub fn patterns(levels: &[Levels]) -> Vec<(Levels, u64)> {
     v
 }
 
-/// Estimate the parameters of one kind: u from random pairs (when enabled),
-/// then EM over the candidate-pair patterns for m, λ (and u when not sampled).
-pub fn estimate_kind(
-    kind: Kind,
+/// EM over the patterns of one training session: m of the fields not in
+/// `excluded`, the session's own u (starting from `start`'s), and its match share.
+fn em_session(
     pats: &[(Levels, u64)],
-    recs: &[Rec],
-    members: &[u32],
+    start: &KindParams,
+    prior: &KindParams,
+    excluded: &[bool; MAX_FIELDS],
     cfg: &ScoringConfig,
-    compare_cfg: &CompareConfig,
-) -> KindParams {
-    let prior = default_kind_params(kind);
-    let mut p = prior.clone();
-    p.lambda = cfg.initial_lambda;
+) -> (KindParams, SessionReport) {
+    let mut p = start.clone();
+    let nf = p.fields.len();
+    let mut lam = 0.5f64;
     let alpha = cfg.prior_strength;
-
-    let (nrand, rand_counts) = random_pair_counts(recs, members, cfg, compare_cfg);
-    let fix_u = nrand > 0 && cfg.fix_u;
-    if nrand > 0 {
-        p.random_pairs = nrand;
-        for (f, fp) in p.fields.iter_mut().enumerate() {
-            let total: u64 = rand_counts[f][1..].iter().sum();
-            for (l, lp) in fp.levels.iter_mut().enumerate().skip(1) {
-                let u0 = prior.fields[f].levels[l].u;
-                lp.u = ((rand_counts[f][l] as f64 + alpha * u0) / (total as f64 + alpha)).max(1e-9);
-            }
-        }
-    }
-    let total: u64 = pats.iter().map(|x| x.1).sum();
-    if total == 0 {
-        return p;
-    }
+    let total: f64 = pats.iter().map(|x| x.1 as f64).sum();
     let mut g = vec![0.0f64; pats.len()];
+    let mut report = SessionReport {
+        blocked_on: Vec::new(),
+        pairs: total as usize,
+        iterations: 0,
+        converged: false,
+        match_share: 0.0,
+    };
     for it in 0..cfg.max_iterations {
-        // E step
-        let lam = p.lambda.clamp(1e-9, 1.0 - 1e-9);
-        let lm: Vec<Vec<(f64, f64)>> = p
+        let lm: Vec<Vec<f64>> = p
             .fields
             .iter()
             .map(|fp| {
-                fp.levels
-                    .iter()
-                    .map(|l| (l.m.max(1e-12).ln(), l.u.max(1e-12).ln()))
+                std::iter::once(0.0)
+                    .chain(
+                        fp.levels
+                            .iter()
+                            .map(|l| l.m.max(1e-12).ln() - l.u.max(1e-12).ln()),
+                    )
                     .collect()
             })
             .collect();
+        let base = lam.clamp(1e-9, 1.0 - 1e-9);
+        let base = base.ln() - (1.0 - base).ln();
         for (gi, (lev, _)) in g.iter_mut().zip(pats) {
-            let mut logit = lam.ln() - (1.0 - lam).ln();
-            for (f, &l) in lev.iter().enumerate() {
-                if l > 0 {
-                    let (m, u) = lm[f][l as usize];
-                    logit += m - u;
+            let mut logit = base;
+            for f in 0..nf {
+                if !excluded[f] && lev[f] > 0 {
+                    logit += lm[f][lev[f] as usize];
                 }
             }
-            *gi = 1.0 / (1.0 + (-logit).exp());
+            *gi = 1.0 / (1.0 + (-logit.clamp(-60.0, 60.0)).exp());
         }
-        // M step
-        let mut sm = vec![[0.0f64; MAX_LEVELS]; NF];
-        let mut su = vec![[0.0f64; MAX_LEVELS]; NF];
+        let mut sm = vec![[0.0f64; MAX_LEVELS]; MAX_FIELDS];
+        let mut su = vec![[0.0f64; MAX_LEVELS]; MAX_FIELDS];
         let mut gsum = 0.0;
         for (gi, (lev, c)) in g.iter().zip(pats) {
             let c = *c as f64;
             gsum += gi * c;
-            for (f, &l) in lev.iter().enumerate() {
-                sm[f][l as usize] += gi * c;
-                su[f][l as usize] += (1.0 - gi) * c;
+            for f in 0..nf {
+                sm[f][lev[f] as usize] += gi * c;
+                su[f][lev[f] as usize] += (1.0 - gi) * c;
             }
         }
         let mut delta: f64 = 0.0;
-        let new_lambda = gsum / total as f64;
-        delta = delta.max((new_lambda - p.lambda).abs());
-        p.lambda = new_lambda;
-        for (f, fp) in p.fields.iter_mut().enumerate() {
+        let new_lam = gsum / total;
+        delta = delta.max((new_lam - lam).abs());
+        lam = new_lam;
+        for f in 0..nf {
+            if excluded[f] {
+                continue;
+            }
+            let fp = &mut p.fields[f];
             let mt: f64 = sm[f][1..].iter().sum();
-            let ut: f64 = su[f][1..].iter().sum();
             let nl = fp.levels.len();
             let mut fixed_mass = 0.0;
             let mut new_m = vec![0.0; nl];
-            for l in 1..nl {
+            for l in 0..nl {
                 let m0 = prior.fields[f].levels[l].m;
                 if fp.levels[l].fixed {
                     new_m[l] = m0;
                     fixed_mass += m0;
                 } else {
-                    new_m[l] = (sm[f][l] + alpha * m0) / (mt + alpha);
+                    new_m[l] = (sm[f][l + 1] + alpha * m0) / (mt + alpha);
                 }
             }
-            let free: f64 = (1..nl)
+            let free: f64 = (0..nl)
                 .filter(|&l| !fp.levels[l].fixed)
                 .map(|l| new_m[l])
                 .sum();
-            for l in 1..nl {
+            let ut: f64 = su[f][1..].iter().sum();
+            for l in 0..nl {
                 if !fp.levels[l].fixed && free > 0.0 {
                     new_m[l] *= (1.0 - fixed_mass) / free;
                 }
                 delta = delta.max((new_m[l] - fp.levels[l].m).abs());
                 fp.levels[l].m = new_m[l].max(1e-9);
-                if !fix_u {
-                    let u0 = prior.fields[f].levels[l].u;
-                    let nu = ((su[f][l] + alpha * u0) / (ut + alpha)).max(1e-9);
-                    delta = delta.max((nu - fp.levels[l].u).abs());
-                    fp.levels[l].u = nu;
-                }
+                // The session's non-matches share its block and are not random
+                // pairs (two sites of one chain share its phone and name): they
+                // get a u of their own, pulled towards the random pairs' u.
+                // Only m leaves the session.
+                let u0 = start.fields[f].levels[l].u;
+                fp.levels[l].u = ((su[f][l + 1] + cfg.session_u_strength * u0)
+                    / (ut + cfg.session_u_strength))
+                    .max(1e-12);
             }
         }
-        p.em_iterations = it + 1;
+        report.iterations = it + 1;
         if delta < cfg.tolerance {
-            p.converged = true;
+            report.converged = true;
             break;
         }
     }
+    report.match_share = lam;
+    (p, report)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The candidate pairs of one kind, as their comparison vectors.
+pub struct KindPairs<'a> {
+    pub kind: Kind,
+    pub levels: Vec<&'a Levels>,
+}
+
+/// Estimate the parameters of one kind: u from random pairs, λ from the
+/// deterministic rules, m from the training sessions.
+pub fn estimate_kind(
+    pairs: &KindPairs<'_>,
+    recs: &[Rec],
+    members: &[u32],
+    cfg: &ScoringConfig,
+    cmp: &Comparisons,
+) -> KindParams {
+    let kind = pairs.kind;
+    let prior = default_kind_params(cmp);
+    let mut p = prior.clone();
+
+    let (nrand, rand_counts) = random_pair_counts(recs, members, cfg, cmp);
+    if nrand > 0 {
+        p.random_pairs = nrand;
+        for (f, fp) in p.fields.iter_mut().enumerate() {
+            let total: u64 = rand_counts[f][1..].iter().sum();
+            if total == 0 {
+                continue;
+            }
+            // A level the sample never showed is rarer than one in the
+            // sample, not impossible: half a pair of a full sample is its
+            // floor (a small file's few pairs say less than that).
+            let floor = 0.5 / (total as f64).max(cfg.random_pairs as f64);
+            let beta = cfg.u_prior_strength;
+            for (l, lp) in fp.levels.iter_mut().enumerate() {
+                let u0 = prior.fields[f].levels[l].u;
+                lp.u =
+                    ((rand_counts[f][l + 1] as f64 + beta * u0) / (total as f64 + beta)).max(floor);
+            }
+        }
+    }
+
+    // λ: pairs a deterministic rule calls matches, over all pairs of the kind.
+    let n = members.len() as f64;
+    let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
+    let rules: Vec<_> = cmp.rules.iter().filter(|r| r.applies_to(kind)).collect();
+    let rule_pairs = pairs
+        .levels
+        .par_iter()
+        .filter(|l| rules.iter().any(|r| r.holds(l)))
+        .count();
+    p.rule_pairs = rule_pairs;
+    let expected = if rule_pairs > 0 {
+        rule_pairs as f64 / cmp.spec.lambda.assumed_recall.clamp(0.05, 1.0)
+    } else {
+        // No strong identifier agrees anywhere: assume one record in ten has a duplicate.
+        0.1 * n
+    };
+    p.lambda = (expected / all_pairs).clamp(1e-12, 0.5);
+
+    // m: EM per training session, then the median per level.
+    let mut estimates: Vec<Vec<Vec<f64>>> = p
+        .fields
+        .iter()
+        .map(|fp| vec![Vec::new(); fp.levels.len()])
+        .collect();
+    for s in cmp.sessions.iter().filter(|s| s.applies_to(kind)) {
+        let pats = patterns(pairs.levels.par_iter().copied().filter(|l| s.holds(l)));
+        let count: u64 = pats.iter().map(|x| x.1).sum();
+        if (count as usize) < cfg.min_session_pairs {
+            continue;
+        }
+        let mut excluded = [false; MAX_FIELDS];
+        for f in s.fields() {
+            excluded[f] = true;
+        }
+        let (est, mut report) = em_session(&pats, &p, &prior, &excluded, cfg);
+        report.blocked_on = s.fields().map(|f| cmp.field(f).name.clone()).collect();
+        for (f, fp) in est.fields.iter().enumerate() {
+            // A field the session's pairs rarely have says nothing about its m.
+            let seen: u64 = pats.iter().filter(|x| x.0[f] > 0).map(|x| x.1).sum();
+            if excluded[f] || seen < cfg.min_session_pairs as u64 {
+                continue;
+            }
+            for (l, lp) in fp.levels.iter().enumerate() {
+                estimates[f][l].push(lp.m);
+            }
+        }
+        p.sessions.push(report);
+    }
+    for (f, fp) in p.fields.iter_mut().enumerate() {
+        let nl = fp.levels.len();
+        if estimates[f][0].is_empty() {
+            continue;
+        }
+        let mut m: Vec<f64> = (0..nl).map(|l| median(&mut estimates[f][l])).collect();
+        let fixed: f64 = (0..nl)
+            .filter(|&l| fp.levels[l].fixed)
+            .map(|l| fp.levels[l].m)
+            .sum();
+        let free: f64 = (0..nl).filter(|&l| !fp.levels[l].fixed).map(|l| m[l]).sum();
+        for l in 0..nl {
+            if fp.levels[l].fixed {
+                m[l] = fp.levels[l].m;
+            } else if free > 0.0 {
+                m[l] *= (1.0 - fixed) / free;
+            }
+            fp.levels[l].m = m[l].max(1e-9);
+            fp.levels[l].sessions = estimates[f][l].len();
+        }
+    }
     p
+}
+
+/// Refine m with labelled pairs (steward decisions): each field's m becomes
+/// the labelled matches' level shares, pulled towards the unsupervised
+/// estimate with `label_strength` pseudo-pairs.
+pub fn refine_with_labels(p: &mut KindParams, matches: &[Levels], cfg: &ScoringConfig) {
+    if matches.is_empty() {
+        return;
+    }
+    p.labels += matches.len();
+    let k = cfg.label_strength;
+    for (f, fp) in p.fields.iter_mut().enumerate() {
+        let mut counts = vec![0f64; fp.levels.len()];
+        for l in matches {
+            if l[f] > 0 && (l[f] as usize) <= counts.len() {
+                counts[l[f] as usize - 1] += 1.0;
+            }
+        }
+        let seen: f64 = counts.iter().sum();
+        if seen == 0.0 {
+            continue;
+        }
+        for (lp, c) in fp.levels.iter_mut().zip(&counts) {
+            if !lp.fixed {
+                lp.m = ((c + k * lp.m) / (seen + k)).max(1e-9);
+            }
+        }
+    }
+}
+
+/// Comparators whose agreement is a strong identifier: what the namesake
+/// guard asks for besides the name.
+pub fn is_identifying(c: Comparator) -> bool {
+    matches!(
+        c,
+        Comparator::TaxId
+            | Comparator::Phone
+            | Comparator::Email
+            | Comparator::Identifier
+            | Comparator::Date
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn cmp() -> &'static Comparisons {
+        Comparisons::builtin()
+    }
+
+    fn f(name: &str) -> usize {
+        cmp().index_of(name).unwrap()
+    }
+
     #[test]
-    fn em_separates_a_toy_mixture() {
-        // 200 matches: name exact, phone equal; 800 non-matches: name different, phone different.
-        let mut m = [0u8; NF];
-        m[CmpField::Name.index()] = 1;
-        m[CmpField::Phone.index()] = 1;
-        let mut u = [0u8; NF];
-        u[CmpField::Name.index()] = 6;
-        u[CmpField::Phone.index()] = 3;
-        let mut noisy = m;
-        noisy[CmpField::Phone.index()] = 3;
-        let pats = vec![(m, 180), (noisy, 20), (u, 800)];
-        let cfg = ScoringConfig {
-            random_pairs: 0,
-            prior_strength: 1.0,
-            ..ScoringConfig::default()
-        };
-        let p = estimate_kind(
-            Kind::Organization,
-            &pats,
-            &[],
-            &[],
-            &cfg,
-            &CompareConfig::default(),
-        );
-        assert!(
-            p.converged,
-            "EM did not converge in {} iterations",
-            p.em_iterations
-        );
-        assert!((p.lambda - 0.2).abs() < 0.02, "lambda {}", p.lambda);
-        let name = &p.fields[CmpField::Name.index()].levels;
-        assert!(name[1].m > 0.95 && name[1].u < 0.01, "{name:?}");
-        let w = p.weights(15.0);
-        assert!(w.score(&m) > 5.0 && w.score(&u) < -5.0);
+    fn em_in_a_session_learns_m_of_the_other_fields() {
+        // Pairs blocked on phone: 200 matches with equal names and postal codes,
+        // 800 with different ones.
+        let mut m = [0u8; MAX_FIELDS];
+        m[f("phone")] = 1;
+        m[f("name")] = 1;
+        m[f("postal code")] = 1;
+        let mut u = m;
+        u[f("name")] = 6;
+        u[f("postal code")] = 3;
+        let pats = vec![(m, 200), (u, 800)];
+        let prior = default_kind_params(cmp());
+        let mut excluded = [false; MAX_FIELDS];
+        excluded[f("phone")] = true;
+        let (p, r) = em_session(&pats, &prior, &prior, &excluded, &ScoringConfig::default());
+        assert!(r.converged, "{r:?}");
+        assert!((r.match_share - 0.2).abs() < 0.03, "{r:?}");
+        let name = &p.fields[f("name")].levels;
+        assert!(name[0].m > 0.9, "{name:?}");
+        // The blocked field keeps its default.
+        assert_eq!(p.fields[f("phone")], prior.fields[f("phone")]);
     }
 
     #[test]
     fn conflicting_tax_id_keeps_strong_negative_weight() {
-        let mut d = [0u8; NF];
-        d[CmpField::TaxId.index()] = 3;
-        let pats = vec![(d, 500)];
-        let cfg = ScoringConfig {
-            random_pairs: 0,
-            ..ScoringConfig::default()
-        };
-        let p = estimate_kind(
-            Kind::Organization,
-            &pats,
-            &[],
-            &[],
-            &cfg,
-            &CompareConfig::default(),
-        );
-        assert!(p.weights(15.0).w[CmpField::TaxId.index()][3] < -8.0);
+        let params = Params::defaults(CompareConfig::default(), &ScoringConfig::default());
+        let w = default_kind_params(cmp()).weights(&params, cmp());
+        assert!(w.w[f("tax ID")][5] < -15.0, "{}", w.w[f("tax ID")][5]);
+        // The weaker disagreement of unverified numbers is not raised above it.
+        assert!(w.w[f("tax ID")][4] > w.w[f("tax ID")][5]);
+    }
+
+    #[test]
+    fn labels_pull_m_towards_what_the_steward_saw() {
+        let mut p = default_kind_params(cmp());
+        let before = p.fields[f("phone")].levels[2].m;
+        let mut l = [0u8; MAX_FIELDS];
+        l[f("phone")] = 3;
+        refine_with_labels(&mut p, &vec![l; 40], &ScoringConfig::default());
+        assert!(p.fields[f("phone")].levels[2].m > before + 0.3);
+        assert_eq!(p.labels, 40);
     }
 
     #[test]
     fn params_round_trip_through_json() {
         let mut p = Params::defaults(CompareConfig::default(), &ScoringConfig::default());
         p.by_kind
-            .insert(Kind::Organization, default_kind_params(Kind::Organization));
+            .insert(Kind::Organization, default_kind_params(cmp()));
         let s = serde_json::to_string(&p).unwrap();
         let back: Params = serde_json::from_str(&s).unwrap();
         assert_eq!(p, back);

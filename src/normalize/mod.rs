@@ -1,6 +1,7 @@
 //! Normalization: every mapped row becomes a [`crate::model::Party`].
 
 pub mod address;
+pub mod date;
 pub mod email;
 pub mod org;
 pub mod party;
