@@ -256,6 +256,14 @@ pub enum TaxIdKind {
     JpInvoice,
     UsEin,
     EuVat,
+    /// Australian Business Number: 11 digits, mod-89 checksum.
+    AuAbn,
+    /// Australian Company Number (and ARBN): 9 digits, mod-10 check digit.
+    AuAcn,
+    /// UK Companies House registration number: 8 digits or 2 letters + 6 digits.
+    GbCompany,
+    /// UK VAT registration number: 9 digits (mod 97 / 9755), 12 with a branch, GD/HA.
+    GbVat,
     #[default]
     Unknown,
 }
@@ -272,6 +280,10 @@ impl TaxIdKind {
             TaxIdKind::JpInvoice => "jp_invoice",
             TaxIdKind::UsEin => "us_ein",
             TaxIdKind::EuVat => "eu_vat",
+            TaxIdKind::AuAbn => "au_abn",
+            TaxIdKind::AuAcn => "au_acn",
+            TaxIdKind::GbCompany => "gb_company",
+            TaxIdKind::GbVat => "gb_vat",
             TaxIdKind::Unknown => "unknown",
         }
     }

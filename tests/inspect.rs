@@ -321,3 +321,62 @@ fn bad_input_gets_one_line_and_exit_code_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Crafted files in legacy encodings and a UTF-8 file with one bad byte: each
+/// is read in its own encoding, the runner-up is named, and the bad byte is a
+/// flagged cell, not a whole file decoded as Windows-1251.
+#[test]
+fn encodings_told_apart_and_a_bad_utf8_byte_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &'static encoding_rs::Encoding, &str, &str); 4] = [
+        (
+            "salesforce.csv",
+            encoding_rs::WINDOWS_1252,
+            "Account Name,Billing City,Description\nBanco de Crédito,Lima,Sociedad anónima\nCafé Müller,München,Bäckerei\n",
+            "windows-1252",
+        ),
+        (
+            "koi8.csv",
+            encoding_rs::KOI8_R,
+            "Наименование;ИНН;Телефон\nООО Ромашка;7707083893;8 (495) 123-45-67\nАО Лютик;7702070139;8 (4822) 12-34-56\n",
+            "koi8-r",
+        ),
+        (
+            "dos.csv",
+            encoding_rs::IBM866,
+            "Наименование;ИНН;Телефон\nООО Ромашка;7707083893;8 (495) 123-45-67\nАО Лютик;7702070139;8 (4822) 12-34-56\n",
+            "cp866",
+        ),
+        (
+            "cp1251.csv",
+            encoding_rs::WINDOWS_1251,
+            "Наименование;ИНН;Телефон\nООО Ромашка;7707083893;8 (495) 123-45-67\nАО Лютик;7702070139;8 (4822) 12-34-56\n",
+            "windows-1251",
+        ),
+    ];
+    for (name, enc, text, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, enc.encode(text).0).unwrap();
+        let r = inspect(path.to_str().unwrap());
+        assert_eq!(r["text"]["encoding"], want, "{name}");
+        assert_eq!(r["text"]["encoding_evidence"], "byte statistics");
+        assert!(r["text"]["encoding_runner_up"].is_string(), "{name}");
+        assert_eq!(r["tables"][0]["rejects"], 0, "{name}");
+    }
+    let mut bytes = "Наименование;ИНН\nООО Ромашка;7707083893\nАО Лютик;7702070139\n"
+        .as_bytes()
+        .to_vec();
+    let at = bytes.iter().rposition(|&b| b == b';').unwrap();
+    bytes.insert(at, 0xFF);
+    let path = dir.path().join("utf8_bad_byte.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let r = inspect(path.to_str().unwrap());
+    assert_eq!(r["text"]["encoding"], "utf-8");
+    assert_eq!(r["text"]["encoding_evidence"], "utf-8 with invalid bytes");
+    assert_eq!(r["tables"][0]["rejects"], 0);
+    let w = warnings(&r);
+    assert!(
+        w.contains("not valid UTF-8") && w.contains("undecodable_bytes"),
+        "{w}"
+    );
+}

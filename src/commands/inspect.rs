@@ -210,9 +210,13 @@ pub fn render(r: &InspectReport) -> String {
     let _ = writeln!(o, "file:      {}", r.file);
     match &r.text {
         Some(t) => {
+            let runner = t
+                .encoding_runner_up
+                .as_ref()
+                .map_or(String::new(), |r| format!("; runner-up {r}"));
             let _ = writeln!(
                 o,
-                "format:    {} text, encoding {} ({}), delimiter `{}`",
+                "format:    {} text, encoding {} ({}{runner}), delimiter `{}`",
                 r.format, t.encoding, t.encoding_evidence, t.delimiter
             );
         }

@@ -147,25 +147,23 @@ impl Iterator for DelimitedRows {
             Ok(false) => None,
             Ok(true) => {
                 let number = self.record.position().map_or(line, |p| self.first_line(p));
-                let mut problem = None;
+                // Undecodable bytes (U+FFFD) stay in their cells: the stage flags
+                // those cells and keeps the row.
                 let cells = self
                     .record
                     .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        if v.contains('\u{FFFD}') && problem.is_none() {
-                            problem = Some(format!(
-                                "column {}: bytes that are not valid in the file's encoding (check --encoding)",
-                                i + 1
-                            ));
+                    .map(|v| {
+                        if v.is_empty() {
+                            Cell::EMPTY
+                        } else {
+                            Cell::Text(v.to_string())
                         }
-                        if v.is_empty() { Cell::EMPTY } else { Cell::Text(v.to_string()) }
                     })
                     .collect();
                 Some(RawRow {
                     number,
                     cells,
-                    problem,
+                    problem: None,
                 })
             }
             Err(e) => Some(RawRow {
@@ -207,10 +205,10 @@ mod tests {
     }
 
     #[test]
-    fn undecodable_cells_are_reported() {
+    fn undecodable_cells_are_kept_for_the_stage_to_flag() {
         let rows: Vec<RawRow> = DelimitedRows::new("a,b\nok,bad\u{FFFD}\n".into(), b',').collect();
-        assert!(rows[0].problem.is_none());
-        assert!(rows[1].problem.as_deref().unwrap().contains("column 2"));
+        assert!(rows.iter().all(|r| r.problem.is_none()));
+        assert_eq!(rows[1].cells[1], Cell::Text("bad\u{FFFD}".into()));
     }
 
     #[test]

@@ -45,8 +45,12 @@ pub struct ReadOptions {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TextFormat {
     pub encoding: String,
-    /// `bom`, `valid utf-8`, `zero-byte pattern`, `byte statistics` or `--encoding`.
+    /// `bom`, `valid utf-8`, `utf-8 with invalid bytes`, `zero-byte pattern`,
+    /// `byte statistics` or `--encoding`.
     pub encoding_evidence: String,
+    /// The next most plausible encoding, when byte statistics decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_runner_up: Option<String>,
     pub delimiter: String,
 }
 
@@ -184,27 +188,22 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
             "this is a spreadsheet saved with a text extension: rename it to .xlsx/.xls",
         ));
     }
-    let (enc, evidence) = match &opts.encoding {
-        Some(label) => (
-            encoding::encoding_for_label(label).ok_or_else(|| {
+    let detection = match &opts.encoding {
+        Some(label) => encoding::Detection {
+            encoding: encoding::encoding_for_label(label).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown encoding `{label}`: use utf-8, utf-16le, utf-16be, cp1251, cp932 (shift_jis), koi8-r, cp866…"
+                    "unknown encoding `{label}`: use utf-8, utf-16le, utf-16be, cp1251, cp1252, cp932 (shift_jis), koi8-r, cp866…"
                 ))
             })?,
-            "--encoding".to_string(),
-        ),
-        None => {
-            let (enc, ev) = encoding::detect(&bytes);
-            let ev = match ev {
-                encoding::Evidence::Bom => "bom",
-                encoding::Evidence::ValidUtf8 => "valid utf-8",
-                encoding::Evidence::ZeroBytePattern => "zero-byte pattern",
-                encoding::Evidence::ByteStatistics => "byte statistics",
-                encoding::Evidence::UserChoice => "--encoding",
-            };
-            (enc, ev.to_string())
-        }
+            evidence: encoding::Evidence::UserChoice,
+            runner_up: None,
+            low_confidence: false,
+            invalid_sequences: 0,
+        },
+        None => encoding::detect_full(&bytes),
     };
+    let enc = detection.encoding;
+    let evidence = detection.evidence.as_str().to_string();
     let (text, _) = encoding::decode(&bytes, enc);
     if !delimited::looks_like_text(&text) {
         return Err(Error::bad_input(
@@ -222,12 +221,28 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
     let rows = delimited::DelimitedRows::new(text, delimiter);
     let found = locate_header(Box::new(rows), opts.header_row, profiles, 0, false)
         .map_err(|m| Error::bad_input(path, m))?;
+    let runner_up = detection.runner_up.map(encoding::display_name);
     let format = TextFormat {
         encoding: encoding::display_name(enc).to_string(),
         encoding_evidence: evidence,
+        encoding_runner_up: runner_up.map(str::to_string),
         delimiter: delimiter_name(delimiter).to_string(),
     };
-    Ok(found.into_table(path, None, Some(format)))
+    let mut table = found.into_table(path, None, Some(format));
+    if detection.low_confidence {
+        table.warnings.push(format!(
+            "encoding guessed as {} with low confidence (runner-up {}): check the text, or set `encoding =` for this source",
+            encoding::display_name(enc),
+            runner_up.unwrap_or("none")
+        ));
+    }
+    if detection.evidence == encoding::Evidence::MostlyUtf8 {
+        table.warnings.push(format!(
+            "read as UTF-8 although {} byte sequence(s) are not valid UTF-8: the cells holding them are flagged",
+            detection.invalid_sequences
+        ));
+    }
+    Ok(table)
 }
 
 pub fn parse_delimiter(d: &str) -> Result<u8> {

@@ -17,6 +17,9 @@ use std::path::Path;
 pub const DUPLICATE_SOURCE_KEY: &str = "duplicate_source_key";
 pub const UNKNOWN_KIND_VALUE: &str = "unknown_kind_value";
 pub const SHORT_ROW: &str = "short_row";
+/// A cell held bytes the file's encoding cannot decode (shown as U+FFFD);
+/// the row is kept, the rest of the cell is right.
+pub const UNDECODABLE_BYTES: &str = "undecodable_bytes";
 
 /// Profiles below this score fit too poorly to trust without a look.
 pub const WEAK_PROFILE_SCORE: f64 = 0.3;
@@ -141,6 +144,19 @@ impl<'a> RowReader<'a> {
             cells.truncate(width);
         }
         for (i, cell) in cells.iter().enumerate() {
+            if let Cell::Text(t) = cell
+                && t.contains('\u{FFFD}')
+            {
+                let field = self.mapping.fields.get(i).copied().flatten();
+                flags.push(Flag::new(
+                    UNDECODABLE_BYTES,
+                    field,
+                    format!(
+                        "column `{}`: bytes not valid in the file's encoding (check `encoding =`)",
+                        self.headers.get(i).map_or("?", String::as_str)
+                    ),
+                ));
+            }
             if let Some(Some(field)) = self.mapping.fields.get(i)
                 && let Some((code, detail)) = damage::check(cell, *field)
             {

@@ -588,6 +588,39 @@ mod tests {
         );
     }
 
+    /// International legal forms (ISO 20275 and the cleanco term list) after a
+    /// name, and form-like words that must stay in it: at least 300 forms.
+    #[test]
+    fn international_legal_forms_table() {
+        let data = include_str!("../../tests/fixtures/normalize/legal_forms_intl.tsv");
+        let mut forms = 0;
+        let mut failures = Vec::new();
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 4, "malformed fixture line: {line:?}");
+            let got = normalize_org_name(cols[0]);
+            let got_cols = [
+                got.name.as_str(),
+                got.legal_form.as_deref().unwrap_or(""),
+                got.form_country.as_deref().unwrap_or(""),
+            ];
+            if got_cols[..] != cols[1..] {
+                failures.push(format!("{}\t{}", cols[0], got_cols.join("\t")));
+            }
+            forms += usize::from(!cols[2].is_empty());
+        }
+        assert!(forms >= 300, "only {forms} legal forms");
+        assert!(
+            failures.is_empty(),
+            "{} rows differ (got):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
     /// Characters that exercise every branch: forms, quotes, look-alikes, kana, spaces.
     fn tricky() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![

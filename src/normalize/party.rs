@@ -211,15 +211,26 @@ fn contact_points(p: &mut Party, ctx: &PartyContext) {
 }
 
 fn phones(p: &mut Party, ctx: &PartyContext) {
-    // Row hints first (country column, .jp mail, kanji names), then the
-    // project's other regions: a sheet of mixed countries is common. Built only
-    // when a phone is invalid (rare), from what the phones do not change.
+    // Row hints first (country column, address, .jp mail, kanji names), then
+    // the project's other regions where the row's script points there: a 9-digit
+    // US number must not become an AU mobile because another source is AU. Built
+    // only when a phone is invalid (rare), from what the phones do not change.
     let mut fallbacks: Option<Vec<String>> = None;
     let fallbacks_of = |p: &Party| {
         let mut fallbacks = region::hints(p);
-        fallbacks.extend(ctx.fallback_regions.iter().cloned());
+        fallbacks.extend(
+            ctx.fallback_regions
+                .iter()
+                .filter(|r| region::script_points_to(p, ctx.region, r))
+                .cloned(),
+        );
         fallbacks.retain(|r| r != ctx.region);
-        fallbacks.dedup();
+        let mut seen = Vec::with_capacity(fallbacks.len());
+        fallbacks.retain(|r| {
+            let new = !seen.contains(r);
+            seen.push(r.clone());
+            new
+        });
         fallbacks
     };
     for (field, role) in [
@@ -306,12 +317,16 @@ fn emails_and_website(p: &mut Party, ctx: &PartyContext) {
 }
 
 fn identifiers(p: &mut Party, ctx: &PartyContext) {
+    // The row's own country column, when it names one, decides which
+    // identifiers its numbers may be; else the source's region.
+    let row_region = p.original(Field::Country).and_then(region::country_code);
+    let region = row_region.as_deref().unwrap_or(ctx.region);
     for field in [Field::TaxId, Field::TaxId2, Field::RegistrationId] {
         let Some(text) = p.original.get(&field) else {
             continue;
         };
         // A combined «ИНН/КПП» cell yields both identifiers.
-        for id in tax_id::normalize_tax_ids(text, field, ctx.region) {
+        for id in tax_id::normalize_tax_ids(text, field, region) {
             for code in &id.flags {
                 p.flags.push(Flag::new(code, Some(field), id.input.clone()));
             }
@@ -420,6 +435,80 @@ mod tests {
             &["US".into()],
         );
         assert_eq!(p.phones[0].e164.as_deref(), Some("+13125550100"));
+    }
+
+    #[test]
+    fn other_regions_of_the_project_need_the_rows_own_evidence() {
+        let ctx_in = |region: &'static str, fields: &[(Field, &str)], fallback: &[String]| {
+            let headers: Vec<String> = fields.iter().map(|(f, _)| f.to_string()).collect();
+            let mapped: Vec<Option<Field>> = fields.iter().map(|(f, _)| Some(*f)).collect();
+            let cells: Vec<Cell> = fields
+                .iter()
+                .map(|(_, v)| Cell::Text(v.to_string()))
+                .collect();
+            let ctx = PartyContext {
+                region,
+                default_area_code: None,
+                headers: &headers,
+                fields: &mapped,
+                ranks: &[],
+                key_field: None,
+                fallback_regions: fallback,
+                separators: &BTreeMap::new(),
+            };
+            build_party(
+                Provenance::default(),
+                Kind::Person,
+                &cells,
+                Vec::new(),
+                &ctx,
+            )
+            .0
+        };
+        // A 9-digit US number stays invalid: another source being AU is no reason.
+        let p = ctx_in(
+            "US",
+            &[(Field::Name, "John Smith"), (Field::Phone, "412 345 678")],
+            &["AU".into()],
+        );
+        assert!(!p.phones[0].valid, "{:?}", p.phones[0]);
+        assert!(!p.flags.iter().any(|f| f.code == PHONE_REGION_INFERRED));
+        // The same row with an Australian address is read as AU.
+        let p = ctx_in(
+            "US",
+            &[
+                (Field::Name, "John Smith"),
+                (Field::Phone, "412 345 678"),
+                (Field::Address, "1 George St, Sydney NSW 2000, Australia"),
+            ],
+            &["AU".into()],
+        );
+        assert_eq!(p.phones[0].e164.as_deref(), Some("+61412345678"));
+    }
+
+    #[test]
+    fn the_rows_country_types_its_identifiers() {
+        use crate::model::TaxIdKind;
+        let (p, _) = build(
+            Kind::Organization,
+            &[
+                (Field::Name, "Acme Pty Ltd"),
+                (Field::TaxId, "004 085 616"),
+                (Field::Country, "Australia"),
+            ],
+            &[],
+        );
+        assert_eq!(p.tax_ids[0].kind, TaxIdKind::AuAcn);
+        let (p, _) = build(
+            Kind::Organization,
+            &[
+                (Field::Name, "Acme"),
+                (Field::TaxId, "7707083893"),
+                (Field::Country, "USA"),
+            ],
+            &[],
+        );
+        assert_eq!(p.tax_ids[0].kind, TaxIdKind::Unknown);
     }
 
     #[test]

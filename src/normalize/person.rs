@@ -1,8 +1,9 @@
 //! Person names: RU Фамилия Имя Отчество, JP family-first, Western given-first.
 //!
-//! - Titles (Mr, Dr, г-н…) and suffixes (Jr., III, PhD) from
-//!   `data/person_titles.txt` are dropped, as are Japanese honorifics glued to
-//!   the name (山田太郎様).
+//! - Titles (Mr, Dr, г-н, military ranks…) and suffixes (Jr., III, PhD, Esq,
+//!   CPA…) from `data/person_titles.txt` are dropped, as are Japanese
+//!   honorifics glued to the name (山田太郎様) and nicknames in quotes or
+//!   brackets (Robert "Bob" Smith, William (Bill) Clinton).
 //! - Cyrillic: Фамилия Имя Отчество unless a patronymic (-ович, -овна, -ична,
 //!   оглы/кызы…) stands second (Имя Отчество Фамилия); initials in any position
 //!   (Иванов И.И., И. И. Иванов, Иванов И И) become `И.`.
@@ -13,7 +14,8 @@
 //!   is a foreign name, given first.
 //! - Latin: given first ("Smith, John" and a leading ALL-CAPS family name
 //!   "YAMADA Taro" are family first); Latin patronymics (-ovich, -ovna) switch
-//!   to the Russian order; particles (van, de) stay with the family name.
+//!   to the Russian order; particles (van, de, St.) stay with the family name,
+//!   and a Spanish `y` joins two family names (Velasquez y Garcia).
 //! - A single word is taken as the family name (CRMs require a last name).
 //! - Case: a word written all upper or all lower case is title-cased per
 //!   hyphen/apostrophe part (JOHN O'NEIL → John O'Neil, Mc prefix kept);
@@ -26,6 +28,7 @@
 use crate::model::PersonName;
 use crate::normalize::org::{is_cjk, push_match_key};
 use crate::normalize::{text, translit};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Which order a full name is written in; `Auto` decides from the script.
@@ -43,6 +46,8 @@ struct Words {
     titles: text::FastSet<&'static str>,
     suffixes: text::FastSet<&'static str>,
     particles: text::FastSet<&'static str>,
+    /// Particles written capitalized (St., San): not lower-cased by `tidy_case`.
+    capitalized_particles: text::FastSet<&'static str>,
     honorifics: Vec<&'static str>,
     jp_family: text::FastSet<&'static str>,
 }
@@ -52,6 +57,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
         titles: text::FastSet::default(),
         suffixes: text::FastSet::default(),
         particles: text::FastSet::default(),
+        capitalized_particles: text::FastSet::default(),
         honorifics: Vec::new(),
         jp_family: text::FastSet::default(),
     };
@@ -67,6 +73,10 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
             "title" => w.titles.insert(word),
             "suffix" => w.suffixes.insert(word),
             "particle" => w.particles.insert(word),
+            "particle_cap" => {
+                w.capitalized_particles.insert(word);
+                w.particles.insert(word)
+            }
             "honorific_jp" => {
                 w.honorifics.push(word);
                 true
@@ -154,6 +164,10 @@ fn is_initial(w: &str) -> bool {
 
 /// Title-cases a word written all in one case; keeps mixed case as written.
 fn tidy_case(w: &str, first_word: bool) -> String {
+    // "y" in "Velasquez y Garcia" is a particle, not an initial.
+    if !first_word && w.len() == 1 && in_list(&WORDS.particles, w) {
+        return text::to_lower(w);
+    }
     if is_initial(w) {
         let letter = w.trim_end_matches('.');
         let upper = letter.to_uppercase();
@@ -172,7 +186,8 @@ fn tidy_case(w: &str, first_word: bool) -> String {
         return w.to_string();
     }
     let lower = text::to_lower(w);
-    if !first_word && WORDS.particles.contains(lower.as_str()) {
+    let key = lower.trim_end_matches('.');
+    if !first_word && WORDS.particles.contains(key) && !WORDS.capitalized_particles.contains(key) {
         return lower;
     }
     let mut out = String::with_capacity(w.len());
@@ -296,10 +311,19 @@ fn western_order(words: &[String]) -> (String, String, String) {
         0 => Default::default(),
         1 => (words[0].clone(), String::new(), String::new()),
         _ => {
-            // The family name takes the particles before it: "van Beethoven".
+            // The family name takes the particles before it: "van Beethoven",
+            // and a Spanish "y" joins two family names: "Velasquez y Garcia".
             let mut start = n - 1;
-            while start > 1 && in_list(&WORDS.particles, &words[start - 1]) {
-                start -= 1;
+            loop {
+                while start > 1 && in_list(&WORDS.particles, &words[start - 1]) {
+                    start -= 1;
+                }
+                let conjunction = with_word_key(&words[start], |k| k == "y");
+                if start > 1 && start < n - 1 && conjunction {
+                    start -= 1;
+                    continue;
+                }
+                break;
             }
             (
                 join(&words[start..]),
@@ -319,7 +343,16 @@ fn name_words(s: &str) -> Vec<&str> {
     let mut words: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '"' || c == '«' || c == '»')
         .filter(|w| !w.is_empty())
-        .flat_map(split_initials)
+        // "Ph.D." and "M.D." are suffixes, not initials.
+        .flat_map(|w| {
+            let listed = w.contains('.') && in_list(&WORDS.suffixes, w);
+            let (whole, split) = if listed {
+                (Some(w), None)
+            } else {
+                (None, Some(split_initials(w)))
+            };
+            whole.into_iter().chain(split.into_iter().flatten())
+        })
         .collect();
     while words.len() > 1 && in_list(&WORDS.titles, words[0]) {
         words.remove(0);
@@ -337,6 +370,7 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
     } else {
         text::nfkc_keep_dashes(input)
     };
+    let s = strip_nicknames(&s);
     let s = text::collapse_ws(&s);
     let s = strip_jp_honorific(&s);
 
@@ -386,6 +420,56 @@ pub fn normalize_person_name(input: &str, order: NameOrder) -> PersonName {
         }
     };
     build(input, family, given, middle)
+}
+
+/// Drops nicknames and notes in quotes or brackets: Robert "Bob" Smith,
+/// William (Bill) Clinton, Margaret 'Peggy' Olson, 山田太郎（ヤマダタロウ）.
+/// A single quote opens only at a word's start and closes at its end, so
+/// O'Neil and D'Angelo stay. Kept when nothing else would remain.
+fn strip_nicknames(s: &str) -> Cow<'_, str> {
+    if !s.contains(['"', '(', '[', '“', '„', '\'', '‘']) {
+        return Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let word_start = i == 0 || chars[i - 1].is_whitespace();
+        let close = match c {
+            '"' => Some('"'),
+            '“' => Some('”'),
+            '„' => Some('“'),
+            '(' => Some(')'),
+            '[' => Some(']'),
+            '\'' if word_start => Some('\''),
+            '‘' if word_start => Some('’'),
+            _ => None,
+        };
+        let end = close.and_then(|close| {
+            let end = i + 1 + chars[i + 1..].iter().position(|&d| d == close)?;
+            let single = matches!(c, '\'' | '‘');
+            let word_end = chars
+                .get(end + 1)
+                .is_none_or(|n| n.is_whitespace() || *n == ',');
+            (!single || word_end).then_some(end)
+        });
+        match end {
+            Some(end) => {
+                out.push(' ');
+                i = end + 1;
+            }
+            None => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    if out.chars().any(char::is_alphanumeric) {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn japanese(s: &str, order: NameOrder) -> (String, String, String) {
@@ -522,6 +606,45 @@ mod tests {
             "{} of {rows} rows differ (got):\n{}",
             failures.len(),
             failures.join("\n")
+        );
+    }
+
+    /// English full names (titles, suffixes, particles, "Last, First",
+    /// nicknames): at least 300, all right.
+    #[test]
+    fn english_names_table() {
+        let data = include_str!("../../tests/fixtures/normalize/person_name_en.tsv");
+        let mut rows = 0;
+        let mut failures = Vec::new();
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 4, "malformed fixture line: {line:?}");
+            let got = normalize_person_name(cols[0], NameOrder::Auto);
+            let got_cols = [got.family.as_str(), got.given.as_str(), got.middle.as_str()];
+            if got_cols[..] != cols[1..] {
+                failures.push(format!("{}\t{}", cols[0], got_cols.join("\t")));
+            }
+            rows += 1;
+        }
+        assert!(rows >= 300, "only {rows} names");
+        assert!(
+            failures.is_empty(),
+            "{} of {rows} names differ (got):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn nicknames_and_j_in_keys() {
+        let p = normalize_person_name("Kenji \"Ken\" Watanabe", NameOrder::Auto);
+        assert_eq!(p.match_key, "vatanabe kenji");
+        assert_eq!(
+            normalize_person_name("John O'Neil", NameOrder::Auto).family,
+            "O'Neil"
         );
     }
 

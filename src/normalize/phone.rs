@@ -130,6 +130,11 @@ pub fn normalize_phone(input: &str, opts: &PhoneOptions) -> Phone {
     normalize_folded(input.trim(), &fold(input), &Context::new(opts))
 }
 
+/// Whether `code` is a region libphonenumber knows (a real country or territory).
+pub fn is_known_region(code: &str) -> bool {
+    Resolved::of(code).region.is_some()
+}
+
 /// The options resolved once per call.
 struct Context<'a> {
     region: Option<Region>,

@@ -39,6 +39,65 @@ fn tld_country(domain: &str) -> Option<String> {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Cjk,
+}
+
+/// The script a region's names are written in (Latin unless listed).
+fn region_script(region: &str) -> Script {
+    const CYRILLIC: [&str; 10] = ["RU", "BY", "UA", "KZ", "KG", "TJ", "BG", "RS", "MK", "MN"];
+    const CJK: [&str; 6] = ["JP", "CN", "TW", "HK", "MO", "KR"];
+    let r = region.trim().to_ascii_uppercase();
+    if CYRILLIC.contains(&r.as_str()) {
+        Script::Cyrillic
+    } else if CJK.contains(&r.as_str()) {
+        Script::Cjk
+    } else {
+        Script::Latin
+    }
+}
+
+/// The names of the row (organization, person, company text).
+fn name_text(p: &Party) -> impl Iterator<Item = char> + '_ {
+    [
+        Field::Name,
+        Field::FullName,
+        Field::FamilyName,
+        Field::GivenName,
+        Field::OrganizationRef,
+    ]
+    .into_iter()
+    .filter_map(|f| p.original(f))
+    .flat_map(str::chars)
+}
+
+/// Whether the script of the row's names points from the source's region to
+/// `candidate`: names in `candidate`'s script, which is not the source's. A
+/// Latin name in a Latin-script source says nothing about which Latin country.
+pub fn script_points_to(p: &Party, source: &str, candidate: &str) -> bool {
+    let want = region_script(candidate);
+    if want == region_script(source) {
+        return false;
+    }
+    name_text(p).any(|c| match want {
+        Script::Latin => c.is_ascii_alphabetic() || matches!(c, '\u{C0}'..='\u{24F}'),
+        Script::Cyrillic => matches!(c, '\u{0400}'..='\u{04FF}'),
+        Script::Cjk => {
+            matches!(c, '\u{3040}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
+        }
+    })
+}
+
+/// The country an address names in its last part (`…, Sydney NSW 2000, Australia`);
+/// full names only: a two-letter tail is as often a state (`CA`) as a country.
+fn address_country(address: &str) -> Option<String> {
+    let last = address.rsplit([',', '\n']).next()?;
+    COUNTRIES.get(&fold(last)).map(|iso| (*iso).to_string())
+}
+
 /// Regions this row hints at, strongest first, without repeats.
 pub fn hints(p: &Party) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -50,25 +109,15 @@ pub fn hints(p: &Party) -> Vec<String> {
         }
     };
     push(p.original(Field::Country).and_then(country_code));
+    push(p.original(Field::Address).and_then(address_country));
     for e in &p.emails {
         push(e.domain().and_then(tld_country));
     }
     push(p.website.as_deref().and_then(tld_country));
-    let names = [
-        Field::Name,
-        Field::FullName,
-        Field::FamilyName,
-        Field::GivenName,
-        Field::OrganizationRef,
-    ];
-    let text: String = names.iter().filter_map(|f| p.original(*f)).collect();
-    if text
-        .chars()
-        .any(|c| matches!(c, '\u{3040}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}'))
-    {
+    if name_text(p).any(|c| matches!(c, '\u{3040}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}')) {
         push(Some("JP".into()));
     }
-    if text.chars().any(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+    if name_text(p).any(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
         push(Some("RU".into()));
     }
     out

@@ -1,5 +1,14 @@
 //! Tax and registration identifiers with checksums: ИНН, КПП, ОГРН/ОГРНИП,
-//! 法人番号, 適格請求書 登録番号, US EIN, EU VAT.
+//! 法人番号, 適格請求書 登録番号, US EIN, EU VAT, Australian ABN and ACN, UK
+//! company number and UK VAT.
+//!
+//! The region (the row's country column, else the source's region) decides
+//! which identifiers a bare number may be: in a source typed by its country
+//! (JP, US, an EU country, AU, GB, or any other country libphonenumber knows)
+//! a Russian kind needs a label or the КПП column, so an ABN never becomes a
+//! "valid" 12-digit ИНН in an Australian file; numbers no scheme of that
+//! country explains are kept as [`FLAG_UNKNOWN_TYPE`], not as invalid. Only
+//! RU, or no usable region, reads every shape.
 //!
 //! How the kind is decided, first rule that applies:
 //! 1. The shape: `T` + 13 digits is a JP invoice number, two letters of an EU
@@ -8,9 +17,11 @@
 //! 2. A label written in the cell (`ИНН`, `КПП`, `ОГРН`, `法人番号`, `登録番号`,
 //!    `EIN`, `VAT`…) for the lengths that are ambiguous (9, 12, 13 digits).
 //! 3. The column: `tax_id_2` holds a КПП, `registration_id` an ОГРН.
-//! 4. The region (project default country): a bare 13-digit number is a 法人番号
-//!    in JP and an ОГРН elsewhere; 9 digits are an EIN in US; in an EU country
-//!    a bare number that fits that country's VAT format gets its prefix.
+//! 4. The region: a bare 13-digit number is a 法人番号 in JP and an ОГРН in
+//!    RU; 9 digits are an EIN in US, an ACN in AU, a VAT number in GB; 11
+//!    digits an ABN in AU; up to 8 digits (or SC/NI/OC… + 6) a company number
+//!    in GB; in an EU country a bare number that fits that country's VAT
+//!    format gets its prefix.
 //!
 //! A cell holding both ИНН and КПП (`ИНН/КПП 7707083893/770701001`) yields the
 //! ИНН from [`normalize_tax_id`] (the КПП from it when the column is `tax_id_2`),
@@ -27,6 +38,13 @@
 //! 法人番号 but not that they share its check digit, so if real ones fail this
 //! check it must be relaxed for them. EU VAT: checksums for AT BE DE DK EE EL
 //! FI FR (numeric key) HR HU IT LU NL PL PT SE SI SK; format only elsewhere.
+//! ABN: subtract 1 from the first digit, weights 10 1 3 … 19, sum mod 89 = 0.
+//! ACN (and ARBN): weights 8…1 on the first 8 digits, check = (10 − sum mod
+//! 10) mod 10. UK VAT: weights 8…2 on 7 digits plus the last two as a number,
+//! a multiple of 97, or of 97 after adding 55 (numbers issued since 2010); a
+//! 12-digit number is a 9-digit one with a branch; GD/HA + 3 digits are
+//! government departments and health authorities. UK company numbers have no
+//! check digit: format only.
 //!
 //! `normalized` is digits (and the letters the format has) without separators,
 //! except that an EIN keeps its dash: `NN-NNNNNNN` is what tells it apart from a
@@ -56,8 +74,11 @@ pub const FLAG_EXCEL_FLOAT: &str = "tax_id_excel_float";
 /// The cell held an ИНН and a КПП together; see the module documentation.
 pub const FLAG_COMBINED_INN_KPP: &str = "tax_id_combined_inn_kpp";
 /// EU VAT number of a country whose checksum is not implemented: `valid`
-/// means the format only (BG CY CZ ES IE LT LV MT RO, and GB/XI).
+/// means the format only (BG CY CZ ES IE LT LV MT RO, UK GD/HA numbers).
 pub const FLAG_FORMAT_ONLY: &str = "tax_id_format_only";
+/// A number that is no identifier the region (or a label) allows: kept as
+/// written, neither valid nor called wrong (kind `unknown`).
+pub const FLAG_UNKNOWN_TYPE: &str = "tax_id_unknown_type";
 
 /// Longer cells are not identifiers (labels included they stay under ~60 bytes).
 const MAX_INPUT_BYTES: usize = 200;
@@ -85,6 +106,9 @@ enum Hint {
     JpInvoice,
     Ein,
     Vat,
+    Abn,
+    Acn,
+    GbCompany,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +118,11 @@ enum Region {
     Us,
     /// An EU country, as its VAT prefix.
     Eu(&'static str),
+    Au,
+    Gb,
+    /// Another real country: no scheme of its own here, and not a Russian one.
+    Foreign,
+    /// No usable region: every shape is read.
     Other,
 }
 
@@ -106,17 +135,28 @@ impl Region {
             Region::Jp
         } else if r.eq_ignore_ascii_case("US") {
             Region::Us
+        } else if r.eq_ignore_ascii_case("AU") {
+            Region::Au
+        } else if ["GB", "UK", "XI"].iter().any(|c| r.eq_ignore_ascii_case(c)) {
+            Region::Gb
         } else if r.eq_ignore_ascii_case("GR") {
             // Greece's VAT prefix is EL, not its ISO code.
             Region::Eu("EL")
         } else if r.len() == 2 {
             let upper = r.to_ascii_uppercase();
-            VAT_RULES
-                .get_key_value(upper.as_str())
-                .map_or(Region::Other, |(cc, _)| Region::Eu(cc))
+            match VAT_RULES.get_key_value(upper.as_str()) {
+                Some((cc, _)) => Region::Eu(cc),
+                None if crate::normalize::phone::is_known_region(&upper) => Region::Foreign,
+                None => Region::Other,
+            }
         } else {
             Region::Other
         }
+    }
+
+    /// Regions that decide what a bare number is (everything but RU and none).
+    fn typed(self) -> bool {
+        !matches!(self, Region::Ru | Region::Other)
     }
 }
 
@@ -124,6 +164,8 @@ struct Ctx {
     field: Field,
     region: Region,
     hint: Option<Hint>,
+    /// Written in groups of 2, 3, 3… digits, as ABNs are.
+    abn_shape: bool,
 }
 
 /// The cell reduced to its identifier characters.
@@ -159,6 +201,7 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
             field,
             region,
             hint: None,
+            abn_shape: false,
         };
         match excel {
             Excel::Float(digits) => {
@@ -185,6 +228,7 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
         field,
         region,
         hint: scan.hint,
+        abn_shape: scan.n_groups >= 3 && scan.groups == [2, 3, 3],
     };
     if scan.junk {
         out.flags.push(FLAG_FORMAT.into());
@@ -319,6 +363,10 @@ fn label(word: &str) -> Option<Option<Hint>> {
         ("FEIN", Some(Hint::Ein)),
         ("TIN", Some(Hint::Ein)),
         ("VAT", Some(Hint::Vat)),
+        ("ABN", Some(Hint::Abn)),
+        ("ACN", Some(Hint::Acn)),
+        ("ARBN", Some(Hint::Acn)),
+        ("CRN", Some(Hint::GbCompany)),
         ("UST", Some(Hint::Vat)),
         ("IDNR", Some(Hint::Vat)),
         ("UID", Some(Hint::Vat)),
@@ -377,6 +425,13 @@ fn excel_number(t: &str) -> Option<Excel<'_>> {
 
 /// The kind a number of `len` digits would have (for unrecoverable ones).
 fn kind_for_length(len: usize, ctx: &Ctx) -> TaxIdKind {
+    match (ctx.region, len) {
+        (Region::Au, 11) => return TaxIdKind::AuAbn,
+        (Region::Au, 9) => return TaxIdKind::AuAcn,
+        (Region::Jp, 13) => return TaxIdKind::JpCorporate,
+        (r, _) if r.typed() => return TaxIdKind::Unknown,
+        _ => {}
+    }
     match len {
         9 | 10 => TaxIdKind::Inn10,
         11 | 12 => TaxIdKind::Inn12,
@@ -394,6 +449,17 @@ fn set(out: &mut TaxId, kind: TaxIdKind, normalized: String, ok: bool) {
     if !ok {
         out.flags.push(FLAG_CHECKSUM.into());
     }
+}
+
+/// A number the region's schemes do not explain: kept, not called wrong.
+fn unknown_type(out: &mut TaxId, body: &str) {
+    out.kind = TaxIdKind::Unknown;
+    // As in `unknown`: only bare digits have a stable normalized form.
+    if body.bytes().all(|b| b.is_ascii_digit()) {
+        out.normalized = body.to_string();
+    }
+    out.valid = false;
+    out.flags.push(FLAG_UNKNOWN_TYPE.into());
 }
 
 fn unknown(out: &mut TaxId, body: &str) {
@@ -433,14 +499,27 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
                 jp_corporate_ok(&b[1..]),
             );
         }
+        let gb = ctx.region == Region::Gb || ctx.hint == Some(Hint::GbCompany);
+        if gb && ctx.hint != Some(Hint::Vat) && is_gb_company_letters(b) {
+            return set(out, TaxIdKind::GbCompany, body.to_string(), true);
+        }
+        if ctx.region == Region::Gb && (b.starts_with(b"GD") || b.starts_with(b"HA")) {
+            return gb_vat("GB", body, out);
+        }
         if is_kpp(body) {
             return set(out, TaxIdKind::Kpp, body.to_string(), true);
         }
         if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() {
+            if &b[..2] == b"GB" || &b[..2] == b"XI" {
+                return gb_vat(&body[..2], &body[2..], out);
+            }
             let cc = if &b[..2] == b"GR" { "EL" } else { &body[..2] };
             if let Some(rule) = VAT_RULES.get(cc) {
                 return vat(cc, rule, &body[2..], out);
             }
+        }
+        if ctx.region.typed() && b.iter().any(u8::is_ascii_digit) {
+            return unknown_type(out, body);
         }
         return unknown(out, body);
     }
@@ -448,6 +527,36 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
     let hint = ctx.hint;
     let jp_hint = matches!(hint, Some(Hint::JpCorporate | Hint::JpInvoice));
     let ru_hint = matches!(hint, Some(Hint::Inn | Hint::Kpp | Hint::Ogrn));
+    match hint {
+        Some(Hint::Abn) => return abn(body, out),
+        Some(Hint::Acn) => return acn(body, out),
+        Some(Hint::GbCompany) => return gb_company(body, out),
+        _ => {}
+    }
+    let foreign_ok = !ru_hint && !jp_hint && hint != Some(Hint::Ein);
+    let kpp_column = ctx.field == Field::TaxId2 && hint.is_none();
+    if foreign_ok && !kpp_column {
+        match ctx.region {
+            Region::Au => {
+                return match b.len() {
+                    11 => abn(body, out),
+                    9 => acn(body, out),
+                    _ => unknown_type(out, body),
+                };
+            }
+            Region::Gb => {
+                return match b.len() {
+                    9 | 12 => gb_vat("GB", body, out),
+                    _ if hint == Some(Hint::Vat) => gb_vat("GB", body, out),
+                    6..=8 => gb_company(body, out),
+                    _ => unknown_type(out, body),
+                };
+            }
+            _ => {}
+        }
+    }
+    // A Russian kind in a typed region needs a label or the КПП column.
+    let ru_ok = !ctx.region.typed() || ru_hint || ctx.field == Field::TaxId2;
     if let Region::Eu(cc) = ctx.region
         && !ru_hint
         && !jp_hint
@@ -467,6 +576,9 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
             if hint == Some(Hint::Kpp) || ctx.field == Field::TaxId2 {
                 return set(out, TaxIdKind::Kpp, body.to_string(), true);
             }
+            if !ru_ok {
+                return unknown_type(out, body);
+            }
             if pad_zero(body, inn10_ok, out, TaxIdKind::Inn10) {
                 return;
             }
@@ -477,11 +589,20 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
             }
             unknown(out, body)
         }
+        // Japanese numbers keep their own arms below.
+        n if !ru_ok && !(matches!(n, 12 | 13) && (jp_hint || ctx.region == Region::Jp)) => {
+            unknown_type(out, body)
+        }
         10 => set(out, TaxIdKind::Inn10, body.to_string(), inn10_ok(b)),
         11 => {
-            if !pad_zero(body, inn12_ok, out, TaxIdKind::Inn12) {
-                unknown(out, body);
+            if pad_zero(body, inn12_ok, out, TaxIdKind::Inn12) {
+                return;
             }
+            // Written as an ABN is (51 824 753 556) and its checksum holds.
+            if ctx.abn_shape && abn_ok(b) {
+                return abn(body, out);
+            }
+            unknown(out, body);
         }
         // A 法人番号's check digit is 1–9, so a 12-digit one is never a lost
         // leading zero: it is missing a digit.
@@ -541,6 +662,121 @@ fn ein(body: &str, out: &mut TaxId) {
     out.valid = ok;
     if !ok {
         out.flags.push(FLAG_FORMAT.into());
+    }
+}
+
+fn abn(body: &str, out: &mut TaxId) {
+    let b = body.as_bytes();
+    out.kind = TaxIdKind::AuAbn;
+    out.normalized = body.to_string();
+    if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) {
+        out.valid = false;
+        out.flags.push(FLAG_FORMAT.into());
+        return;
+    }
+    out.valid = abn_ok(b);
+    if !out.valid {
+        out.flags.push(FLAG_CHECKSUM.into());
+    }
+}
+
+fn abn_ok(b: &[u8]) -> bool {
+    const W: [u32; 11] = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
+    b.len() == 11
+        && b[0] != b'0'
+        && b.iter()
+            .zip(W)
+            .enumerate()
+            .map(|(i, (&d, w))| (digit(d) - u32::from(i == 0)) * w)
+            .sum::<u32>()
+            .is_multiple_of(89)
+}
+
+fn acn(body: &str, out: &mut TaxId) {
+    let b = body.as_bytes();
+    out.kind = TaxIdKind::AuAcn;
+    out.normalized = body.to_string();
+    if b.len() != 9 || !b.iter().all(u8::is_ascii_digit) {
+        out.valid = false;
+        out.flags.push(FLAG_FORMAT.into());
+        return;
+    }
+    out.valid = (10 - weighted(b, &[8, 7, 6, 5, 4, 3, 2, 1]) % 10) % 10 == digit(b[8]);
+    if !out.valid {
+        out.flags.push(FLAG_CHECKSUM.into());
+    }
+}
+
+/// Companies House prefixes of numbers that are not 8 digits: Scotland,
+/// Northern Ireland, LLPs, limited partnerships, overseas companies, and the rest.
+const GB_COMPANY_PREFIXES: [&[u8; 2]; 24] = [
+    b"SC", b"NI", b"OC", b"SO", b"NC", b"LP", b"SL", b"NL", b"FC", b"SF", b"NF", b"GE", b"IP",
+    b"SP", b"RC", b"SR", b"NR", b"NP", b"IC", b"SI", b"NO", b"SE", b"CE", b"CS",
+];
+
+fn is_gb_company_letters(b: &[u8]) -> bool {
+    b.len() == 8
+        && GB_COMPANY_PREFIXES.iter().any(|p| b.starts_with(*p))
+        && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// Up to 8 digits (Excel drops the leading zeros of English numbers: padded
+/// back, flagged) or a lettered prefix + 6 digits; no check digit.
+fn gb_company(body: &str, out: &mut TaxId) {
+    let b = body.as_bytes();
+    out.kind = TaxIdKind::GbCompany;
+    if is_gb_company_letters(b) {
+        out.normalized = body.to_string();
+        out.valid = true;
+    } else if (1..=8).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) {
+        out.normalized = format!("{body:0>8}");
+        out.valid = as_number(b) > 0;
+        if b.len() < 8 && out.valid {
+            out.repaired = true;
+            out.flags.push(FLAG_LEADING_ZERO_RESTORED.into());
+        }
+    } else {
+        out.normalized = body.to_string();
+        out.valid = false;
+    }
+    if !out.valid {
+        out.flags.push(FLAG_FORMAT.into());
+    }
+}
+
+/// `number` without its prefix (`GB`, or `XI` for Northern Ireland), which
+/// `normalized` keeps.
+fn gb_vat(prefix: &str, number: &str, out: &mut TaxId) {
+    let b = number.as_bytes();
+    out.kind = TaxIdKind::GbVat;
+    out.normalized = [prefix, number].concat();
+    let gov = b.len() == 5
+        && (b.starts_with(b"GD") || b.starts_with(b"HA"))
+        && b[2..].iter().all(u8::is_ascii_digit);
+    if gov {
+        // GD: departments below 500, HA: health authorities from 500.
+        let n = as_number(&b[2..]);
+        out.valid = (b[0] == b'G') == (n < 500);
+        out.flags.push(
+            if out.valid {
+                FLAG_FORMAT_ONLY
+            } else {
+                FLAG_FORMAT
+            }
+            .into(),
+        );
+        return;
+    }
+    if !matches!(b.len(), 9 | 12) || !b.iter().all(u8::is_ascii_digit) {
+        out.valid = false;
+        out.flags.push(FLAG_FORMAT.into());
+        return;
+    }
+    let total =
+        weighted(b, &[8, 7, 6, 5, 4, 3, 2]) + u32::try_from(as_number(&b[7..9])).unwrap_or(0);
+    out.valid = total.is_multiple_of(97) || (total + 55).is_multiple_of(97);
+    if !out.valid {
+        out.flags.push(FLAG_CHECKSUM.into());
     }
 }
 
@@ -606,7 +842,7 @@ fn jp_corporate_ok(b: &[u8]) -> bool {
 type Check = fn(&[u8]) -> bool;
 type VatRule = (&'static str, Option<Check>);
 static VAT_RULES: LazyLock<HashMap<&'static str, VatRule>> = LazyLock::new(|| {
-    let rules: [(&str, &str, Option<Check>); 29] = [
+    let rules: [(&str, &str, Option<Check>); 27] = [
         ("AT", "U########", Some(vat_at)),
         ("BE", "##########|#########", Some(vat_be)),
         ("BG", "#########|##########", None),
@@ -666,8 +902,6 @@ static VAT_RULES: LazyLock<HashMap<&'static str, VatRule>> = LazyLock::new(|| {
             "##########",
             Some(|b| as_number(b).is_multiple_of(11)),
         ),
-        ("XI", "#########|############|GD###|HA###", None),
-        ("GB", "#########|############|GD###|HA###", None),
     ];
     rules
         .into_iter()

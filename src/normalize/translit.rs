@@ -5,7 +5,7 @@
 //!   people commonly type (Иванов → ivanov, Щукин → shchukin, Юлия → yuliya,
 //!   Х → kh, Ц → ts, Й → y, signs dropped). Non-Cyrillic text is unchanged.
 //! - [`latin_key`]: folds the Latin spelling variants that different schemes
-//!   and habits produce, so Юлия / Yulia / Iuliia / Julia all become `iulia`
+//!   and habits produce, so Юлия / Yulia / Iuliia all become `iulia`
 //!   (rules on that function). Person match keys use it; organization keys
 //!   stay readable (`romashka`) and the matcher may apply it for blocking.
 
@@ -98,8 +98,9 @@ pub fn to_latin(s: &str) -> String {
 /// Expects lower-case input (a match key); works word by word:
 /// word-initial `ye` → `e` (Yevgeny/Евгений), `yo` after a consonant → `e`
 /// (Fyodor/Фёдор), `kh` → `h`, `ph` → `f`, `sch` → `sh`, `x` → `ks`, `w` → `v`,
-/// `y` and `j` → `i`, then runs of `i` → one `i` (Dmitriy/Dmitrii/Dmitry →
-/// dmitri, Yuliya/Iuliia/Julia → iulia). Non-ASCII characters pass through.
+/// `y` → `i`, then runs of `i` → one `i` (Dmitriy/Dmitrii/Dmitry → dmitri,
+/// Yuliya/Iuliia → iulia). `j` is kept (Kenji, John, Juan). Non-ASCII
+/// characters pass through.
 /// Over-folding only makes a few more candidate pairs; both sides are folded alike.
 pub fn latin_key(s: &str) -> String {
     let b = s.as_bytes();
@@ -125,7 +126,8 @@ pub fn latin_key(s: &str) -> String {
             (b's', Some(b'c')) if b.get(i + 2) == Some(&b'h') => ("sh", 3),
             (b'x', _) => ("ks", 1),
             (b'w', _) => ("v", 1),
-            (b'y' | b'j' | b'i', _) => ("i", 1),
+            // `j` stays: Kenji, John and Juan are not keni, iohn and iuan.
+            (b'y' | b'i', _) => ("i", 1),
             _ => ("", 1),
         };
         if used == 1 && emit.is_empty() {
@@ -181,7 +183,7 @@ mod tests {
     #[test]
     fn latin_variants_converge() {
         let groups: &[&[&str]] = &[
-            &["юлия", "yulia", "yuliya", "iuliia", "julia", "julija"],
+            &["юлия", "yulia", "yuliya", "iuliia"],
             &["мария", "maria", "mariya"],
             &["дмитрий", "dmitry", "dmitrii", "dmitri", "dmitriy"],
             &["михаил", "mikhail", "mihail"],
@@ -200,6 +202,7 @@ mod tests {
             }
         }
         assert_eq!(latin_key("yuliya ivanova"), "iulia ivanova");
+        assert_eq!(latin_key("kenji john juan"), "kenji john juan");
         assert_eq!(latin_key("山田 太郎"), "山田 太郎");
         assert_eq!(latin_key("acme widgets"), "acme vidgets");
     }
