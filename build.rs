@@ -4,7 +4,10 @@ use std::{env, fs, path::Path};
 
 fn main() {
     println!("cargo:rerun-if-changed=mappings");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    // Read at run time: a compile-time `env!` would keep pointing at the checkout the
+    // build script was first compiled in when a target directory is copied or shared.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("mappings");
     let mut files: Vec<_> = fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -209,6 +209,7 @@ fn main() {
         key_field: None,
         fallback_regions: &fallback,
         separators: &separators,
+        labels: &[],
     };
     let contexts = [ctx("RU"), ctx("JP"), ctx("US"), ctx("RU")];
     let build = |(i, (kind, cells)): (usize, &(Kind, Vec<Cell>))| {

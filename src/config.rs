@@ -48,6 +48,9 @@ struct RawSource {
     encoding: Option<String>,
     delimiter: Option<String>,
     default_area_code: Option<String>,
+    /// `false`: the file has no header row; `columns` names its columns.
+    header: Option<bool>,
+    columns: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +110,12 @@ impl Config {
         let mut sources: Vec<Source> = Vec::new();
         for s in raw.sources {
             let at = s.path.span().start;
+            if s.columns.is_some() && s.header != Some(false) {
+                return Err(err(
+                    at,
+                    "`columns` names the columns of a file without a header row: add `header = false`, or remove `columns`".into(),
+                ));
+            }
             let region = match &s.region {
                 Some(r) => Some(check_region(r).map_err(|m| err(r.span().start, m))?),
                 None => None,
@@ -144,6 +153,8 @@ impl Config {
                         encoding: s.encoding.clone(),
                         delimiter: s.delimiter.clone(),
                         header_row: s.header_row,
+                        no_header: s.header == Some(false),
+                        columns: s.columns.clone().unwrap_or_default(),
                     },
                     line: line_of(text, at),
                 });
@@ -234,6 +245,8 @@ region = "RU"
 # default_area_code = "495"                # assume this city code for local numbers
 # encoding = "cp1251"                      # text files: default detected (utf-8, utf-16, cp1251, cp932)
 # delimiter = ";"                          # text files: default detected (, ; tab |)
+# header = false                           # a file without a header row: name its columns
+# columns = ["Name", "Email", "Phone"]     #   in order (NTA 法人番号 / Japan Post files are known)
 
 # The CRM to load into (used by `golive load`).
 # [target]

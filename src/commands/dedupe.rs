@@ -346,6 +346,7 @@ fn read_inputs(
                 key_field: None,
                 fallback_regions: &fallback,
                 separators: &no_separators,
+                labels: &[],
             };
             let file = path.display().to_string();
             let file_index = files.len() as u32;

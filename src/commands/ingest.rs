@@ -20,13 +20,47 @@ pub fn stage(
             "no [[source]] configured: add one per file (see `golive init`)"
         ));
     }
+    // One bad source is reported and the others are still ingested; the
+    // stage fails at the end (see `SourcesFailed`).
+    let mut failed: Vec<String> = Vec::new();
     for source in &config.sources {
-        let outcome = ingest_source(ws, source, &profiles, &progress)?;
-        if !quiet {
-            print_outcome(&outcome);
+        match ingest_source(ws, source, &profiles, &progress) {
+            Ok(outcome) => {
+                if !quiet {
+                    print_outcome(&outcome);
+                }
+            }
+            Err(e @ (crate::Error::BadInput { .. } | crate::Error::Io { .. })) => {
+                eprintln!("ingest  {}: FAILED: {e}", source.name);
+                failed.push(format!("{}: {e}", source.name));
+            }
+            Err(e) => return Err(e.into()),
         }
     }
-    Ok(())
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let n = config.sources.len();
+    Err(anyhow::Error::new(crate::Error::bad_input(
+        config.dir.join(crate::config::FILE_NAME),
+        format!(
+            "{} of {n} sources could not be ingested (the others were): {}",
+            failed.len(),
+            failed.join("; ")
+        ),
+    ))
+    .context(SourcesFailed))
+}
+
+/// Some sources failed and the rest were ingested: later stages still run on
+/// what was read, and the command exits non-zero at the end.
+#[derive(Debug)]
+pub struct SourcesFailed;
+
+impl std::fmt::Display for SourcesFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ingest")
+    }
 }
 
 fn print_outcome(o: &SourceOutcome) {

@@ -5,7 +5,7 @@ use crate::ingest::profiles::{ProfileSet, Ranked};
 use crate::ingest::sheet::column_letter;
 use crate::ingest::stage::{RowReader, choose_profile};
 use crate::ingest::{ReadOptions, Skipped, TextFormat, open};
-use crate::model::Field;
+use crate::model::{Field, Kind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,6 +28,8 @@ pub struct TableReport {
     pub header_row: u64,
     pub profile: String,
     pub score: f64,
+    /// Why: what the chosen profile maps and leaves unmapped.
+    pub chosen: Option<Ranked>,
     pub runner_up: Option<Ranked>,
     pub columns: Vec<ColumnReport>,
     pub unmapped: Vec<String>,
@@ -42,6 +44,9 @@ pub struct ColumnReport {
     pub letter: String,
     pub header: String,
     pub field: Option<Field>,
+    /// The field this column holds for the row's second party, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_party: Option<(Kind, Field)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,6 +75,7 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
         encoding: args.encoding.clone(),
         delimiter: args.delimiter.clone(),
         header_row: args.header_row,
+        ..ReadOptions::default()
     };
     let (tables, skipped) = open(&args.file, &opts, &profiles)?;
     let format = args
@@ -88,6 +94,10 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
             args.profile.as_deref(),
             &table.file,
         )?;
+        let chosen = profiles
+            .rank(&table.headers)
+            .into_iter()
+            .find(|r| r.profile == profile.name);
         let mut reader = RowReader::new(profile, &table.headers, None, table.sheet.as_deref());
         reader.record_len = table.record_len;
         let columns: Vec<ColumnReport> = table
@@ -98,14 +108,23 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
                 letter: column_letter(table.first_column + i),
                 header: h.clone(),
                 field: reader.mapping.fields[i],
+                second_party: reader
+                    .mapping
+                    .companion
+                    .as_ref()
+                    .and_then(|c| c.fields[i].map(|f| (c.kind, f))),
             })
             .collect();
         let unmapped = columns
             .iter()
-            .filter(|c| c.field.is_none())
+            .filter(|c| c.field.is_none() && c.second_party.is_none())
             .map(|c| c.header.clone())
             .collect();
         let mut warnings = table.warnings.clone();
+        warnings.extend(crate::ingest::stage::no_name_warning(
+            &profile.name,
+            &reader.mapping,
+        ));
         let mut filled = vec![0u64; table.headers.len()];
         let mut flag_counts: BTreeMap<(Option<Field>, String), u64> = BTreeMap::new();
         let mut samples = Vec::new();
@@ -114,8 +133,9 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
             if raw.problem.is_none() && raw.is_blank() {
                 continue;
             }
-            let row = reader.prepare(raw);
+            let mut row = reader.prepare(raw);
             rows += 1;
+            let companion = row.companion.take();
             if let Some(reason) = &row.reject {
                 rejects += 1;
                 if rejects <= 3 {
@@ -141,6 +161,30 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
                     row: row.number,
                     source_key: row.source_key,
                     kind: row.kind.to_string(),
+                    values,
+                });
+            }
+            if let Some(c) = companion
+                && samples.len() < SAMPLE_ROWS
+            {
+                let theirs = |i: usize| {
+                    reader
+                        .mapping
+                        .companion
+                        .as_ref()
+                        .is_some_and(|m| m.fields.get(i).is_some_and(Option::is_some))
+                };
+                let values = c
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, cell)| !cell.is_empty() && theirs(*i))
+                    .map(|(i, cell)| (table.headers[i].clone(), cell.to_text()))
+                    .collect();
+                samples.push(Sample {
+                    row: c.number,
+                    source_key: c.source_key.clone(),
+                    kind: format!("{}, same row", c.kind),
                     values,
                 });
             }
@@ -186,6 +230,7 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
             header_row: table.header_row,
             profile: profile.name.clone(),
             score,
+            chosen,
             runner_up,
             columns,
             unmapped,
@@ -238,16 +283,29 @@ pub fn render(r: &InspectReport) -> String {
             let _ = writeln!(o, "sheet:     {s}");
         }
         let _ = writeln!(o, "header:    row {}", t.header_row);
-        let runner = t.runner_up.as_ref().map_or(String::new(), |r| {
-            format!("; runner-up {} ({:.2})", r.profile, r.score)
-        });
-        let _ = writeln!(o, "profile:   {} (score {:.2}{runner})", t.profile, t.score);
+        let why = t
+            .chosen
+            .as_ref()
+            .map_or(String::new(), |c| format!("; {}", c.explain()));
+        let _ = writeln!(o, "profile:   {} (score {:.2}{why})", t.profile, t.score);
+        if let Some(r) = &t.runner_up {
+            let _ = writeln!(
+                o,
+                "           runner-up {} (score {:.2}; {})",
+                r.profile,
+                r.score,
+                r.explain()
+            );
+        }
         let _ = writeln!(o, "rows:      {} ({} rejected)", t.rows, t.rejects);
         let _ = writeln!(o, "columns:");
         for c in &t.columns {
-            let field = c
-                .field
-                .map_or("(kept as extra)".to_string(), |f| f.to_string());
+            let field = match (c.field, c.second_party) {
+                (Some(f), Some((k, g))) => format!("{f}; {k}: {g}"),
+                (Some(f), None) => f.to_string(),
+                (None, Some((k, g))) => format!("{k}: {g}"),
+                (None, None) => "(kept as extra)".to_string(),
+            };
             let _ = writeln!(o, "  {:>3}  {:<32} → {field}", c.letter, c.header);
         }
         if !t.unmapped.is_empty() {

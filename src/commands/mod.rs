@@ -28,10 +28,14 @@ pub fn run_stages(
 ) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let mut ws = Workspace::open(&args.dir)?;
+    let mut deferred = None;
     for stage in stages {
-        stage(&config, &mut ws, progress, quiet)?;
+        match stage(&config, &mut ws, progress, quiet) {
+            Err(e) if e.downcast_ref::<ingest::SourcesFailed>().is_some() => deferred = Some(e),
+            other => other?,
+        }
     }
-    Ok(())
+    deferred.map_or(Ok(()), Err)
 }
 
 pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::ingest::cell::Cell;
 use crate::ingest::profiles::{Mapping, ProfileSet};
+use crate::ingest::stage::SECOND_PARTY;
 use crate::model::{Flag, Kind, Party, Provenance};
 use crate::normalize::party::{PartyContext, build_party};
 use crate::progress::Progress;
@@ -40,16 +41,28 @@ pub fn stage(
             .and_then(|s| s.region.as_deref())
             .or(profile.and_then(|p| p.options.region.as_deref()))
             .unwrap_or(&config.region);
-        let ctx = PartyContext {
-            region,
-            default_area_code: source.and_then(|s| s.default_area_code.as_deref()),
-            headers: &headers,
-            fields: &mapping.fields,
-            ranks: &mapping.ranks,
-            key_field: mapping.key_field,
-            fallback_regions: &regions,
-            separators: profile.map_or(&no_separators, |p| p.all_separators()),
-        };
+        // A row may be the main party, the second party of its row, or a row
+        // that is itself of the second party's kind (an individual among
+        // companies with contacts): each reads its own columns.
+        let variants = [
+            mapping.fields_for(false, Kind::Organization),
+            mapping.fields_for(true, Kind::Organization),
+            mapping.fields_for(false, Kind::Person),
+        ];
+        let contexts: Vec<PartyContext> = variants
+            .iter()
+            .map(|(fields, ranks)| PartyContext {
+                region,
+                default_area_code: source.and_then(|s| s.default_area_code.as_deref()),
+                headers: &headers,
+                fields,
+                ranks,
+                key_field: mapping.key_field,
+                fallback_regions: &regions,
+                separators: profile.map_or(&no_separators, |p| p.all_separators()),
+                labels: &mapping.labels,
+            })
+            .collect();
         let rows = ws.accepted_rows(table.id)?;
         let bar = progress.bar(rows.len() as u64, &format!("normalize {}", table.source));
         let built: Vec<(Party, Option<String>)> = rows
@@ -69,7 +82,14 @@ pub fn stage(
                     source_key: r.source_key.clone(),
                 };
                 let kind: Kind = r.kind.parse().unwrap_or_default();
-                let (mut party, reject) = build_party(provenance, kind, &cells, flags, &ctx);
+                let ctx = if flags.iter().any(|f| f.code == SECOND_PARTY) {
+                    &contexts[1]
+                } else if kind == Kind::Organization {
+                    &contexts[0]
+                } else {
+                    &contexts[2]
+                };
+                let (mut party, reject) = build_party(provenance, kind, &cells, flags, ctx);
                 party.id = r.row_id;
                 bar.inc(1);
                 (party, reject)

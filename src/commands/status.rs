@@ -53,6 +53,13 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
                 "      {sheet}profile {}, header row {}{text}",
                 t.profile, t.header_row
             )?;
+            for w in t
+                .warnings
+                .iter()
+                .filter(|w| w.starts_with("NO NAME COLUMN"))
+            {
+                writeln!(o, "      warning: {w}")?;
+            }
         }
         if let Some(c) = &s.changes {
             writeln!(

@@ -6,6 +6,7 @@ pub mod damage;
 pub mod delimited;
 pub mod encoding;
 pub mod header;
+pub mod layouts;
 pub mod profiles;
 pub mod sheet;
 pub mod stage;
@@ -39,6 +40,10 @@ pub struct ReadOptions {
     pub delimiter: Option<String>,
     /// 1-based.
     pub header_row: Option<usize>,
+    /// `header = false`: the file has no header row…
+    pub no_header: bool,
+    /// …and these are its columns, in order (a built-in layout otherwise).
+    pub columns: Vec<String>,
 }
 
 /// How a text file was decoded.
@@ -146,13 +151,7 @@ fn open_workbook(
             .rows(&name)
             .map_err(|m| Error::bad_input(path, format!("sheet `{name}`: {m}")))?;
         let first_column = rows.first_column();
-        match locate_header(
-            Box::new(rows),
-            opts.header_row,
-            profiles,
-            first_column,
-            true,
-        ) {
+        match locate_header(Box::new(rows), opts, profiles, first_column, true) {
             Ok(found) => tables.push(found.into_table(path, Some(name), None)),
             Err(reason) if opts.sheet.is_some() => {
                 return Err(Error::bad_input(path, format!("sheet `{name}`: {reason}")));
@@ -219,7 +218,7 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
         None => delimited::sniff_delimiter(&text),
     };
     let rows = delimited::DelimitedRows::new(text, delimiter);
-    let found = locate_header(Box::new(rows), opts.header_row, profiles, 0, false)
+    let found = locate_header(Box::new(rows), opts, profiles, 0, false)
         .map_err(|m| Error::bad_input(path, m))?;
     let runner_up = detection.runner_up.map(encoding::display_name);
     let format = TextFormat {
@@ -296,11 +295,12 @@ impl Located {
 /// the rest back so no data row is lost.
 fn locate_header(
     mut rows: Box<dyn Iterator<Item = RawRow> + Send>,
-    forced: Option<usize>,
+    opts: &ReadOptions,
     profiles: &ProfileSet,
     first_column: usize,
     widen: bool,
 ) -> std::result::Result<Located, String> {
+    let forced = opts.header_row.filter(|_| !opts.no_header);
     let mut peeked: Vec<RawRow> = Vec::new();
     let limit = forced.map_or(header::SCAN_ROWS, |r| r.max(1));
     for row in rows.by_ref() {
@@ -313,17 +313,53 @@ fn locate_header(
     if peeked.iter().all(RawRow::is_blank) {
         return Err("is empty".into());
     }
-    let index = match forced {
-        Some(f) => peeked
-            .iter()
-            .position(|r| r.number == f as u64)
-            .ok_or_else(|| format!("has no row {f} (header_row)"))?,
-        None => header::detect(&peeked, |h| profiles.is_known_header(h)).ok_or_else(|| {
-            "no header row found in the first 30 rows: add a row of column names, or set header_row".to_string()
-        })?,
+    let declare = "declare its columns on the [[source]] in golive.toml: `header = false` and `columns = [\"Name\", \"Email\", …]` (one name per column, in order)";
+    // Headerless: columns declared by the user, or a documented layout
+    // recognised by the shape of its rows; every row is data.
+    let layout = (forced.is_none())
+        .then(|| layouts::detect(&peeked))
+        .flatten();
+    let named: Option<Vec<String>> = if !opts.columns.is_empty() {
+        Some(opts.columns.clone())
+    } else if let Some(l) = layout.filter(|_| opts.header_row.is_none()) {
+        if let Some(why) = l.refuse {
+            return Err(why.to_string());
+        }
+        Some(l.columns.iter().map(|c| c.to_string()).collect())
+    } else if opts.no_header {
+        return Err(format!("`header = false` needs `columns`: {declare}"));
+    } else {
+        None
     };
-    let mut after = peeked.split_off(index);
-    let header = after.remove(0);
+    let (header, after) = match named {
+        Some(columns) => (layouts::header_row(&columns), peeked),
+        None => {
+            let known = |h: &str| profiles.is_known_header(h);
+            let index = match forced {
+                Some(f) => peeked
+                    .iter()
+                    .position(|r| r.number == f as u64)
+                    .ok_or_else(|| format!("has no row {f} (header_row)"))?,
+                None => match header::detect(&peeked, known) {
+                    Some(i) if !layouts::looks_like_data(&peeked[i], known) => i,
+                    Some(i) => {
+                        return Err(format!(
+                            "has no header row (row {} holds data, not column names): {declare}",
+                            peeked[i].number
+                        ));
+                    }
+                    None => {
+                        return Err(format!(
+                            "no header row found in the first 30 rows: add a row of column names, set header_row, or, if the file has none, {declare}"
+                        ));
+                    }
+                },
+            };
+            let mut after = peeked.split_off(index);
+            let header = after.remove(0);
+            (header, after)
+        }
+    };
     // A sheet column with data but an empty header cell is still a column; in
     // text files a longer record is a ragged row instead.
     let width = if widen {

@@ -2,7 +2,7 @@
 //! per file, skipped when the file has not changed.
 
 use super::cell::Cell;
-use super::profiles::{Mapping, Profile, ProfileSet, Ranked};
+use super::profiles::{Mapping, Profile, ProfileSet, Ranked, header_key};
 use super::{RawRow, Skipped, Table, damage};
 use crate::config::Source;
 use crate::error::{Error, Result};
@@ -20,6 +20,12 @@ pub const SHORT_ROW: &str = "short_row";
 /// A cell held bytes the file's encoding cannot decode (shown as U+FFFD);
 /// the row is kept, the rest of the cell is right.
 pub const UNDECODABLE_BYTES: &str = "undecodable_bytes";
+/// A person linked to the organization of the same row; the detail is the
+/// organization's source key.
+pub const SAME_ROW: &str = "same_row";
+/// A party read from the second party's columns of a row (a company's contact
+/// person, a contact's company); the detail is the main party's source key.
+pub const SECOND_PARTY: &str = "second_party_in_row";
 
 /// Profiles below this score fit too poorly to trust without a look.
 pub const WEAK_PROFILE_SCORE: f64 = 0.3;
@@ -40,13 +46,17 @@ pub fn choose_profile<'p>(
                 .find(|r| r.profile == name)
                 .map_or(0.0, |r| r.score);
             let runner = ranked.iter().find(|r| r.profile != name).cloned();
-            (
-                Ranked {
+            let chosen = ranked
+                .iter()
+                .find(|r| r.profile == name)
+                .cloned()
+                .unwrap_or(Ranked {
                     profile: name.to_string(),
                     score,
-                },
-                runner,
-            )
+                    maps: Vec::new(),
+                    leaves_unmapped: Vec::new(),
+                });
+            (chosen, runner)
         }
         None => {
             let mut it = ranked.into_iter();
@@ -81,6 +91,9 @@ pub struct RowReader<'a> {
     /// Text tables: longer records are ragged (see [`Table::record_len`]).
     pub record_len: Option<usize>,
     seen_keys: HashMap<String, u32>,
+    /// Second parties with their own key already stored (a company named on
+    /// many contact rows is one party): written key → stored key.
+    companions: HashMap<String, String>,
 }
 
 /// A row ready to store.
@@ -92,6 +105,8 @@ pub struct PreparedRow {
     pub cells: Vec<Cell>,
     pub flags: Vec<Flag>,
     pub reject: Option<String>,
+    /// The second party the row holds, stored as a row of its own.
+    pub companion: Option<Box<PreparedRow>>,
 }
 
 impl<'a> RowReader<'a> {
@@ -109,6 +124,7 @@ impl<'a> RowReader<'a> {
             key_prefix: sheet.map(|s| format!("{s}!")).unwrap_or_default(),
             record_len: None,
             seen_keys: HashMap::new(),
+            companions: HashMap::new(),
         }
     }
 
@@ -167,8 +183,15 @@ impl<'a> RowReader<'a> {
                 ));
             }
         }
-        let kind = self.kind_of(&cells, &mut flags);
+        if reject.is_none() {
+            reject = self.skip_reason(&cells);
+        }
+        let mut kind = self.kind_of(&cells, &mut flags);
         let source_key = self.source_key(&cells, row.number, &mut flags);
+        let companion = match reject {
+            None => self.companion(&cells, row.number, &source_key, &mut kind, &mut flags),
+            Some(_) => None,
+        };
         PreparedRow {
             number: row.number,
             source_key,
@@ -176,19 +199,196 @@ impl<'a> RowReader<'a> {
             cells,
             flags,
             reject,
+            companion,
         }
+    }
+
+    /// "Smith, John" in the name column of a profile whose individuals are
+    /// written that way: two short runs of words, no digits, no legal form.
+    fn comma_name(&self, cells: &[Cell]) -> bool {
+        if !self.profile.comma_names_are_people || self.profile.kind != Kind::Organization {
+            return false;
+        }
+        let name = self
+            .mapping
+            .columns_of(Field::Name)
+            .chain(self.mapping.key_field.and(self.mapping.source_key))
+            .find_map(|i| {
+                let t = cells.get(i).map(Cell::to_text).unwrap_or_default();
+                (!t.trim().is_empty()).then_some(t)
+            });
+        let Some(name) = name else {
+            return false;
+        };
+        let Some((family, given)) = name.split_once(',') else {
+            return false;
+        };
+        let short = |s: &str| {
+            let words = s.split_whitespace().count();
+            (1..=3).contains(&words)
+        };
+        short(family)
+            && short(given)
+            && !given.contains(',')
+            && !name
+                .chars()
+                .any(|c| c.is_ascii_digit() || "&/@:+".contains(c))
+            && crate::normalize::org::normalize_org_name(&name)
+                .legal_form
+                .is_none()
+    }
+
+    /// Source semantics: a row the profile says is no party (a 1C folder, a
+    /// deletion mark, a CRM's deleted flag) is turned away with the reason.
+    fn skip_reason(&self, cells: &[Cell]) -> Option<String> {
+        self.mapping.skip.iter().find_map(|s| {
+            let value = cells.get(s.column).map(Cell::to_text).unwrap_or_default();
+            let key = header_key(&value);
+            (!key.is_empty() && s.values.contains(&key)).then(|| {
+                format!(
+                    "skipped: {} (column `{}` = `{}`)",
+                    s.reason,
+                    self.headers[s.column],
+                    value.trim()
+                )
+            })
+        })
+    }
+
+    /// The second party of a row, when the profile declares one and the row
+    /// fills any of its identifying columns. An organization whose contact
+    /// person has the organization's own name is an individual: the row becomes
+    /// that person instead. The person is flagged [`SAME_ROW`] with the
+    /// organization's key.
+    fn companion(
+        &mut self,
+        cells: &[Cell],
+        number: u64,
+        main_key: &str,
+        kind: &mut Kind,
+        flags: &mut Vec<Flag>,
+    ) -> Option<Box<PreparedRow>> {
+        let c = self.mapping.companion.as_ref()?;
+        if *kind == c.kind || (c.kind == Kind::Person && *kind == Kind::SoleProprietor) {
+            return None;
+        }
+        let text = |i: usize| cells.get(i).map(Cell::to_text).unwrap_or_default();
+        let filled = |fields: &[Option<Field>], wanted: &[Field]| -> Vec<String> {
+            fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.is_some_and(|f| wanted.contains(&f)))
+                .map(|(i, _)| text(i).trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        };
+        const IDENTIFYING: &[Field] = &[
+            Field::Name,
+            Field::FullName,
+            Field::FamilyName,
+            Field::GivenName,
+            Field::Email,
+            Field::Phone,
+            Field::Mobile,
+        ];
+        const NAMES: &[Field] = &[
+            Field::Name,
+            Field::FullName,
+            Field::FamilyName,
+            Field::GivenName,
+        ];
+        let own_key = c
+            .source_key
+            .map(text)
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty());
+        if (filled(&c.fields, IDENTIFYING).is_empty() && own_key.is_none())
+            || (c.only_with_key && own_key.is_none())
+        {
+            return None;
+        }
+        let companion_names = filled(&c.fields, NAMES);
+        let mut main_names = filled(&self.mapping.fields, NAMES);
+        // Xero's `*ContactName` is both the key and the name.
+        if let (Some(i), Some(f)) = (self.mapping.source_key, self.mapping.key_field)
+            && NAMES.contains(&f)
+        {
+            main_names.extend(Some(text(i).trim().to_string()).filter(|t| !t.is_empty()));
+        }
+        // No company name but a person (a FreshBooks client without an
+        // organization), or the person has the company's own name: the row is
+        // that person alone.
+        if c.kind == Kind::Person
+            && !companion_names.is_empty()
+            && (main_names.is_empty()
+                || same_words(&companion_names.join(" "), &main_names.join(" ")))
+        {
+            *kind = Kind::Person;
+            return None;
+        }
+        let (companion_kind, companion_fields) = (c.kind, c.fields.clone());
+        let key = match &own_key {
+            Some(k) => {
+                if let Some(stored) = self.companions.get(k) {
+                    if companion_kind == Kind::Organization {
+                        flags.push(Flag::new(SAME_ROW, None, stored.clone()));
+                    }
+                    return None;
+                }
+                k.clone()
+            }
+            None => format!("{main_key}/{companion_kind}"),
+        };
+        let mut companion_flags = vec![Flag::new(SECOND_PARTY, None, main_key.to_string())];
+        let stored = self.unique_key(key.clone(), &mut companion_flags);
+        if own_key.is_some() {
+            self.companions.insert(key, stored.clone());
+        }
+        match companion_kind {
+            Kind::Organization => flags.push(Flag::new(SAME_ROW, None, stored.clone())),
+            _ => companion_flags.push(Flag::new(SAME_ROW, None, main_key.to_string())),
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            if let Some(Some(field)) = companion_fields.get(i)
+                && let Some((code, detail)) = damage::check(cell, *field)
+            {
+                companion_flags.push(Flag::new(
+                    code,
+                    Some(*field),
+                    format!("column `{}`: {detail}", self.headers[i]),
+                ));
+            }
+        }
+        Some(Box::new(PreparedRow {
+            number,
+            source_key: stored,
+            kind: companion_kind,
+            cells: cells.to_vec(),
+            flags: companion_flags,
+            reject: None,
+            companion: None,
+        }))
     }
 
     fn kind_of(&self, cells: &[Cell], flags: &mut Vec<Flag>) -> Kind {
         if let Some(k) = self.kind_override {
             return k;
         }
+        // MYOB: a card with a first name is an individual.
+        let by_fill = self
+            .mapping
+            .person_if_filled
+            .iter()
+            .any(|&i| cells.get(i).is_some_and(|c| !c.to_text().trim().is_empty()))
+            .then_some(Kind::Person)
+            .or_else(|| self.comma_name(cells).then_some(Kind::Person));
+        let default = by_fill.unwrap_or(self.profile.kind);
         let Some(col) = self.mapping.kind_column else {
-            return self.profile.kind;
+            return default;
         };
         let value = cells.get(col).map(Cell::to_text).unwrap_or_default();
         if value.trim().is_empty() {
-            return self.profile.kind;
+            return default;
         }
         self.profile.kind_of(&value).unwrap_or_else(|| {
             flags.push(Flag::new(
@@ -215,6 +415,10 @@ impl<'a> RowReader<'a> {
             Some(k) if !k.is_empty() => k,
             _ => format!("{}#{number}", self.key_prefix),
         };
+        self.unique_key(base, flags)
+    }
+
+    fn unique_key(&mut self, base: String, flags: &mut Vec<Flag>) -> String {
         let seen = self.seen_keys.entry(base.clone()).or_insert(0);
         *seen += 1;
         if *seen == 1 {
@@ -228,6 +432,31 @@ impl<'a> RowReader<'a> {
             format!("{base}~{seen}")
         }
     }
+}
+
+/// "Smith John" and "John Smith": the same words, whatever their order and case.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        let mut w: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        w.sort();
+        w
+    };
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
+}
+
+/// The warning a run shows (and `status` lists) when no column gives a name.
+pub fn no_name_warning(profile: &str, mapping: &Mapping) -> Option<String> {
+    use super::profiles::Essential;
+    (!mapping.essentials().contains(&Essential::Name)).then(|| {
+        format!(
+            "NO NAME COLUMN: profile `{profile}` maps no name column, so every party of this table is nameless: check `golive inspect` and set `profile` (or add the header to a profile under mappings/)"
+        )
+    })
 }
 
 /// Rows handed from the reading thread to the writing one, in batches.
@@ -405,6 +634,7 @@ fn ingest_table(
         ));
     }
     let mut reader = RowReader::new(profile, &headers, source.kind, sheet.as_deref());
+    warnings.extend(no_name_warning(&profile.name, &reader.mapping));
     reader.record_len = record_len;
     let mapping_json = serde_json::to_string(&reader.mapping).unwrap_or_default();
     let table_id = writer.add_table(&NewTable {
@@ -430,7 +660,12 @@ fn ingest_table(
                     blanks += 1;
                     continue;
                 }
-                batch.push(Encoded::new(reader.prepare(raw)));
+                let mut row = reader.prepare(raw);
+                let companion = row.companion.take();
+                batch.push(Encoded::new(row));
+                if let Some(c) = companion {
+                    batch.push(Encoded::new(*c));
+                }
                 if batch.len() == BATCH
                     && tx
                         .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))

@@ -17,6 +17,9 @@ pub const NAME_MARGIN: f64 = 0.04;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// The person and the organization were read from one row (a Xero contact
+    /// and its primary person, a HubSpot contact and its company columns).
+    SameRow,
     /// The person's row names the organization's source key (1C owner, CRM account id).
     SourceKey,
     OrgName,
@@ -31,6 +34,7 @@ pub enum Method {
 impl Method {
     pub fn as_str(self) -> &'static str {
         match self {
+            Method::SameRow => "same_row",
             Method::SourceKey => "source_key",
             Method::OrgName => "org_name",
             Method::EmailDomain => "email_domain",
@@ -42,7 +46,7 @@ impl Method {
 
     fn confidence(self) -> f64 {
         match self {
-            Method::SourceKey | Method::SoleProprietor => 1.0,
+            Method::SameRow | Method::SourceKey | Method::SoleProprietor => 1.0,
             Method::OrgName => 0.95,
             Method::EmailDomain => 0.9,
             Method::SharedPhone => 0.8,
@@ -116,6 +120,8 @@ struct Org {
 /// Indexes over the organizations' golden records.
 pub struct Linker {
     orgs: Vec<Org>,
+    /// (source, source key) → organization, for [`Method::SameRow`].
+    by_row_key: HashMap<(String, String), u32>,
     by_source_key: HashMap<String, BTreeSet<u32>>,
     by_name: HashMap<String, BTreeSet<u32>>,
     by_token: HashMap<String, BTreeSet<u32>>,
@@ -144,6 +150,7 @@ impl Linker {
     pub fn new(parties: &[Party], golden: &[String]) -> Self {
         let mut l = Linker {
             orgs: Vec::new(),
+            by_row_key: HashMap::new(),
             by_source_key: HashMap::new(),
             by_name: HashMap::new(),
             by_token: HashMap::new(),
@@ -162,6 +169,10 @@ impl Linker {
                 });
                 (l.orgs.len() - 1) as u32
             });
+            l.by_row_key.insert(
+                (p.provenance.source.clone(), p.provenance.source_key.clone()),
+                i,
+            );
             l.by_source_key
                 .entry(p.provenance.source_key.clone())
                 .or_default()
@@ -248,6 +259,22 @@ impl Linker {
 
     /// Link one person.
     pub fn link(&self, p: &Party) -> Outcome {
+        // The row itself said which organization this person belongs to.
+        let same_row = p
+            .flags
+            .iter()
+            .filter(|f| f.code == crate::ingest::stage::SAME_ROW)
+            .find_map(|f| {
+                self.by_row_key
+                    .get(&(p.provenance.source.clone(), f.detail.clone()))
+            });
+        if let Some(&i) = same_row {
+            return Outcome::Linked {
+                organization: self.orgs[i as usize].id.clone(),
+                methods: vec![Method::SameRow],
+                confidence: Method::SameRow.confidence(),
+            };
+        }
         let reference = p
             .original(Field::OrganizationRef)
             .map(str::trim)
@@ -363,7 +390,8 @@ pub fn link_all(
             continue;
         };
         let org = crate::normalize::org::normalize_org_name(text);
-        if org.match_key.is_empty() {
+        // "ca-usa.com" is a web domain a CRM filled in, not a company's name.
+        if org.match_key.is_empty() || is_bare_domain(text) {
             continue;
         }
         let new = created
@@ -382,6 +410,21 @@ pub fn link_all(
     let mut created: Vec<NewOrganization> = created.into_values().collect();
     created.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
     (outcomes, created)
+}
+
+/// A single word with a dot before a top-level label of letters
+/// (`ca-usa.com`, `www.example.co.jp`), without any space.
+fn is_bare_domain(text: &str) -> bool {
+    let t = text
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let t = t.trim_end_matches('/');
+    !t.contains(char::is_whitespace)
+        && t.rsplit_once('.').is_some_and(|(head, tld)| {
+            !head.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
+        && crate::normalize::web::registrable_domain(t).is_some()
 }
 
 /// Ids of created organizations: `N` + a hash of the name key, stable across runs.

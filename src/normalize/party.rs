@@ -12,6 +12,59 @@ pub const WEBSITE_INVALID: &str = "website_invalid";
 /// A phone invalid under the source's region was valid under a region the row
 /// or the project hints at.
 pub const PHONE_REGION_INFERRED: &str = "phone_region_inferred";
+/// A cell that says "nothing here" («нет», "n/a", «Форма обратной связи»): dropped.
+pub const PLACEHOLDER: &str = "placeholder_value";
+/// A free-mail domain (gmail.com) in a website column is no company's site.
+pub const WEBSITE_FREE_MAIL: &str = "website_free_mail";
+/// The legal form column holds a form golive does not know; kept as written.
+pub const LEGAL_FORM_UNKNOWN: &str = "legal_form_unknown";
+
+static PLACEHOLDERS: std::sync::LazyLock<super::text::FastSet<&'static str>> =
+    std::sync::LazyLock::new(|| super::web::table(include_str!("../../data/placeholders.txt")));
+
+/// Is this cell a stand-in for "no value"? Free text such as "no e-mail" or
+/// «нет телефона» in a contact column counts too.
+pub fn is_placeholder(field: Field, text: &str) -> bool {
+    let folded: String = text
+        .trim()
+        .trim_matches(|c: char| {
+            matches!(
+                c,
+                '"' | '\''
+                    | '«'
+                    | '»'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '「'
+                    | '」'
+                    | '（'
+                    | '）'
+            )
+        })
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let folded = folded.trim();
+    if PLACEHOLDERS.contains(folded) {
+        return true;
+    }
+    let contact = matches!(
+        field,
+        Field::Email | Field::Phone | Field::Mobile | Field::Fax | Field::Website
+    );
+    contact
+        && !folded.contains('@')
+        && !folded.chars().any(|c| c.is_ascii_digit())
+        && folded.split(' ').count() <= 4
+        && ["no ", "нет ", "none ", "без "]
+            .iter()
+            .any(|p| folded.starts_with(p))
+}
 
 /// What normalization needs to know about a row's source.
 #[derive(Clone, Debug)]
@@ -31,6 +84,9 @@ pub struct PartyContext<'a> {
     pub fallback_regions: &'a [String],
     /// Extra separators the profile declares per field.
     pub separators: &'a BTreeMap<Field, Vec<String>>,
+    /// Per column: text put before its value when joined (`д.` before a house
+    /// number), see `Mapping::labels`.
+    pub labels: &'a [Option<String>],
 }
 
 /// Build a party, and the reason to reject its row when nothing identifies it.
@@ -81,6 +137,22 @@ fn collect(
         let field = match ctx.fields.get(i).copied().flatten() {
             Some(Field::SourceKey) => ctx.key_field,
             f => f,
+        };
+        if let Some(f) = field
+            && !matches!(f, Field::SourceKey | Field::Kind | Field::Notes)
+            && is_placeholder(f, text)
+        {
+            p.flags
+                .push(Flag::new(PLACEHOLDER, Some(f), text.to_string()));
+            continue;
+        }
+        let labelled;
+        let text = match ctx.labels.get(i).and_then(Option::as_deref) {
+            Some(label) => {
+                labelled = format!("{label} {text}");
+                labelled.as_str()
+            }
+            None => text,
         };
         match field {
             Some(Field::SourceKey | Field::Kind) => {}
@@ -167,6 +239,9 @@ fn names(p: &mut Party) {
                 p.original(Field::GivenName),
                 p.original(Field::MiddleName),
             );
+            // MYOB's "Co./Last Name" beside "First Name": the name column is
+            // the family name.
+            let family = family.or(given.and(name));
             p.person = if family.is_some() || given.is_some() {
                 Some(person::person_from_parts(
                     family.unwrap_or(""),
@@ -180,6 +255,31 @@ fn names(p: &mut Party) {
     }
     if let (Some(person), Some(reading)) = (p.person.as_mut(), reading) {
         person.reading = Some(reading);
+    }
+    legal_form_column(p);
+}
+
+/// A profile's legal-form column (`Организационно-правовая форма`, `法人種別`
+/// as text): read like a form written before the name, unless the name
+/// already carries one; a form golive does not know is kept as written.
+fn legal_form_column(p: &mut Party) {
+    let Some(form) = p.original(Field::LegalForm).map(str::to_string) else {
+        return;
+    };
+    let Some(o) = p.org.as_mut().filter(|o| o.legal_form.is_none()) else {
+        return;
+    };
+    let read = org::normalize_org_name(&format!("{form} {}", o.name));
+    match read.legal_form {
+        Some(f) => {
+            o.legal_form = Some(f);
+            o.form_country = read.form_country;
+        }
+        None => {
+            o.legal_form = Some(form.clone());
+            p.flags
+                .push(Flag::new(LEGAL_FORM_UNKNOWN, Some(Field::LegalForm), form));
+        }
     }
 }
 
@@ -306,7 +406,10 @@ fn emails_and_website(p: &mut Party, ctx: &PartyContext) {
     }
     if let Some(site) = p.original.get(&Field::Website) {
         p.website = web::registrable_domain(site);
-        if p.website.is_none() {
+        if let Some(d) = p.website.take_if(|d| web::is_free_mail_domain(d)) {
+            p.flags
+                .push(Flag::new(WEBSITE_FREE_MAIL, Some(Field::Website), d));
+        } else if p.website.is_none() {
             p.flags.push(Flag::new(
                 WEBSITE_INVALID,
                 Some(Field::Website),
@@ -387,6 +490,7 @@ mod tests {
             key_field: None,
             fallback_regions: fallback,
             separators: &BTreeMap::new(),
+            labels: &[],
         };
         build_party(Provenance::default(), kind, &cells, Vec::new(), &ctx)
     }

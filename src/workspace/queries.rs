@@ -18,6 +18,8 @@ pub struct TableStatus {
     pub rows: i64,
     pub rejects: i64,
     pub blanks: i64,
+    /// What ingest warned about this table.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -112,7 +114,7 @@ impl Workspace {
         let mut out = Vec::new();
         for (name, path, version_id, version, sha256, ingested_at, skipped, source_id) in heads {
             let tables = self.query_all(
-                "SELECT sheet, json_extract(mapping, '$.profile'), header_row, encoding, delimiter, row_count, reject_count, blank_count
+                "SELECT sheet, json_extract(mapping, '$.profile'), header_row, encoding, delimiter, row_count, reject_count, blank_count, warnings
                  FROM tables WHERE version_id = ?1 ORDER BY id",
                 [version_id],
                 |r| {
@@ -125,6 +127,8 @@ impl Workspace {
                         rows: r.get(5)?,
                         rejects: r.get(6)?,
                         blanks: r.get(7)?,
+                        warnings: serde_json::from_str(&r.get::<_, String>(8)?)
+                            .unwrap_or_default(),
                     })
                 },
             )?;
