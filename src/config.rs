@@ -19,6 +19,14 @@ struct RawConfig {
     /// Load-stage settings; read by the load stage.
     #[serde(default)]
     target: Option<toml::Table>,
+    #[serde(default)]
+    output: RawOutput,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    bom: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,7 +36,7 @@ struct RawProject {
     #[serde(default = "default_region")]
     region: Spanned<String>,
     #[serde(default)]
-    source_priority: Vec<String>,
+    source_priority: Vec<Spanned<String>>,
 }
 
 fn default_region() -> Spanned<String> {
@@ -41,7 +49,7 @@ struct RawSource {
     path: Spanned<String>,
     name: Option<Spanned<String>>,
     profile: Option<Spanned<String>>,
-    sheet: Option<String>,
+    sheet: Option<Spanned<String>>,
     header_row: Option<usize>,
     kind: Option<Kind>,
     region: Option<Spanned<String>>,
@@ -63,6 +71,8 @@ pub struct Config {
     pub source_priority: Vec<String>,
     pub sources: Vec<Source>,
     pub target: Option<toml::Table>,
+    /// `out/*.csv` start with a UTF-8 BOM, so Excel reads them as UTF-8 (`[output] bom = false` for scripts).
+    pub bom: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -131,6 +141,25 @@ impl Config {
                     Some(n) => format!("{}/{stem}", n.get_ref()),
                     None => stem,
                 };
+                if let Some(sheet) = &s.sheet
+                    && !crate::ingest::is_spreadsheet(&file)
+                {
+                    return Err(err(
+                        sheet.span().start,
+                        format!(
+                            "`sheet` is for workbooks (xlsx, xls, ods…), but `{rel}` is a text file: remove it"
+                        ),
+                    ));
+                }
+                if let Some(other) = sources.iter().find(|o| same_file(&o.path, &file)) {
+                    return Err(err(
+                        at,
+                        format!(
+                            "`{rel}` is already read by source `{}` (line {}): a file belongs to one source; narrow the glob or remove one",
+                            other.name, other.line
+                        ),
+                    ));
+                }
                 if sources.iter().any(|o| o.name == name) {
                     let at = s.name.as_ref().map_or(at, |n| n.span().start);
                     return Err(err(
@@ -149,7 +178,7 @@ impl Config {
                     region: region.clone(),
                     default_area_code: s.default_area_code.clone(),
                     read: ReadOptions {
-                        sheet: s.sheet.clone(),
+                        sheet: s.sheet.as_ref().map(|x| x.get_ref().clone()),
                         encoding: s.encoding.clone(),
                         delimiter: s.delimiter.clone(),
                         header_row: s.header_row,
@@ -160,13 +189,36 @@ impl Config {
                 });
             }
         }
+        for p in &raw.project.source_priority {
+            let p_name = p.get_ref();
+            let glob_prefix = format!("{p_name}/");
+            if !sources
+                .iter()
+                .any(|s| s.name == *p_name || s.name.starts_with(&glob_prefix))
+            {
+                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                return Err(err(
+                    p.span().start,
+                    format!(
+                        "source_priority names `{p_name}`, which is no source; the sources are: {}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
         Ok(Config {
             dir: dir.to_path_buf(),
             name: raw.project.name,
             region,
-            source_priority: raw.project.source_priority,
+            source_priority: raw
+                .project
+                .source_priority
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             sources,
             target: raw.target,
+            bom: raw.output.bom.unwrap_or(true),
         })
     }
 
@@ -181,10 +233,45 @@ impl Config {
     }
 }
 
+/// Two files are one when their paths resolve to the same file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+/// A region the phone library has numbering plans for (`RU`, `JP`, not `XX`).
+pub fn is_phone_region(code: &str) -> bool {
+    use rlibphonenumber::{PHONE_NUMBER_UTIL, enums::Region};
+    Region::from_code(code)
+        .ok()
+        .is_some_and(|r| PHONE_NUMBER_UTIL.get_country_code_for_region(r).is_some())
+}
+
+/// `--region` as given on the command line.
+pub fn check_cli_region(region: &str) -> Result<()> {
+    if is_phone_region(region) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--region `{region}` is not a country with a phone numbering plan: use an ISO 3166 code such as RU, JP, US"
+        )))
+    }
+}
+
 fn check_region(r: &Spanned<String>) -> std::result::Result<String, String> {
     let v = r.get_ref().trim().to_ascii_uppercase();
     if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
-        Ok(v)
+        if is_phone_region(&v) {
+            Ok(v)
+        } else {
+            Err(format!(
+                "region `{}` is not a country with a phone numbering plan: use an ISO 3166 code such as RU, JP, US",
+                r.get_ref()
+            ))
+        }
     } else {
         Err(format!(
             "region `{}` is not a two-letter country code such as RU, JP, US",
@@ -248,6 +335,11 @@ region = "RU"
 # header = false                           # a file without a header row: name its columns
 # columns = ["Name", "Email", "Phone"]     #   in order (NTA 法人番号 / Japan Post files are known)
 
+# Files under out/. CSVs start with a UTF-8 byte order mark so that Excel shows
+# Cyrillic and Japanese right; scripts that do not expect one can turn it off.
+# [output]
+# bom = false
+
 # The CRM to load into (used by `golive load`).
 # [target]
 # crm = "bitrix24"
@@ -307,5 +399,43 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(e.contains(":5:") && e.contains("company"), "{e}");
+    }
+
+    #[test]
+    fn config_mistakes_are_caught_before_any_work() {
+        let head = "[project]\nname = \"x\"\n";
+        let cases = [
+            ("region = \"XX\"\n", ":3:", "numbering plan"),
+            (
+                "[[source]]\npath = \"a.csv\"\nregion = \"zz\"\n",
+                ":5:",
+                "numbering plan",
+            ),
+            (
+                "[[source]]\npath = \"a.csv\"\nsheet = \"Лист1\"\n",
+                ":5:",
+                "`sheet` is for workbooks",
+            ),
+            (
+                "[[source]]\nname = \"a\"\npath = \"a.csv\"\n[[source]]\nname = \"b\"\npath = \"./a.csv\"\n",
+                ":8:",
+                "already read by source `a` (line 5)",
+            ),
+            (
+                "source_priority = [\"crm\", \"1c\"]\n[[source]]\nname = \"1c\"\npath = \"a.xlsx\"\n",
+                ":3:",
+                "`crm`, which is no source",
+            ),
+        ];
+        for (body, line, what) in cases {
+            let e = parse(&format!("{head}{body}")).unwrap_err().to_string();
+            assert!(e.contains(line) && e.contains(what), "{body}: {e}");
+        }
+        let ok = parse(&format!(
+            "{head}source_priority = [\"1c\"]\n[[source]]\nname = \"1c\"\npath = \"a.xlsx\"\nsheet = \"TDSheet\"\n[output]\nbom = false\n"
+        ))
+        .unwrap();
+        assert!(!ok.bom);
+        assert!(parse(head).unwrap().bom, "a BOM by default");
     }
 }

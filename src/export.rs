@@ -1,33 +1,89 @@
-//! Writing CSV for people who open it in Excel: formula injection neutralized.
+//! Writing CSV and XLSX for people who open them in Excel: one neutralization of
+//! formula injection for every writer, a UTF-8 BOM so Excel reads Cyrillic and
+//! Japanese right, identifiers and phones as text.
 
-/// A cell Excel would run as a formula gets a leading `'`. A cell starting with
-/// `+`/`-` is only arithmetic unless it can call something (a function `X(`, DDE
-/// `|`, a sheet reference `!`), so phones like `+7 812 1234567 доб. 12` stay
-/// intact for the scripts that read these files.
-pub fn neutralize(value: &str) -> std::borrow::Cow<'_, str> {
-    let risky = match value.as_bytes().first() {
-        Some(b'=' | b'@' | b'\t' | b'\r') => true,
-        Some(b'+' | b'-') => can_call(value),
-        _ => false,
-    };
-    if risky {
-        format!("'{value}").into()
-    } else {
-        value.into()
+use crate::error::{Error, Result};
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// What a column holds, as far as neutralization cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Text,
+    /// E.164 phone numbers (`+74951234567`, several joined with `; `, ` ext. 12`).
+    Phone,
+}
+
+impl Column {
+    /// Phone columns of golive's outputs go by their header name.
+    pub fn of_header(name: &str) -> Self {
+        let n = name.trim().to_ascii_lowercase();
+        if matches!(n.as_str(), "e164" | "mobile" | "fax")
+            || n.ends_with("phone")
+            || n.ends_with("phones")
+        {
+            Column::Phone
+        } else {
+            Column::Text
+        }
     }
 }
 
-fn can_call(value: &str) -> bool {
-    let b = value.as_bytes();
-    b.iter().any(|c| matches!(c, b'|' | b'!' | b'=' | b'@'))
-        || b.windows(2)
-            .any(|w| w[0].is_ascii_alphabetic() && w[1] == b'(')
+/// OWASP's CSV-injection rule: a cell starting with `=`, `+`, `-`, `@`, tab or CR
+/// (or their full-width forms, which Japanese Excel reads as the same, or any of
+/// them after leading spaces) gets a leading `'`, unless it is a plain number
+/// (`-15.00`) or, in a phone column, E.164 phone numbers.
+pub fn neutralize(value: &str, column: Column) -> Cow<'_, str> {
+    let risky = value
+        .trim_start_matches(' ')
+        .chars()
+        .next()
+        .is_some_and(|c| {
+            matches!(
+                c,
+                '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
+            )
+        })
+        || value.starts_with(['\t', '\r']);
+    if !risky || is_plain_number(value) || (column == Column::Phone && is_e164_list(value)) {
+        value.into()
+    } else {
+        format!("'{value}").into()
+    }
 }
 
-/// A CSV writer whose every field goes through [`neutralize`].
+/// `-15`, `-15.00`, `-0,5`: digits with an optional minus and one decimal separator.
+fn is_plain_number(v: &str) -> bool {
+    let v = v.strip_prefix('-').unwrap_or(v);
+    let (int, frac) = v.split_once(['.', ',']).unwrap_or((v, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `+74951234567`, `+74951234567 ext. 12`, several joined with `; `.
+fn is_e164_list(v: &str) -> bool {
+    v.split("; ").all(|p| {
+        let (number, ext) = p.split_once(" ext. ").unwrap_or((p, "1"));
+        let digits = number.strip_prefix('+').unwrap_or("");
+        (2..=15).contains(&digits.len())
+            && !digits.starts_with('0')
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !ext.is_empty()
+            && ext.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// A CSV writer whose every field goes through [`neutralize`]. The first row
+/// written is the header: its names say which columns hold phones.
 pub struct SafeCsv<W: std::io::Write> {
     inner: csv::Writer<W>,
+    columns: Option<Vec<Column>>,
 }
+
+/// The UTF-8 byte order mark Excel needs to read a CSV as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl<W: std::io::Write> SafeCsv<W> {
     pub fn new(w: W) -> Self {
@@ -35,7 +91,16 @@ impl<W: std::io::Write> SafeCsv<W> {
             inner: csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(w),
+            columns: None,
         }
+    }
+
+    /// Like [`SafeCsv::new`], starting with a UTF-8 BOM when `bom` is set.
+    pub fn with_bom(mut w: W, bom: bool) -> std::io::Result<Self> {
+        if bom {
+            w.write_all(BOM)?;
+        }
+        Ok(Self::new(w))
     }
 
     pub fn row<I, S>(&mut self, fields: I) -> csv::Result<()>
@@ -43,42 +108,268 @@ impl<W: std::io::Write> SafeCsv<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.inner.write_record(
-            fields
-                .into_iter()
-                .map(|f| neutralize(f.as_ref()).into_owned()),
-        )
+        match &self.columns {
+            None => {
+                let names: Vec<String> =
+                    fields.into_iter().map(|f| f.as_ref().to_string()).collect();
+                self.columns = Some(names.iter().map(|n| Column::of_header(n)).collect());
+                self.inner.write_record(
+                    names
+                        .iter()
+                        .map(|n| neutralize(n, Column::Text).into_owned()),
+                )
+            }
+            Some(columns) => {
+                self.inner
+                    .write_record(fields.into_iter().enumerate().map(|(i, f)| {
+                        let column = columns.get(i).copied().unwrap_or(Column::Text);
+                        neutralize(f.as_ref(), column).into_owned()
+                    }))
+            }
+        }
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+
+    pub fn into_inner(self) -> std::result::Result<W, std::io::Error> {
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// An XLSX sheet for people: every cell a text cell (so Excel keeps leading
+/// zeros and `+`, and never reads a number or date into an identifier), through
+/// the same [`neutralize`], a bold frozen header with filters.
+pub fn write_xlsx(
+    path: &Path,
+    sheet: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    // A fixed creation time: the same data gives the same bytes.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let columns: Vec<Column> = header.iter().map(|h| Column::of_header(h)).collect();
+    for (c, h) in header.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        ws.write_string_with_format(0, c, neutralize(h, Column::Text).as_ref(), &bold)?;
+        ws.set_column_format(c, &text)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, v) in row.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            let column = columns.get(c).copied().unwrap_or(Column::Text);
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            ws.write_string_with_format(r, c, neutralize(v, column).as_ref(), &text)?;
+        }
+    }
+    if !header.is_empty() {
+        let last_col = u16::try_from(header.len() - 1).unwrap_or(u16::MAX);
+        let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        ws.autofilter(0, 0, last_row, last_col)?;
+        ws.set_freeze_panes(1, 0)?;
+    }
+    book.save(path)
+}
+
+/// The files one stage leaves in `out/`, written under `.golive/staging/` and
+/// moved into `out/` only when the stage has committed, so that `out/` never
+/// holds a half-written file or files of two runs: the stage's previous files,
+/// and those of later stages (which no longer match), are removed first, then
+/// the new ones renamed in. A kill at any point leaves files of one run only.
+pub struct StagedOutputs {
+    out: PathBuf,
+    staging: PathBuf,
+    bom: bool,
+    files: Vec<String>,
+}
+
+impl StagedOutputs {
+    pub fn new(config: &crate::config::Config) -> Result<Self> {
+        let staging = config.dir.join(".golive").join("staging");
+        std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(StagedOutputs {
+            out: config.out_dir(),
+            staging,
+            bom: config.bom,
+            files: Vec::new(),
+        })
+    }
+
+    /// Where to write `name` before the commit.
+    pub fn path(&mut self, name: &str) -> PathBuf {
+        self.files.push(name.to_string());
+        self.staging.join(name)
+    }
+
+    /// A CSV for `out/NAME` (with a BOM unless `[output] bom = false`).
+    pub fn csv(&mut self, name: &str) -> Result<SafeCsv<std::io::BufWriter<std::fs::File>>> {
+        let path = self.path(name);
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        SafeCsv::with_bom(std::io::BufWriter::new(file), self.bom).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Replace the stage's files in `out/`; `stale` are later stages' files.
+    pub fn commit(self, stale: &[&str]) -> Result<()> {
+        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
+        for name in self
+            .files
+            .iter()
+            .map(String::as_str)
+            .chain(stale.iter().copied())
+        {
+            let path = self.out.join(name);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(&path, e));
+                }
+                _ => {}
+            }
+        }
+        for name in &self.files {
+            let (from, to) = (self.staging.join(name), self.out.join(name));
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Flush a staged CSV, naming the file if it fails.
+pub fn finish<W: std::io::Write>(mut w: SafeCsv<W>, path: &Path) -> Result<()> {
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn text(v: &str) -> String {
+        neutralize(v, Column::Text).into_owned()
+    }
 
     #[test]
     fn formulas_are_neutralized_numbers_are_not() {
         assert_eq!(
-            neutralize("=HYPERLINK(\"http://x\")"),
+            text("=HYPERLINK(\"http://x\")"),
             "'=HYPERLINK(\"http://x\")"
         );
-        assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralize("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
-        assert_eq!(neutralize("-SUM(A1:A9)"), "'-SUM(A1:A9)");
+        assert_eq!(text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(text("-SUM(A1:A9)"), "'-SUM(A1:A9)");
+        // The gaps OWASP's rule closes: arithmetic is a formula too.
+        for v in [
+            "-2+3",
+            "+1+1",
+            "-2+3 ООО",
+            "+1E5",
+            "\tx",
+            "\rx",
+            " =1+1",
+            "＝1+1",
+        ] {
+            assert_eq!(text(v), format!("'{v}"), "{v:?}");
+        }
+        assert_eq!(text("-15.00"), "-15.00");
+        assert_eq!(text("-15"), "-15");
+        assert_eq!(text("ООО Ромашка"), "ООО Ромашка");
+        assert_eq!(text("a=b"), "a=b");
+        assert_eq!(text(""), "");
+    }
+
+    #[test]
+    fn e164_phones_stay_in_phone_columns_only() {
+        let phone = |v: &str| neutralize(v, Column::Phone).into_owned();
+        assert_eq!(phone("+74951234567"), "+74951234567");
         assert_eq!(
-            neutralize("+7 812 1234567 доб. 12"),
-            "+7 812 1234567 доб. 12"
-        );
-        assert_eq!(
-            neutralize("+74951234567; +79161234567"),
+            phone("+74951234567; +79161234567"),
             "+74951234567; +79161234567"
         );
-        assert_eq!(neutralize("+74951234567"), "+74951234567");
-        assert_eq!(neutralize("-15.00"), "-15.00");
-        assert_eq!(neutralize("ООО Ромашка"), "ООО Ромашка");
-        assert_eq!(neutralize(""), "");
+        assert_eq!(phone("+78121234567 ext. 12"), "+78121234567 ext. 12");
+        assert_eq!(text("+74951234567"), "'+74951234567");
+        assert_eq!(phone("+7 812 1234567"), "'+7 812 1234567");
+        assert_eq!(phone("+1+1"), "'+1+1");
+        assert_eq!(phone("+0123"), "'+0123");
+        assert_eq!(Column::of_header("phones"), Column::Phone);
+        assert_eq!(Column::of_header("e164"), Column::Phone);
+        assert_eq!(Column::of_header("name"), Column::Text);
+    }
+
+    #[test]
+    fn the_header_row_decides_the_phone_columns_and_the_bom_leads() {
+        let mut w = SafeCsv::with_bom(Vec::new(), true).unwrap();
+        w.row(["name", "phones"]).unwrap();
+        w.row(["+74951234567", "+74951234567"]).unwrap();
+        let out = w.into_inner().unwrap();
+        assert_eq!(
+            out,
+            b"\xEF\xBB\xBFname,phones\r\n'+74951234567,+74951234567\r\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn xlsx_cells_are_text_and_the_file_is_the_same_each_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = vec![
+            vec![
+                "0012".to_string(),
+                "+74951234567".to_string(),
+                "=1+1".to_string(),
+            ],
+            vec![
+                "7707083893".to_string(),
+                String::new(),
+                "ООО Ромашка".to_string(),
+            ],
+        ];
+        let header = ["inn", "phones", "name"];
+        let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+        write_xlsx(&a, "golden", &header, &rows).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        write_xlsx(&b, "golden", &header, &rows).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        let mut book = crate::ingest::sheet::Workbook::open(&a).unwrap();
+        let cells: Vec<Vec<crate::ingest::cell::Cell>> =
+            book.rows("golden").unwrap().map(|r| r.cells).collect();
+        use crate::ingest::cell::Cell;
+        assert_eq!(cells[1][0], Cell::Text("0012".into()));
+        assert_eq!(cells[1][1], Cell::Text("+74951234567".into()));
+        assert_eq!(cells[1][2], Cell::Text("'=1+1".into()));
+        assert_eq!(cells[2][0], Cell::Text("7707083893".into()));
+    }
+
+    proptest! {
+        /// Whatever the string, what Excel would read as a formula never leaves
+        /// a writer unmarked, and nothing else changes.
+        #[test]
+        fn no_cell_leaves_as_a_formula(
+            v in "[=+\\-@\t\r ＝a-z0-9.,;()!|'\"]{0,12}",
+            phone in any::<bool>(),
+        ) {
+            let column = if phone { Column::Phone } else { Column::Text };
+            let out = neutralize(&v, column);
+            let first = out.trim_start_matches(' ').chars().next();
+            let formula_like = out.starts_with(['\t', '\r'])
+                || first.is_some_and(|c| "=+-@＝＋－＠".contains(c));
+            if formula_like {
+                // Only plain numbers and E.164 phones in phone columns pass.
+                let number = is_plain_number(&out);
+                let e164 = phone && is_e164_list(&out);
+                prop_assert!(number || e164, "{:?} left unmarked", out);
+                prop_assert_eq!(out.as_ref(), v.as_str());
+            } else if out != v {
+                prop_assert_eq!(out.as_ref(), format!("'{v}"));
+            }
+        }
     }
 }

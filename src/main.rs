@@ -9,7 +9,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let cli = Cli::parse();
     if let Err(err) = golive::commands::dispatch(&cli) {
-        eprintln!("error: {err:#}");
+        // The reader of our output went away (`| head`): nothing failed.
+        if golive::commands::output::is_broken_pipe(&err) {
+            return;
+        }
+        eprintln!("error: {}", golive::commands::output::error_message(&err));
         let code = err
             .chain()
             .find_map(|e| e.downcast_ref::<golive::Error>())

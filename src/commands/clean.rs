@@ -12,6 +12,7 @@ use std::io::Read;
 pub fn run(args: &CleanArgs) -> anyhow::Result<()> {
     let values = read_values(args)?;
     let region = args.region.trim().to_ascii_uppercase();
+    crate::config::check_cli_region(&region)?;
     let stdout = std::io::stdout();
     let mut out = SafeCsv::new(stdout.lock());
     out.row(header(args.kind))?;
@@ -142,6 +143,13 @@ fn read_values(args: &CleanArgs) -> anyhow::Result<Vec<String>> {
             _ => Error::io(&args.input, e),
         })?
     };
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Error::bad_input(
+            &args.input,
+            "is a workbook, not text: save the sheet as CSV and clean that",
+        )
+        .into());
+    }
     let (enc, _) = encoding::detect(&bytes);
     let (text, _) = encoding::decode(&bytes, enc);
     let Some(column) = &args.column else {

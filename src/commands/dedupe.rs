@@ -37,6 +37,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
     };
     let maps = parse_maps(&args.maps)?;
     let region = args.region.trim().to_ascii_uppercase();
+    crate::config::check_cli_region(&region)?;
     let inputs = read_inputs(args, kind, &maps, &region, progress)?;
     let params: Option<Params> = match &args.params {
         Some(p) => {
@@ -120,7 +121,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
     }
     if !quiet {
         let s = &result.stats;
-        println!(
+        crate::say!(
             "dedupe: {} rows, {} candidate pairs, {} matches, {} to review → {} clusters ({} with duplicates); {} rejected",
             s.parties,
             s.candidate_pairs,
@@ -137,25 +138,28 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
             } else {
                 format!("windowed to {} pairs", c.pairs)
             };
-            println!(
+            crate::say!(
                 "  oversized block {:?} `{}` ({} rows, e.g. id {}): {what}",
-                c.key, c.value, c.size, ids[c.example as usize]
+                c.key,
+                c.value,
+                c.size,
+                ids[c.example as usize]
             );
         }
         if capped.len() > 5 {
-            println!("  … {} more oversized blocks", capped.len() - 5);
+            crate::say!("  … {} more oversized blocks", capped.len() - 5);
         }
         if result.blocking.uncompared_pairs > 0 {
-            println!(
+            crate::say!(
                 "  oversized blocks left {} pairs uncompared within them (most meet through another key)",
                 result.blocking.uncompared_pairs
             );
         }
-        println!("  wrote {}", args.out.display());
+        crate::say!("  wrote {}", args.out.display());
     }
     if let Some(column) = &args.truth {
         let scores = pairwise(&result.clustering.cluster_of, &truth);
-        println!(
+        crate::say!(
             "eval against `{column}`: precision {:.4}, recall {:.4}, F1 {:.4} ({} true pairs, {} predicted, {} correct)",
             scores.precision,
             scores.recall,
@@ -178,7 +182,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
                 .ok_or_else(|| Error::Usage(format!("--explain: no row with id `{id}`")))
         };
         let (a, b) = (find(left)?, find(right)?);
-        println!("{left} ~ {right}: {}", engine.explain(&result.params, a, b));
+        crate::say!("{left} ~ {right}: {}", engine.explain(&result.params, a, b));
     }
     Ok(())
 }

@@ -37,6 +37,17 @@ pub fn stage(
             Err(e) => return Err(e.into()),
         }
     }
+    // Sources no longer in golive.toml (or its globs) are retired, not kept silently.
+    for name in ws.active_sources()? {
+        if !config.sources.iter().any(|s| s.name == name) {
+            let version = ws.retire_source(&name)?;
+            if !quiet {
+                crate::say!(
+                    "ingest  {name}: retired (version {version}): no longer in golive.toml; its rows leave the outputs, its history stays"
+                );
+            }
+        }
+    }
     if failed.is_empty() {
         return Ok(());
     }
@@ -63,10 +74,33 @@ impl std::fmt::Display for SourcesFailed {
     }
 }
 
+/// After every stage ran: a source nothing usable came from fails the run (exit 1).
+pub fn check_sources(ws: &Workspace) -> anyhow::Result<()> {
+    let bad = ws.unusable_tables()?;
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = bad
+        .iter()
+        .map(|u| {
+            let sheet = u
+                .sheet
+                .as_ref()
+                .map_or(String::new(), |s| format!(" [{s}]"));
+            format!("{}{sheet}: {}", u.source, u.reason)
+        })
+        .collect();
+    anyhow::bail!(
+        "{} source table(s) gave nothing usable: {}",
+        bad.len(),
+        list.join("; ")
+    )
+}
+
 fn print_outcome(o: &SourceOutcome) {
     match o {
         SourceOutcome::Unchanged { source, version } => {
-            println!("ingest  {source}: unchanged (version {version})")
+            crate::say!("ingest  {source}: unchanged (version {version})")
         }
         SourceOutcome::Ingested {
             source,
@@ -79,18 +113,21 @@ fn print_outcome(o: &SourceOutcome) {
                     .sheet
                     .as_ref()
                     .map_or(String::new(), |s| format!(" [{s}]"));
-                println!(
+                crate::say!(
                     "ingest  {source}{sheet}: version {version}, profile {}, {} rows, {} rejected",
-                    t.profile, t.counts.rows, t.counts.rejects
+                    t.profile,
+                    t.counts.rows,
+                    t.counts.rejects
                 );
                 for w in &t.warnings {
-                    println!("        warning: {w}");
+                    crate::say!("        warning: {w}");
                 }
             }
             for s in skipped {
-                println!(
+                crate::say!(
                     "ingest  {source}: sheet `{}` skipped: {}",
-                    s.sheet, s.reason
+                    s.sheet,
+                    s.reason
                 );
             }
         }

@@ -22,8 +22,8 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| "my-migration".to_string());
     let text = SKELETON.replacen("name = \"my-migration\"", &format!("name = {name:?}"), 1);
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    println!("wrote {}", path.display());
-    println!(
+    crate::say!("wrote {}", path.display());
+    crate::say!(
         "next: put the customer's files into {}, add a [[source]] for each, then `golive run {}`",
         args.dir.join("sources").display(),
         args.dir.display()

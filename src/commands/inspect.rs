@@ -59,11 +59,21 @@ pub struct Sample {
 }
 
 pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
-    let report = inspect(args)?;
+    let report = match inspect(args) {
+        Ok(r) => r,
+        Err(e) => {
+            // Scripts reading --json get the error as JSON too (and the exit code).
+            if args.json {
+                let error = serde_json::json!({ "file": args.file.display().to_string(), "error": e.to_string() });
+                crate::say!("{error}");
+            }
+            return Err(e.into());
+        }
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", render(&report));
+        crate::commands::output::print_text(&render(&report));
     }
     Ok(())
 }

@@ -3,10 +3,11 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::export::SafeCsv;
+use crate::export::{StagedOutputs, finish};
 use crate::link::{Outcome, link_all};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
+use std::path::Path;
 
 pub fn stage(
     config: &Config,
@@ -28,7 +29,7 @@ pub fn stage(
         )));
     }
     let golden: Vec<String> = golden.into_iter().map(|(_, g)| g).collect();
-    let bar = progress.counter("link");
+    let bar = progress.spinner("link");
     let (outcomes, created) = link_all(&parties, &golden);
     bar.finish_and_clear();
 
@@ -49,11 +50,8 @@ pub fn stage(
         .collect();
     ws.replace_links(&rows, &created_rows)?;
 
-    let out = config.out_dir();
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let path = out.join("links.csv");
-    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut w = SafeCsv::new(std::io::BufWriter::new(file));
+    let mut outputs = StagedOutputs::new(config)?;
+    let mut w = outputs.csv("links.csv")?;
     w.row([
         "person_source",
         "person_key",
@@ -76,11 +74,9 @@ pub fn stage(
             &confidence,
         ])?;
     }
-    w.flush().map_err(|e| Error::io(&path, e))?;
+    finish(w, Path::new("links.csv"))?;
 
-    let path = out.join("created_organizations.csv");
-    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut w = SafeCsv::new(std::io::BufWriter::new(file));
+    let mut w = outputs.csv("created_organizations.csv")?;
     w.row(["golden_id", "name", "match_key", "created_from"])?;
     for c in &created {
         w.row([
@@ -90,7 +86,8 @@ pub fn stage(
             "person's company name",
         ])?;
     }
-    w.flush().map_err(|e| Error::io(&path, e))?;
+    finish(w, Path::new("created_organizations.csv"))?;
+    outputs.commit(&[])?;
 
     if !quiet {
         let persons = outcomes.iter().flatten().count();
@@ -104,7 +101,7 @@ pub fn stage(
             .flatten()
             .filter(|o| matches!(o, Outcome::Ambiguous { .. }))
             .count();
-        println!(
+        crate::say!(
             "link: {persons} persons: {linked} linked ({} to organizations created from their company name), {ambiguous} ambiguous (to review), {} unlinked",
             created.len(),
             persons - linked - ambiguous

@@ -3,13 +3,14 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::export::SafeCsv;
-use crate::matching::{Engine, GoldenRecord, MatchConfig, SurvivorshipConfig, resolve_decisions};
+use crate::export::{StagedOutputs, finish, write_xlsx};
+use crate::matching::{
+    Engine, GoldenRecord, MatchConfig, SurvivorshipConfig, golden_id, resolve_decisions,
+};
 use crate::model::{Field, Party};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 use crate::workspace::matches::StoredGolden;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 pub fn stage(
@@ -25,7 +26,7 @@ pub fn stage(
             config.dir.display()
         )));
     }
-    let bar = progress.counter("match");
+    let bar = progress.spinner("match");
     let match_config = MatchConfig {
         survivorship: SurvivorshipConfig {
             source_priority: config.source_priority.clone(),
@@ -49,10 +50,12 @@ pub fn stage(
     let golden = engine.golden(&parties, &result.clustering);
     bar.finish_and_clear();
 
-    let ids: Vec<String> = golden
+    let member_keys: Vec<String> = parties.iter().map(golden_id::member_key).collect();
+    let cluster_keys: Vec<Vec<String>> = golden
         .iter()
-        .map(|g| golden_id(&parties, g, &config.source_priority))
+        .map(|g| anchor_first(&parties, &member_keys, g, &config.source_priority))
         .collect();
+    let ids = golden_id::assign(&cluster_keys, &ws.golden_keys()?);
     let clusters: Vec<(i64, String)> = parties
         .iter()
         .zip(&result.clustering.cluster_of)
@@ -81,14 +84,21 @@ pub fn stage(
         })
         .collect();
     ws.replace_matches(&clusters, &stored, &pairs)?;
+    ws.replace_golden_keys(
+        member_keys
+            .iter()
+            .zip(&result.clustering.cluster_of)
+            .map(|(k, c)| (k.as_str(), ids[*c as usize].as_str())),
+    )?;
 
-    let out = config.out_dir();
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    write_clusters(&out.join("clusters.csv"), &parties, &clusters)?;
-    write_golden(&out.join("golden.csv"), &parties, &golden, &ids)?;
+    let mut outputs = StagedOutputs::new(config)?;
+    write_clusters(&mut outputs, &parties, &clusters)?;
+    write_golden(&mut outputs, &parties, &golden, &ids)?;
+    // The previous links point at the previous golden records: they go too.
+    outputs.commit(&["links.csv", "created_organizations.csv"])?;
     if !quiet {
         let s = &result.stats;
-        println!(
+        crate::say!(
             "match: {} parties → {} golden records ({} merged from duplicates); {} pairs to review; {} steward decisions",
             s.parties,
             s.clusters,
@@ -103,61 +113,64 @@ pub fn stage(
             } else {
                 format!("windowed to {} pairs", c.pairs)
             };
-            println!(
+            crate::say!(
                 "  oversized block {:?} `{}`: {} parties (e.g. {}:{}), {what}",
-                c.key, c.value, c.size, p.source, p.source_key
+                c.key,
+                c.value,
+                c.size,
+                p.source,
+                p.source_key
             );
         }
         if result.blocking.capped.len() > 5 {
-            println!(
+            crate::say!(
                 "  … {} more oversized blocks",
                 result.blocking.capped.len() - 5
             );
         }
         for (l, r) in &unresolved {
-            println!(
+            crate::say!(
                 "  decision not applied: {}:{} ~ {}:{} (no such party now)",
-                l.0, l.1, r.0, r.1
+                l.0,
+                l.1,
+                r.0,
+                r.1
             );
         }
     }
     Ok(())
 }
 
-/// A golden id that survives re-runs: a hash of its anchor member's source and
-/// key (the most trusted source, then the smallest key), not of row order.
-fn golden_id(parties: &[Party], g: &GoldenRecord, priority: &[String]) -> String {
-    let rank = |p: &Party| {
+/// A cluster's member identities, its anchor first: the most trusted source
+/// (`source_priority`), then the smallest identity (see `matching::golden_id`).
+fn anchor_first(
+    parties: &[Party],
+    keys: &[String],
+    g: &GoldenRecord,
+    priority: &[String],
+) -> Vec<String> {
+    let rank = |i: u32| {
+        let source = &parties[i as usize].provenance.source;
         priority
             .iter()
-            .position(|s| *s == p.provenance.source)
+            .position(|s| s == source)
             .unwrap_or(priority.len())
     };
-    let anchor = g
+    let mut members: Vec<(usize, &String)> = g
         .members
         .iter()
-        .map(|&i| &parties[i as usize])
-        .min_by(|a, b| {
-            (rank(a), &a.provenance.source, &a.provenance.source_key).cmp(&(
-                rank(b),
-                &b.provenance.source,
-                &b.provenance.source_key,
-            ))
-        })
-        .map(|p| format!("{}\u{1f}{}", p.provenance.source, p.provenance.source_key))
-        .unwrap_or_default();
-    let digest = Sha256::digest(anchor.as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("G{hex}")
+        .map(|&i| (rank(i), &keys[i as usize]))
+        .collect();
+    members.sort();
+    members.into_iter().map(|(_, k)| k.clone()).collect()
 }
 
 fn write_clusters(
-    path: &Path,
+    outputs: &mut StagedOutputs,
     parties: &[Party],
     clusters: &[(i64, String)],
 ) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = SafeCsv::new(std::io::BufWriter::new(file));
+    let mut w = outputs.csv("clusters.csv")?;
     w.row(["source", "source_key", "kind", "golden_id"])?;
     for (p, (_, g)) in parties.iter().zip(clusters) {
         w.row([
@@ -167,32 +180,33 @@ fn write_clusters(
             g,
         ])?;
     }
-    w.flush().map_err(|e| Error::io(path, e))?;
+    finish(w, Path::new("clusters.csv"))?;
     Ok(())
 }
 
+const GOLDEN_HEADER: [&str; 12] = [
+    "golden_id",
+    "kind",
+    "members",
+    "name",
+    "full_name",
+    "legal_form",
+    "tax_ids",
+    "phones",
+    "emails",
+    "website",
+    "address",
+    "sources",
+];
+
+/// `out/golden.csv`, and `out/golden.xlsx` with the same rows, every cell text.
 fn write_golden(
-    path: &Path,
+    outputs: &mut StagedOutputs,
     parties: &[Party],
     golden: &[GoldenRecord],
     ids: &[String],
 ) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = SafeCsv::new(std::io::BufWriter::new(file));
-    w.row([
-        "golden_id",
-        "kind",
-        "members",
-        "name",
-        "full_name",
-        "legal_form",
-        "tax_ids",
-        "phones",
-        "emails",
-        "website",
-        "address",
-        "sources",
-    ])?;
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(golden.len());
     let mut order: Vec<usize> = (0..golden.len()).collect();
     order.sort_by(|a, b| ids[*a].cmp(&ids[*b]));
     for i in order {
@@ -241,24 +255,32 @@ fn write_golden(
                 )
             })
             .collect();
-        w.row([
-            ids[i].as_str(),
-            r.kind.as_str(),
-            &g.members.len().to_string(),
-            &name,
-            &get(Field::FullName),
+        rows.push(vec![
+            ids[i].clone(),
+            r.kind.as_str().to_string(),
+            g.members.len().to_string(),
+            name,
+            get(Field::FullName),
             r.org
                 .as_ref()
-                .and_then(|o| o.legal_form.as_deref())
-                .unwrap_or(""),
-            &tax.join("; "),
-            &phones.join("; "),
-            &emails.join("; "),
-            r.website.as_deref().unwrap_or(""),
-            &r.address.full,
-            &sources.join("; "),
-        ])?;
+                .and_then(|o| o.legal_form.clone())
+                .unwrap_or_default(),
+            tax.join("; "),
+            phones.join("; "),
+            emails.join("; "),
+            r.website.clone().unwrap_or_default(),
+            r.address.full.clone(),
+            sources.join("; "),
+        ]);
     }
-    w.flush().map_err(|e| Error::io(path, e))?;
+    let mut w = outputs.csv("golden.csv")?;
+    w.row(GOLDEN_HEADER)?;
+    for row in &rows {
+        w.row(row)?;
+    }
+    finish(w, Path::new("golden.csv"))?;
+    let xlsx = outputs.path("golden.xlsx");
+    write_xlsx(&xlsx, "golden", &GOLDEN_HEADER, &rows)
+        .map_err(|e| Error::bad_input(&xlsx, e.to_string()))?;
     Ok(())
 }

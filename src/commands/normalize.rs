@@ -101,7 +101,7 @@ pub fn stage(
     ws.replace_parties(&all)?;
     if !quiet {
         let rejected = all.iter().filter(|(_, r)| r.is_some()).count();
-        println!(
+        crate::say!(
             "normalize: {} parties, {} rejected",
             all.len() - rejected,
             rejected

@@ -10,7 +10,7 @@ const REJECTS_SHOWN: usize = 20;
 pub fn run(args: &ProjectArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let ws = Workspace::open(&args.dir)?;
-    print!("{}", render(&config, &ws)?);
+    crate::commands::output::print_text(&render(&config, &ws)?);
     Ok(())
 }
 
@@ -18,6 +18,21 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
     use std::fmt::Write as _;
     let mut o = String::new();
     writeln!(o, "project {} ({})", config.name, config.dir.display())?;
+    match crate::workspace::lock::status(&config.dir) {
+        Some((run, true)) => writeln!(
+            o,
+            "a golive run is in progress since {} (pid {}), now in stage {}: these counts may change",
+            run.started, run.pid, run.stage
+        )?,
+        Some((run, false)) if !run.finished => writeln!(
+            o,
+            "the last run (started {}) stopped during stage {}: it and the stages after it are pending, out/ holds the files of the stages completed before; run `golive run {}` again",
+            run.started,
+            run.stage,
+            config.dir.display()
+        )?,
+        _ => {}
+    }
     let sources = ws.source_status()?;
     if sources.is_empty() {
         writeln!(
@@ -34,6 +49,17 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
         let rejects: i64 = s.tables.iter().map(|t| t.rejects).sum();
         total_rows += rows;
         total_rejects += rejects;
+        if s.sha256 == crate::workspace::sources::RETIRED {
+            writeln!(
+                o,
+                "  {:<16} v{} retired: no longer in golive.toml; its rows left the outputs, earlier versions stay in the workspace",
+                s.name, s.version
+            )?;
+            if let Some(c) = &s.changes {
+                writeln!(o, "      since v{}: {} gone", c.from_version, c.gone)?;
+            }
+            continue;
+        }
         writeln!(
             o,
             "  {:<16} v{} {:>7} rows {:>5} rejected  {}",
@@ -78,6 +104,23 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
                 )?;
             }
         }
+    }
+    for c in &config.sources {
+        if !sources.iter().any(|s| s.name == c.name) {
+            writeln!(
+                o,
+                "  {:<16} not ingested yet ({}): run `golive ingest {}`",
+                c.name,
+                c.rel_path,
+                config.dir.display()
+            )?;
+        }
+    }
+    for (source, n) in ws.row_number_keys()? {
+        writeln!(
+            o,
+            "  {source}: {n} rows keyed by row number: unstable (a row inserted above renumbers them); golden IDs follow their content; map a key column in the profile if the file has one"
+        )?;
     }
     let accepted = total_rows - total_rejects;
     writeln!(

@@ -30,6 +30,13 @@ pub fn check(cell: &Cell, field: Field) -> Option<(&'static str, String)> {
                 s.trim()
             ),
         )),
+        Cell::Text(s) if is_date_text(s.trim()) => Some((
+            DATE_IN_IDENTIFIER,
+            format!(
+                "`{}` is a date: Excel converted a code; export the column as text",
+                s.trim()
+            ),
+        )),
         Cell::Date { date } => Some((
             DATE_IN_IDENTIFIER,
             format!("`{date}` is a date: Excel converted a code; export the column as text"),
@@ -54,6 +61,56 @@ pub fn is_scientific(s: &str) -> bool {
         && !exp.is_empty()
         && exp.len() <= 2
         && exp.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A date as Excel writes one into a CSV: `04.03.2012`, `2012-03-04`,
+/// `3/4/2012`, `2012/03/04` (day and month in range, a four-digit year).
+pub fn is_date_text(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(['.', '-', '/']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return false;
+    };
+    let num = |p: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let day_month = |x: u32, y: u32| {
+        (1..=31).contains(&x) && (1..=12).contains(&y)
+            || (1..=12).contains(&x) && (1..=31).contains(&y)
+    };
+    let year = |y: u32| (1900..=2099).contains(&y);
+    let separators = [b'.', b'-', b'/']
+        .iter()
+        .filter(|c| s.as_bytes().contains(c))
+        .count();
+    separators == 1
+        && match (
+            num(a, 1..=2),
+            num(b, 1..=2),
+            num(c, 4..=4),
+            num(a, 4..=4),
+            num(c, 1..=2),
+        ) {
+            (Some(x), Some(y), Some(z), _, _) => day_month(x, y) && year(z),
+            (_, Some(y), _, Some(z), Some(x)) => day_month(x, y) && year(z),
+            _ => false,
+        }
+}
+
+/// The integer a scientific-notation cell stands for, when its mantissa writes
+/// every digit (`7.707083893E+09` → `7707083893`); `None` when Excel's display
+/// cut digits (`7.70708E+09`, `4,01E+12`): zeros put in their place would be a
+/// guess, so those are only flagged.
+pub fn exact_scientific(s: &str) -> Option<String> {
+    if !is_scientific(s) {
+        return None;
+    }
+    let (mantissa, exp) = s.split_once(['E', 'e'])?;
+    let exp: usize = exp.trim_start_matches('+').parse().ok()?;
+    let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
+    (frac.len() >= exp && frac[exp..].bytes().all(|b| b == b'0'))
+        .then(|| format!("{int}{}", &frac[..exp]))
 }
 
 #[cfg(test)]
@@ -82,6 +139,48 @@ mod tests {
             .map(|f| f.0),
             Some(DATE_IN_IDENTIFIER)
         );
+    }
+
+    #[test]
+    fn dates_written_as_text_are_damage_too() {
+        for s in [
+            "04.03.2012",
+            "2012-03-04",
+            "3/4/2012",
+            "2012/03/04",
+            "31.12.1999",
+        ] {
+            assert!(is_date_text(s), "{s}");
+            assert_eq!(
+                check(&Cell::Text(s.into()), Field::Phone).map(|f| f.0),
+                Some(DATE_IN_IDENTIFIER)
+            );
+        }
+        for s in [
+            "7707083893",
+            "495-123-4567",
+            "12.5",
+            "32.13.2012",
+            "04.03-2012",
+            "1.2.3",
+        ] {
+            assert!(!is_date_text(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn scientific_notation_is_read_exactly_only_when_no_digit_was_lost() {
+        assert_eq!(
+            exact_scientific("7.707083893E+09").as_deref(),
+            Some("7707083893")
+        );
+        assert_eq!(
+            exact_scientific("7.7070838930E+09").as_deref(),
+            Some("7707083893")
+        );
+        assert_eq!(exact_scientific("4,01E+12"), None);
+        assert_eq!(exact_scientific("7.70708389312E+09"), None);
+        assert_eq!(exact_scientific("ООО"), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod cluster;
 pub mod compare;
 pub mod eval;
 pub mod golden;
+pub mod golden_id;
 pub mod score;
 
 pub use block::{BlockingConfig, BlockingReport, CappedBlock, KeyKind};

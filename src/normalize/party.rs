@@ -338,10 +338,22 @@ fn phones(p: &mut Party, ctx: &PartyContext) {
         (Field::Mobile, PhoneRole::Mobile),
         (Field::Fax, PhoneRole::Fax),
     ] {
+        let damage = excel_damage(&p.flags, field);
         // Read in place: only other fields of `p` change below.
         let Some(text) = p.original.get(&field) else {
             continue;
         };
+        let Some(text) = undamaged(text, damage) else {
+            // Kept as written, so the output shows what the cell held.
+            p.phones.push(crate::model::Phone {
+                input: text.trim().to_string(),
+                role,
+                flags: damage.into_iter().map(str::to_string).collect(),
+                ..Default::default()
+            });
+            continue;
+        };
+        let text = text.as_ref();
         let opts = phone::PhoneOptions {
             region: ctx.region,
             default_area_code: ctx.default_area_code,
@@ -425,11 +437,20 @@ fn identifiers(p: &mut Party, ctx: &PartyContext) {
     let row_region = p.original(Field::Country).and_then(region::country_code);
     let region = row_region.as_deref().unwrap_or(ctx.region);
     for field in [Field::TaxId, Field::TaxId2, Field::RegistrationId] {
+        let damage = excel_damage(&p.flags, field);
         let Some(text) = p.original.get(&field) else {
             continue;
         };
+        let Some(text) = undamaged(text, damage) else {
+            continue;
+        };
         // A combined «ИНН/КПП» cell yields both identifiers.
-        for id in tax_id::normalize_tax_ids(text, field, region) {
+        let ids = tax_id::normalize_tax_ids(&text, field, region);
+        // Read back from scientific notation: kept only when the checksum agrees.
+        if damage.is_some() && !ids.iter().all(|t| t.valid) {
+            continue;
+        }
+        for id in ids {
             for code in &id.flags {
                 p.flags.push(Flag::new(code, Some(field), id.input.clone()));
             }
@@ -441,6 +462,31 @@ fn identifiers(p: &mut Party, ctx: &PartyContext) {
                 p.tax_ids.push(id);
             }
         }
+    }
+}
+
+/// The Excel damage ingest flagged on an identifier field, if any.
+fn excel_damage(flags: &[Flag], field: Field) -> Option<&'static str> {
+    use crate::ingest::damage::{DATE_IN_IDENTIFIER, SCIENTIFIC_NOTATION};
+    flags
+        .iter()
+        .filter(|f| f.field == Some(field))
+        .find_map(|f| {
+            [DATE_IN_IDENTIFIER, SCIENTIFIC_NOTATION]
+                .into_iter()
+                .find(|c| f.code == *c)
+        })
+}
+
+/// What of a damaged identifier can be read: a date stands for a code Excel
+/// converted, so nothing (the original text stays, flagged); scientific notation
+/// only when its mantissa writes every digit.
+fn undamaged<'t>(text: &'t str, damage: Option<&str>) -> Option<std::borrow::Cow<'t, str>> {
+    use crate::ingest::damage::{SCIENTIFIC_NOTATION, exact_scientific};
+    match damage {
+        None => Some(text.into()),
+        Some(SCIENTIFIC_NOTATION) => exact_scientific(text.trim()).map(Into::into),
+        Some(_) => None,
     }
 }
 

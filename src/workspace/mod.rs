@@ -315,6 +315,9 @@ impl IngestWriter<'_> {
     }
 }
 
+pub mod golden_keys;
+pub mod lock;
 pub mod matches;
 pub mod parties;
 pub mod queries;
+pub mod sources;

@@ -153,10 +153,14 @@ impl Workspace {
 
     /// Rows added, changed and gone between version `version - 1` and `version`.
     fn changes(&self, source_id: i64, version: i64) -> Result<Changes> {
+        // Rows keyed by their row number are paired by content: a row inserted
+        // at the top is one added, not every row below it changed.
         let sql = "WITH
-            new AS (SELECT r.source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
+            new AS (SELECT CASE WHEN r.source_key GLOB '#[0-9]*' OR r.source_key GLOB '*!#[0-9]*'
+                           THEN r.cells ELSE r.source_key END AS source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
                     JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2),
-            old AS (SELECT r.source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
+            old AS (SELECT CASE WHEN r.source_key GLOB '#[0-9]*' OR r.source_key GLOB '*!#[0-9]*'
+                           THEN r.cells ELSE r.source_key END AS source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
                     JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2 - 1)
             SELECT
               (SELECT COUNT(*) FROM new WHERE source_key NOT IN (SELECT source_key FROM old)),
