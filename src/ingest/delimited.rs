@@ -506,7 +506,13 @@ mod tests {
                 let all: Vec<RawRow> = DelimitedRows::new(text.clone(), d).collect();
                 let profiles = crate::ingest::profiles::ProfileSet::builtin().unwrap();
                 let rows = Box::new(DelimitedRows::new(text, d));
-                if let Ok(found) = crate::ingest::locate_header(rows, forced, &profiles, 0, false) {
+                if let Ok(found) = crate::ingest::locate_header(
+                    rows,
+                    &crate::ingest::ReadOptions { header_row: forced, ..Default::default() },
+                    &profiles,
+                    0,
+                    false,
+                ) {
                     let above = all.iter().take_while(|r| r.number < found.header.number).count();
                     let after: Vec<RawRow> = found.rows.collect();
                     prop_assert_eq!(&all[above], &found.header);

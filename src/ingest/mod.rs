@@ -266,7 +266,7 @@ pub fn delimiter_name(d: u8) -> &'static str {
     }
 }
 
-struct Located {
+pub(crate) struct Located {
     header: RawRow,
     width: usize,
     record_len: Option<usize>,
@@ -293,7 +293,7 @@ impl Located {
 
 /// Peek at the top rows, pick the header (or take the forced one), and chain
 /// the rest back so no data row is lost.
-fn locate_header(
+pub(crate) fn locate_header(
     mut rows: Box<dyn Iterator<Item = RawRow> + Send>,
     opts: &ReadOptions,
     profiles: &ProfileSet,

@@ -605,6 +605,7 @@ mod tests {
                 key_field: None,
                 fallback_regions: fallback,
                 separators: &BTreeMap::new(),
+                labels: &[],
             };
             build_party(
                 Provenance::default(),
