@@ -825,6 +825,12 @@ impl Rec {
 
 /// The record's value of field `f` as `--explain` shows it.
 pub fn display_value(r: &Rec, f: usize, cmp: &Comparisons) -> Option<String> {
+    text_value(r, f, cmp).map(str::to_string)
+}
+
+/// The record's text value of field `f` for the comparators that compare
+/// one text value (names, address, postal code, city, employer, generic).
+fn text_value<'a>(r: &'a Rec, f: usize, cmp: &Comparisons) -> Option<&'a str> {
     let v: &str = match cmp.field(f).comparator {
         Comparator::OrgName | Comparator::PersonName => &r.name,
         Comparator::Address => &r.addr,
@@ -834,7 +840,7 @@ pub fn display_value(r: &Rec, f: usize, cmp: &Comparisons) -> Option<String> {
         Comparator::Date | Comparator::Identifier | Comparator::Exact => r.generic(f)?,
         _ => return None,
     };
-    (!v.is_empty()).then(|| v.to_string())
+    (!v.is_empty()).then_some(v)
 }
 
 /// Fewest records with a value in a field for its term frequencies to count.
@@ -846,21 +852,13 @@ fn tf_value(r: &Rec, f: usize, part: usize, cmp: &Comparisons) -> Option<u64> {
     let v: &str = match (cmp.field(f).comparator, part) {
         (Comparator::PersonName, 1) => &r.family,
         (Comparator::PersonName, 2) => &r.given,
-        (Comparator::OrgName | Comparator::PersonName, _) => &r.name,
         // A phone by its local number (the last 7 digits): the office line a
         // chain's sites share is a common value.
         (Comparator::Phone, _) => {
             let l = r.phones.first()?.last7?;
             return Some(hash64(T_TF.wrapping_add((f * 3) as u8), &l.to_le_bytes()));
         }
-        (c, _) => match c {
-            Comparator::Address => &r.addr,
-            Comparator::PostalCode => &r.postal,
-            Comparator::City => &r.city,
-            Comparator::Employer => &r.employer,
-            Comparator::Date | Comparator::Identifier | Comparator::Exact => r.generic(f)?,
-            _ => return None,
-        },
+        _ => text_value(r, f, cmp)?,
     };
     let tag = T_TF.wrapping_add((f * 3 + part) as u8);
     (!v.is_empty()).then(|| hash64(tag, v.as_bytes()))
