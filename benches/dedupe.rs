@@ -21,7 +21,6 @@
 
 use golive::cli::{DedupeArgs, DedupeKind};
 use golive::commands::dedupe;
-use golive::progress::Progress;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -1146,7 +1145,7 @@ fn main() {
         labels: None,
     };
     let t = Instant::now();
-    dedupe::run(&args, Progress::hidden(), false).expect("golive dedupe");
+    dedupe::run(&args, golive::progress::Silent, false).expect("golive dedupe");
     println!(
         "dedupe of {rows} cards: {:.2} s wall (→ {})",
         t.elapsed().as_secs_f64(),

@@ -6,8 +6,7 @@
 use calamine::{Data, Reader, open_workbook_auto};
 use golive::config::Config;
 use golive::ingest::profiles::ProfileSet;
-use golive::ingest::stage::ingest_source;
-use golive::progress::Progress;
+use golive::pipeline::ingest::ingest_source;
 use golive::workspace::Workspace;
 use std::io::Write;
 use std::path::Path;
@@ -90,11 +89,16 @@ fn ingest(dir: &Path, file: &str) -> (f64, u64) {
     let profiles = ProfileSet::builtin().unwrap();
     let mut ws = Workspace::open(dir).unwrap();
     let t = Instant::now();
-    let outcome =
-        ingest_source(&mut ws, &config.sources[0], &profiles, &Progress::hidden()).unwrap();
+    let outcome = ingest_source(
+        &mut ws,
+        &config.sources[0],
+        &profiles,
+        &golive::progress::Silent,
+    )
+    .unwrap();
     let secs = t.elapsed().as_secs_f64();
     let rows = match outcome {
-        golive::ingest::stage::SourceOutcome::Ingested { tables, .. } => {
+        golive::pipeline::ingest::SourceOutcome::Ingested { tables, .. } => {
             tables.iter().map(|t| t.counts.rows).sum()
         }
         _ => 0,
@@ -109,8 +113,8 @@ fn read_only(path: &Path) -> f64 {
     let (tables, _) = golive::ingest::open(path, &Default::default(), &profiles).unwrap();
     for table in tables {
         let (profile, _, _) =
-            golive::ingest::stage::choose_profile(&profiles, &table.headers, None, path).unwrap();
-        let mut reader = golive::ingest::stage::RowReader::new(profile, &table.headers, None, None);
+            golive::ingest::rows::choose_profile(&profiles, &table.headers, None, path).unwrap();
+        let mut reader = golive::ingest::rows::RowReader::new(profile, &table.headers, None, None);
         for raw in table.rows {
             std::hint::black_box(reader.prepare(raw));
         }
@@ -150,7 +154,7 @@ fn main() {
     write_csv(&dir.join("big.csv"), csv_rows);
     let read = read_only(&dir.join("big.csv"));
     let t = Instant::now();
-    golive::ingest::stage::file_sha256(&dir.join("big.csv")).unwrap();
+    golive::pipeline::ingest::file_sha256(&dir.join("big.csv")).unwrap();
     let hash = t.elapsed().as_secs_f64();
     let (secs, rows) = ingest(dir, "big.csv");
     println!("| CSV read + prepare only | {rows} rows | {read:.2} s | |");

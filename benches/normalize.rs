@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench normalize` (size: GOLIVE_BENCH_ROWS).
 
-use golive::ingest::cell::Cell;
+use golive::model::Cell;
 use golive::model::{Field, Kind, PhoneRole, Provenance};
 use golive::normalize::party::{PartyContext, build_party};
 use golive::normalize::phone::{PhoneOptions, normalize_phones};

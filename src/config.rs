@@ -1,8 +1,6 @@
 //! golive.toml: the project, its sources and defaults. Errors name the key and line.
 
 use crate::error::{Error, Result};
-use crate::ingest::ReadOptions;
-use crate::ingest::profiles::line_of;
 use crate::model::Kind;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -142,7 +140,7 @@ impl Config {
                     None => stem,
                 };
                 if let Some(sheet) = &s.sheet
-                    && !crate::ingest::is_spreadsheet(&file)
+                    && !is_spreadsheet(&file)
                 {
                     return Err(err(
                         sheet.span().start,
@@ -438,4 +436,32 @@ mod tests {
         assert!(!ok.bom);
         assert!(parse(head).unwrap().bom, "a BOM by default");
     }
+}
+
+/// What the user may force instead of detection.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub sheet: Option<String>,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    /// 1-based.
+    pub header_row: Option<usize>,
+    /// `header = false`: the file has no header row…
+    pub no_header: bool,
+    /// …and these are its columns, in order (a built-in layout otherwise).
+    pub columns: Vec<String>,
+}
+
+/// Workbook file extensions calamine reads.
+pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xla", "xlam"];
+
+pub fn is_spreadsheet(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SPREADSHEET_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// 1-based line of a byte offset in a text (for TOML errors).
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
 }

@@ -28,6 +28,21 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    /// Some sources could not be read; the others were, and later stages ran
+    /// on them (exit code 2).
+    #[error("{0}")]
+    SourcesFailed(String),
+
+    /// A source gave nothing usable, or a stage's output is out of date for
+    /// the next (exit code 1).
+    #[error("{0}")]
+    Failed(String),
+
+    /// The workspace does not account for every row: the message lists the
+    /// rows missing (exit code 1).
+    #[error("{0}")]
+    Accounting(String),
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -53,9 +68,15 @@ impl Error {
     /// Exit code per DESIGN.md: 2 for bad usage or bad input, 1 for failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::BadInput { .. } | Error::Config { .. } | Error::Usage(_) => 2,
+            Error::BadInput { .. }
+            | Error::Config { .. }
+            | Error::Usage(_)
+            | Error::SourcesFailed(_) => 2,
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
-            Error::Workspace { .. } | Error::Io { .. } => 1,
+            Error::Workspace { .. }
+            | Error::Io { .. }
+            | Error::Failed(_)
+            | Error::Accounting(_) => 1,
         }
     }
 }

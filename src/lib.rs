@@ -1,7 +1,8 @@
 //! golive: move a company's customer data into a new CRM on go-live day.
 //!
 //! Stages (each a module, talking through the workspace): [`ingest`] →
-//! [`normalize`] → [`matching`] → link → review → load → report.
+//! [`normalize`] → [`matching`] → [`link`] → review → load → report;
+//! [`pipeline`] sequences them.
 
 pub mod cli;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod link;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod pipeline;
 pub mod progress;
 pub mod workspace;
 

@@ -91,7 +91,12 @@ fn run_is_idempotent_and_status_shows_counts_changes_and_rejects() {
     );
     assert!(status.contains("qb row 6: row has 13 fields"), "{status}");
     assert!(status.contains("excel_number_in_identifier"), "{status}");
-    assert!(status.contains("= 18 accepted + 1 rejected"), "{status}");
+    assert!(
+        status.contains(
+            "19 rows read = 0 blank + 1 rejected at ingest + 0 rejected at normalize + 18 parties"
+        ),
+        "{status}"
+    );
 
     // Edit the CSV: one row changed, one gone, one added.
     let path = dir.join("sources/quickbooks_customers.csv");

@@ -99,7 +99,10 @@ fn a_closed_pipe_ends_run_quietly_and_the_migration_completes() {
     for s in ["qb ", "sf ", "hs "] {
         assert!(status.contains(s), "{status}");
     }
-    assert!(status.contains("every row accounted for"), "{status}");
+    assert!(
+        status.contains("checked: every row is accounted for"),
+        "{status}"
+    );
     let (code, err) = with_early_closing_reader(&["status", d], None, 1);
     assert_eq!(code, 0, "{err}");
     assert_eq!(err, "");
@@ -169,7 +172,9 @@ fn an_unclosed_quote_costs_one_rejected_row_not_the_rest_of_the_file() {
         "{status}"
     );
     assert!(
-        status.contains("every row accounted for: 3 = 2 parties + 1 rejected"),
+        status.contains(
+            "3 rows read = 0 blank + 1 rejected at ingest + 0 rejected at normalize + 2 parties"
+        ),
         "{status}"
     );
 }
@@ -247,8 +252,8 @@ fn outputs_open_right_in_excel_and_scripts_can_turn_the_bom_off() {
             r.cells
                 .iter()
                 .map(|c| match c {
-                    golive::ingest::cell::Cell::Text(s) => s.clone(),
-                    golive::ingest::cell::Cell::Empty(()) => String::new(),
+                    golive::model::Cell::Text(s) => s.clone(),
+                    golive::model::Cell::Empty(()) => String::new(),
                     other => panic!("not text: {other:?}"),
                 })
                 .collect()

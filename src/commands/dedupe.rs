@@ -1,16 +1,17 @@
 //! `golive dedupe INPUT...`: matching without a project.
 
 use crate::cli::{DedupeArgs, DedupeKind};
+use crate::config::ReadOptions;
 use crate::error::Error;
 use crate::export::SafeCsv;
-use crate::ingest::profiles::{ProfileSet, header_key};
-use crate::ingest::stage::{PreparedRow, RowReader};
-use crate::ingest::{ReadOptions, Table, open};
+use crate::ingest::open;
+use crate::ingest::profiles::{Profile, ProfileSet, header_key};
+use crate::ingest::rows::{PreparedRow, PreparedTable};
 use crate::matching::compare::hash64;
 use crate::matching::{Constraints, Engine, MatchConfig, Params, Rec, pairwise};
 use crate::model::{Field, Kind, Provenance};
-use crate::normalize::party::{PartyContext, build_party};
-use crate::progress::Progress;
+use crate::pipeline::normalize::{Locale, TableContexts, variant_fields};
+use crate::progress::{Progress, Work};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -30,7 +31,7 @@ struct Inputs {
 /// Rows normalized in parallel per chunk; the next chunk is read meanwhile.
 const CHUNK: usize = 4096;
 
-pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result<()> {
+pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::Result<()> {
     let kind = match args.kind {
         DedupeKind::Organization => Kind::Organization,
         DedupeKind::Person => Kind::Person,
@@ -38,7 +39,7 @@ pub fn run(args: &DedupeArgs, progress: Progress, quiet: bool) -> anyhow::Result
     let maps = parse_maps(&args.maps)?;
     let region = args.region.trim().to_ascii_uppercase();
     crate::config::check_cli_region(&region)?;
-    let inputs = read_inputs(args, kind, &maps, &region, progress)?;
+    let inputs = read_inputs(args, kind, &maps, &region, &progress)?;
     let params: Option<Params> = match &args.params {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
@@ -261,7 +262,7 @@ fn read_inputs(
     kind: Kind,
     maps: &[(String, Field)],
     region: &str,
-    progress: Progress,
+    progress: &dyn Progress,
 ) -> anyhow::Result<Inputs> {
     let profiles = ProfileSet::builtin()?;
     let id_key = header_key(&args.id);
@@ -326,50 +327,44 @@ fn read_inputs(
                 ))
                 .into());
             }
-            let profile = profiles
-                .get("generic-org-en")
-                .or_else(|| profiles.get(profiles.names().next().unwrap_or("")));
-            let Some(profile) = profile else {
-                anyhow::bail!("no mapping profiles are built in")
-            };
-            let Table {
-                headers,
-                sheet,
-                record_len,
-                rows,
-                ..
-            } = table;
-            let mut reader = RowReader::new(profile, &headers, Some(kind), sheet.as_deref());
-            reader.record_len = record_len;
-            let ctx = PartyContext {
+            let columns: Vec<(String, Field)> = table
+                .headers
+                .iter()
+                .zip(&fields)
+                .filter_map(|(h, f)| f.map(|f| (h.clone(), f)))
+                .collect();
+            let profile = Profile::for_columns(kind, &table.headers[id_col], &columns)?;
+            let prepared = PreparedTable::with_own_profile(table, &profile, Some(kind));
+            let mapping = prepared.reader.mapping.clone();
+            let headers = prepared.info.headers.clone();
+            let variants = variant_fields(&mapping);
+            let locale = Locale {
                 region,
                 default_area_code: None,
-                headers: &headers,
-                fields: &fields,
-                ranks: &[],
-                key_field: None,
                 fallback_regions: &fallback,
-                separators: &no_separators,
-                labels: &[],
             };
+            let contexts = TableContexts::new(
+                &mapping,
+                Some(&profile),
+                &headers,
+                &variants,
+                &locale,
+                &no_separators,
+            );
             let file = path.display().to_string();
             let file_index = files.len() as u32;
             files.push(file.clone());
             let source = path
                 .file_stem()
                 .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
-            let bar = progress.counter(&format!("read {source}"));
-            let mut rows = rows.filter(|r| !(r.problem.is_none() && r.is_blank()));
+            let task = progress.task(&format!("read {source}"), Work::StreamedRows);
+            let mut rows = prepared;
             // Read (one thread) and normalize (all threads) overlap: the
             // reader fills the next chunk while the current one is built.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PreparedRow>>(2);
             let mut reader_thread = |tx: std::sync::mpsc::SyncSender<Vec<PreparedRow>>| {
                 loop {
-                    let chunk: Vec<PreparedRow> = rows
-                        .by_ref()
-                        .take(CHUNK)
-                        .map(|r| reader.prepare(r))
-                        .collect();
+                    let chunk: Vec<PreparedRow> = rows.by_ref().take(CHUNK).collect();
                     if chunk.is_empty() || tx.send(chunk).is_err() {
                         break;
                     }
@@ -378,7 +373,7 @@ fn read_inputs(
             let built = std::thread::scope(|scope| -> anyhow::Result<()> {
                 scope.spawn(move || reader_thread(tx));
                 for chunk in rx {
-                    bar.inc(chunk.len() as u64);
+                    task.inc(chunk.len() as u64);
                     let built: Vec<_> = chunk
                         .into_par_iter()
                         .map(|row| {
@@ -399,7 +394,7 @@ fn read_inputs(
                                 source_key: String::new(),
                             };
                             let (party, reject) =
-                                build_party(provenance, kind, &row.cells, Vec::new(), &ctx);
+                                contexts.party(provenance, kind, &row.cells, Vec::new());
                             let reject = row.reject.or(reject);
                             let rec = reject.is_none().then(|| Rec::prepare(&party));
                             (id, truth, rec, reject, row.number)
@@ -436,7 +431,7 @@ fn read_inputs(
                 }
                 Ok(())
             });
-            bar.finish_and_clear();
+            task.finish();
             built?;
         }
     }

@@ -1,10 +1,11 @@
 //! `golive inspect FILE`: how golive reads a file, before any project exists.
 
 use crate::cli::InspectArgs;
+use crate::config::ReadOptions;
 use crate::ingest::profiles::{ProfileSet, Ranked};
+use crate::ingest::rows::{RowReader, choose_profile};
 use crate::ingest::sheet::column_letter;
-use crate::ingest::stage::{RowReader, choose_profile};
-use crate::ingest::{ReadOptions, Skipped, TextFormat, open};
+use crate::ingest::{Skipped, TextFormat, open};
 use crate::model::{Field, Kind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -131,7 +132,7 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
             .map(|c| c.header.clone())
             .collect();
         let mut warnings = table.warnings.clone();
-        warnings.extend(crate::ingest::stage::no_name_warning(
+        warnings.extend(crate::ingest::rows::no_name_warning(
             &profile.name,
             &reader.mapping,
         ));
@@ -229,7 +230,7 @@ pub fn inspect(args: &InspectArgs) -> crate::Result<InspectReport> {
                 empty.join(", ")
             ));
         }
-        if args.profile.is_none() && score < crate::ingest::stage::WEAK_PROFILE_SCORE {
+        if args.profile.is_none() && score < crate::ingest::rows::WEAK_PROFILE_SCORE {
             warnings.push(format!(
                 "no profile fits well (best {:.0}%): pass --profile or add one under mappings/",
                 score * 100.0

@@ -2,15 +2,18 @@
 
 use crate::cli::ProjectArgs;
 use crate::config::Config;
+use crate::pipeline::accounting::Accounting;
 use crate::workspace::Workspace;
 
 /// How many rejected rows are listed; the counts cover all.
 const REJECTS_SHOWN: usize = 20;
 
+/// Prints the status; a gap in the accounting is then an error (exit 1).
 pub fn run(args: &ProjectArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let ws = Workspace::open(&args.dir)?;
     crate::commands::output::print_text(&render(&config, &ws)?);
+    Accounting::of(&ws, &config.dir)?.check()?;
     Ok(())
 }
 
@@ -43,11 +46,10 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
         return Ok(o);
     }
     writeln!(o, "\nsources")?;
-    let (mut total_rows, mut total_rejects) = (0, 0);
+    let mut total_rejects = 0;
     for s in &sources {
         let rows: i64 = s.tables.iter().map(|t| t.rows).sum();
         let rejects: i64 = s.tables.iter().map(|t| t.rejects).sum();
-        total_rows += rows;
         total_rejects += rejects;
         if s.sha256 == crate::workspace::sources::RETIRED {
             writeln!(
@@ -122,11 +124,6 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             "  {source}: {n} rows keyed by row number: unstable (a row inserted above renumbers them); golden IDs follow their content; map a key column in the profile if the file has one"
         )?;
     }
-    let accepted = total_rows - total_rejects;
-    writeln!(
-        o,
-        "  total: {total_rows} rows = {accepted} accepted + {total_rejects} rejected"
-    )?;
     let flags = ws.ingest_flag_counts()?;
     if !flags.is_empty() {
         writeln!(o, "\ningest flags")?;
@@ -193,19 +190,13 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             )?;
         }
     }
-    let pending = ws.rows_without_party()?;
-    if pending > 0 {
-        writeln!(
-            o,
-            "\n{pending} accepted rows are not normalized yet: run `golive normalize {}`",
-            config.dir.display()
-        )?;
-    } else if made > 0 {
-        writeln!(
-            o,
-            "\nevery row accounted for: {total_rows} = {made} parties + {total_rejects} rejected at ingest + {} rejected at normalize",
-            parties.rejects
-        )?;
+    let accounting = Accounting::of(ws, &config.dir)?;
+    writeln!(o, "\naccounting\n  {}", accounting.render())?;
+    if let Some(p) = &accounting.pending {
+        writeln!(o, "  pending: {p}")?;
+    }
+    for gap in &accounting.gaps {
+        writeln!(o, "  GAP: {gap}")?;
     }
     let rejects = ws.ingest_rejects(REJECTS_SHOWN)?;
     if !rejects.is_empty() {

@@ -2,12 +2,9 @@
 //! saved as `4.01E+12`, codes Excel turned into dates. Flagged at ingest; the
 //! normalizers repair what a checksum can confirm.
 
-use super::cell::{Cell, format_number};
 use crate::model::Field;
-
-pub const NUMBER_IN_IDENTIFIER: &str = "excel_number_in_identifier";
-pub const SCIENTIFIC_NOTATION: &str = "excel_scientific_notation";
-pub const DATE_IN_IDENTIFIER: &str = "excel_date_in_identifier";
+use crate::model::cell::{Cell, exact_scientific, format_number, is_scientific};
+use crate::model::flags::{DATE_IN_IDENTIFIER, NUMBER_IN_IDENTIFIER, SCIENTIFIC_NOTATION};
 
 /// A flag code and what to tell the user, when a cell of an identifier field
 /// shows Excel damage.
@@ -45,24 +42,6 @@ pub fn check(cell: &Cell, field: Field) -> Option<(&'static str, String)> {
     }
 }
 
-/// `7.70708E+09`, `4,01E+12` (Russian decimal comma).
-pub fn is_scientific(s: &str) -> bool {
-    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else {
-        return false;
-    };
-    let exp = exp.strip_prefix('+').unwrap_or(exp);
-    let mut parts = mantissa.splitn(2, ['.', ',']);
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next().unwrap_or("0");
-    !int.is_empty()
-        && int.len() <= 2
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-        && !exp.is_empty()
-        && exp.len() <= 2
-        && exp.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A date as Excel writes one into a CSV: `04.03.2012`, `2012-03-04`,
 /// `3/4/2012`, `2012/03/04` (day and month in range, a four-digit year).
 pub fn is_date_text(s: &str) -> bool {
@@ -96,21 +75,6 @@ pub fn is_date_text(s: &str) -> bool {
             (_, Some(y), _, Some(z), Some(x)) => day_month(x, y) && year(z),
             _ => false,
         }
-}
-
-/// The integer a scientific-notation cell stands for, when its mantissa writes
-/// every digit (`7.707083893E+09` → `7707083893`); `None` when Excel's display
-/// cut digits (`7.70708E+09`, `4,01E+12`): zeros put in their place would be a
-/// guess, so those are only flagged.
-pub fn exact_scientific(s: &str) -> Option<String> {
-    if !is_scientific(s) {
-        return None;
-    }
-    let (mantissa, exp) = s.split_once(['E', 'e'])?;
-    let exp: usize = exp.trim_start_matches('+').parse().ok()?;
-    let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
-    (frac.len() >= exp && frac[exp..].bytes().all(|b| b == b'0'))
-        .then(|| format!("{int}{}", &frac[..exp]))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! CSV / TSV / TXT: delimiter sniffing and a streaming row reader.
 
 use super::RawRow;
-use super::cell::Cell;
+use crate::model::cell::Cell;
 use std::io::Cursor;
 
 /// Candidate delimiters, in tie-break order: tab and `;` rarely occur inside
@@ -508,7 +508,7 @@ mod tests {
                 let rows = Box::new(DelimitedRows::new(text, d));
                 if let Ok(found) = crate::ingest::locate_header(
                     rows,
-                    &crate::ingest::ReadOptions { header_row: forced, ..Default::default() },
+                    &crate::config::ReadOptions { header_row: forced, ..Default::default() },
                     &profiles,
                     0,
                     false,

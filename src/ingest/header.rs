@@ -2,8 +2,8 @@
 //! naming columns whose header is empty or repeated.
 
 use super::RawRow;
-use super::cell::Cell;
 use super::sheet::column_letter;
+use crate::model::cell::Cell;
 
 /// How many rows from the top may hold a title block.
 pub const SCAN_ROWS: usize = 30;

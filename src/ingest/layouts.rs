@@ -5,7 +5,7 @@
 //! column names of their specifications, which `mappings/` profiles map.
 
 use super::RawRow;
-use super::cell::Cell;
+use crate::model::cell::Cell;
 
 /// A documented headerless layout.
 #[derive(Debug)]

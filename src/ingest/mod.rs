@@ -1,18 +1,17 @@
 //! Tables from files: delimited text (encoding, delimiter, header-row
 //! detection) and spreadsheets (calamine), mapped through profiles.
 
-pub mod cell;
 pub mod damage;
 pub mod delimited;
 pub mod encoding;
 pub mod header;
 pub mod layouts;
 pub mod profiles;
+pub mod rows;
 pub mod sheet;
-pub mod stage;
 
 use crate::error::{Error, Result};
-use cell::Cell;
+use crate::model::Cell;
 use profiles::ProfileSet;
 use std::path::{Path, PathBuf};
 
@@ -30,20 +29,6 @@ impl RawRow {
     pub fn is_blank(&self) -> bool {
         self.cells.iter().all(Cell::is_empty)
     }
-}
-
-/// What the user may force instead of detection.
-#[derive(Clone, Debug, Default)]
-pub struct ReadOptions {
-    pub sheet: Option<String>,
-    pub encoding: Option<String>,
-    pub delimiter: Option<String>,
-    /// 1-based.
-    pub header_row: Option<usize>,
-    /// `header = false`: the file has no header row…
-    pub no_header: bool,
-    /// …and these are its columns, in order (a built-in layout otherwise).
-    pub columns: Vec<String>,
 }
 
 /// How a text file was decoded.
@@ -95,11 +80,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-pub fn is_spreadsheet(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| sheet::EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
+use crate::config::{ReadOptions, is_spreadsheet};
 
 /// Open a source: every table in it (one per sheet with a header) and the sheets
 /// skipped. A file that cannot be read at all is an error naming it and the fix.

@@ -1,6 +1,7 @@
 //! Mapping profiles (mappings/*.toml): which source column is which canonical
 //! field, the source key, the record kind per row, multi-value separators.
 
+use crate::config::line_of;
 use crate::error::{Error, Result};
 use crate::model::{Field, Kind};
 use crate::normalize::text::nfkc_keep_dashes;
@@ -389,11 +390,6 @@ const REQUIRED_MARKS: &[&str] = &[
     "(optional)",
 ];
 
-/// 1-based line of a byte offset, for error messages.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
-}
-
 /// "Телефон 2", "Phone (3)" map like "Телефон", "Phone".
 fn without_counter(key: &str) -> &str {
     key.trim_end_matches(|c: char| c.is_ascii_digit())
@@ -682,6 +678,37 @@ impl Ranked {
         } else {
             format!("{maps}; leaves {} unmapped", list(&self.leaves_unmapped))
         }
+    }
+}
+
+impl Profile {
+    /// A profile for one table whose columns are named on the command line
+    /// (`dedupe --id ID --map 'Site name=name'`): exactly those columns, no
+    /// signature, no kind rule.
+    pub fn for_columns(kind: Kind, key: &str, columns: &[(String, Field)]) -> Result<Self> {
+        let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (header, field) in columns {
+            fields
+                .entry(field.as_str().to_string())
+                .or_default()
+                .push(header.clone());
+        }
+        let file = ProfileFile {
+            name: "command-line".to_string(),
+            title: "columns named on the command line".to_string(),
+            kind,
+            signature: Vec::new(),
+            source_key: vec![key.to_string()],
+            kind_rule: None,
+            fields,
+            split: BTreeMap::new(),
+            options: ProfileOptions::default(),
+            ignore: Vec::new(),
+            skip: Vec::new(),
+            labels: BTreeMap::new(),
+            companion: None,
+        };
+        Profile::compile(file, "--map")
     }
 }
 

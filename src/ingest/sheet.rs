@@ -1,14 +1,11 @@
 //! Spreadsheets through calamine: XLSX, XLSM, XLSB, XLS, ODS. Cell types are kept.
 
 use super::RawRow;
-use super::cell::Cell;
+use crate::model::cell::Cell;
 use calamine::{Data, Range, Reader, Sheets, open_workbook_auto};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
-
-/// Spreadsheet formats by extension.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xla", "xlam"];
 
 pub struct Workbook {
     sheets: Sheets<BufReader<File>>,

@@ -263,7 +263,7 @@ impl Linker {
         let same_row = p
             .flags
             .iter()
-            .filter(|f| f.code == crate::ingest::stage::SAME_ROW)
+            .filter(|f| f.code == crate::model::flags::SAME_ROW)
             .find_map(|f| {
                 self.by_row_key
                     .get(&(p.provenance.source.clone(), f.detail.clone()))

@@ -343,6 +343,17 @@ impl Engine {
         golden::golden_records(parties, clustering, &self.config.survivorship)
     }
 
+    /// The comparison vector of parties `a` and `b`: one level per field of
+    /// the table, as digits (`0` missing), the form a run stores.
+    pub fn levels(&self, a: usize, b: usize) -> String {
+        let levels = compare::compare(&self.recs[a], &self.recs[b], &self.cmp);
+        levels
+            .iter()
+            .take(self.cmp.len())
+            .map(|&l| char::from_digit(u32::from(l), 36).unwrap_or('?'))
+            .collect()
+    }
+
     /// Field-by-field contributions to the score of parties `a` and `b`.
     pub fn explain(&self, params: &Params, a: usize, b: usize) -> Explanation {
         let (ra, rb) = (&self.recs[a], &self.recs[b]);

@@ -2,22 +2,15 @@
 //! kept, quality flags collected.
 
 use super::{address, email, org, person, phone, region, tax_id, web};
-use crate::ingest::cell::Cell;
+use crate::model::Cell;
+use crate::model::flags::{
+    EMAIL_INVALID, LEGAL_FORM_UNKNOWN, PHONE_REGION_INFERRED, PLACEHOLDER, WEBSITE_FREE_MAIL,
+    WEBSITE_INVALID,
+};
 use crate::model::{Address, Field, Flag, Kind, Party, PhoneRole, Provenance};
 use std::collections::BTreeMap;
 
 pub const NO_NAME: &str = "no name, tax ID or contact: nothing identifies this row";
-pub const EMAIL_INVALID: &str = "email_invalid";
-pub const WEBSITE_INVALID: &str = "website_invalid";
-/// A phone invalid under the source's region was valid under a region the row
-/// or the project hints at.
-pub const PHONE_REGION_INFERRED: &str = "phone_region_inferred";
-/// A cell that says "nothing here" («нет», "n/a", «Форма обратной связи»): dropped.
-pub const PLACEHOLDER: &str = "placeholder_value";
-/// A free-mail domain (gmail.com) in a website column is no company's site.
-pub const WEBSITE_FREE_MAIL: &str = "website_free_mail";
-/// The legal form column holds a form golive does not know; kept as written.
-pub const LEGAL_FORM_UNKNOWN: &str = "legal_form_unknown";
 
 static PLACEHOLDERS: std::sync::LazyLock<super::text::FastSet<&'static str>> =
     std::sync::LazyLock::new(|| super::web::table(include_str!("../../data/placeholders.txt")));
@@ -467,7 +460,7 @@ fn identifiers(p: &mut Party, ctx: &PartyContext) {
 
 /// The Excel damage ingest flagged on an identifier field, if any.
 fn excel_damage(flags: &[Flag], field: Field) -> Option<&'static str> {
-    use crate::ingest::damage::{DATE_IN_IDENTIFIER, SCIENTIFIC_NOTATION};
+    use crate::model::flags::{DATE_IN_IDENTIFIER, SCIENTIFIC_NOTATION};
     flags
         .iter()
         .filter(|f| f.field == Some(field))
@@ -482,7 +475,8 @@ fn excel_damage(flags: &[Flag], field: Field) -> Option<&'static str> {
 /// converted, so nothing (the original text stays, flagged); scientific notation
 /// only when its mantissa writes every digit.
 fn undamaged<'t>(text: &'t str, damage: Option<&str>) -> Option<std::borrow::Cow<'t, str>> {
-    use crate::ingest::damage::{SCIENTIFIC_NOTATION, exact_scientific};
+    use crate::model::cell::exact_scientific;
+    use crate::model::flags::SCIENTIFIC_NOTATION;
     match damage {
         None => Some(text.into()),
         Some(SCIENTIFIC_NOTATION) => exact_scientific(text.trim()).map(Into::into),

@@ -14,6 +14,10 @@
 //! and annotations (`（代表）`, `(факс)`), and telling a number without area code or with a
 //! leading zero lost in Excel from garbage. The parser only ever sees `+` and digits.
 
+use crate::model::flags::{
+    PHONE_AREA_CODE_ADDED, PHONE_EMPTY, PHONE_INVALID, PHONE_LEADING_ZERO_RESTORED,
+    PHONE_NO_AREA_CODE, PHONE_NO_DIGITS, PHONE_UNKNOWN_REGION,
+};
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -24,26 +28,6 @@ use rlibphonenumber::{
 
 use crate::model::{Phone, PhoneRole, PhoneType};
 use crate::normalize::text;
-
-/// Blank input (only [`normalize_phone`]; a blank cell gives no phones at all).
-pub const PHONE_EMPTY: &str = "phone_empty";
-/// Text without a single digit (`нет`, `-`, `см. сайт`).
-pub const PHONE_NO_DIGITS: &str = "phone_no_digits";
-/// Digits that do not form a valid number of any numbering plan (wrong length, unused range,
-/// unparseable).
-pub const PHONE_INVALID: &str = "phone_invalid";
-/// A local number written without its area code (RU `123-45-67`, JP `1234-5678`) and no
-/// default area code given: the number is kept in `digits`, never completed by guessing.
-pub const PHONE_NO_AREA_CODE: &str = "phone_no_area_code";
-/// `PhoneOptions::default_area_code` was put in front of a local number.
-pub const PHONE_AREA_CODE_ADDED: &str = "phone_area_code_added";
-/// A national number of a country whose trunk prefix is `0` (JP, GB, DE…) was written without
-/// it (`312345678`, `90-1234-5678`): typically Excel stored it as a number. The E.164 is
-/// still right; the flag says the source was damaged.
-pub const PHONE_LEADING_ZERO_RESTORED: &str = "phone_leading_zero_restored";
-/// `PhoneOptions::region` is not a region libphonenumber knows, and the number was not written
-/// internationally (`+…`, `00…`), so it could not be read. Comes with `phone_invalid`.
-pub const PHONE_UNKNOWN_REGION: &str = "phone_unknown_region";
 
 /// E.164 allows 15 digits; with an international prefix (`8 10`, `0011`) and a trunk prefix
 /// nothing real exceeds this, so longer runs are rejected without asking the parser.

@@ -7,7 +7,7 @@
 //! (JP, US, an EU country, AU, GB, or any other country libphonenumber knows)
 //! a Russian kind needs a label or the КПП column, so an ABN never becomes a
 //! "valid" 12-digit ИНН in an Australian file; numbers no scheme of that
-//! country explains are kept as [`FLAG_UNKNOWN_TYPE`], not as invalid. Only
+//! country explains are kept as [`TAX_ID_UNKNOWN_TYPE`], not as invalid. Only
 //! RU, or no usable region, reads every shape.
 //!
 //! How the kind is decided, first rule that applies:
@@ -25,7 +25,7 @@
 //!
 //! A cell holding both ИНН and КПП (`ИНН/КПП 7707083893/770701001`) yields the
 //! ИНН from [`normalize_tax_id`] (the КПП from it when the column is `tax_id_2`),
-//! flagged [`FLAG_COMBINED_INN_KPP`]; [`normalize_tax_ids`] returns both.
+//! flagged [`TAX_ID_COMBINED_INN_KPP`]; [`normalize_tax_ids`] returns both.
 //!
 //! Excel damage is undone only when a checksum confirms it: a 9- or 11-digit
 //! number becomes an ИНН when it passes with one leading `0` restored. A
@@ -50,35 +50,15 @@
 //! except that an EIN keeps its dash: `NN-NNNNNNN` is what tells it apart from a
 //! 9-digit КПП, so normalizing the output again gives the same answer.
 
+use crate::model::flags::{
+    TAX_ID_CHECKSUM, TAX_ID_COMBINED_INN_KPP, TAX_ID_EXCEL_FLOAT, TAX_ID_EXCEL_SCIENTIFIC,
+    TAX_ID_FORMAT, TAX_ID_FORMAT_ONLY, TAX_ID_LEADING_ZERO_RESTORED, TAX_ID_UNKNOWN_TYPE,
+};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::model::{Field, TaxId, TaxIdKind};
 use crate::normalize::text::{self, nfkc};
-
-/// The check digit does not match: a typo, or not the kind of number assumed.
-pub const FLAG_CHECKSUM: &str = "tax_id_checksum";
-/// Wrong length or characters for any known identifier (or for the kind a
-/// label names), an unknown EIN prefix, or text that is not an identifier.
-pub const FLAG_FORMAT: &str = "tax_id_format";
-/// Excel dropped a leading zero (ИНН of regions 01–09); the checksum confirmed
-/// the padded number, which is what `normalized` holds (`repaired = true`).
-pub const FLAG_LEADING_ZERO_RESTORED: &str = "tax_id_leading_zero_restored";
-/// Written in scientific notation (`7.70708E+09`). Repaired only when the
-/// mantissa still holds every digit and the checksum confirms; otherwise the
-/// digits are lost, `normalized` is empty and only the kind is guessed from the
-/// exponent.
-pub const FLAG_EXCEL_SCIENTIFIC: &str = "tax_id_excel_scientific";
-/// Written as a float (`7707083893.0`); the integer part was used.
-pub const FLAG_EXCEL_FLOAT: &str = "tax_id_excel_float";
-/// The cell held an ИНН and a КПП together; see the module documentation.
-pub const FLAG_COMBINED_INN_KPP: &str = "tax_id_combined_inn_kpp";
-/// EU VAT number of a country whose checksum is not implemented: `valid`
-/// means the format only (BG CY CZ ES IE LT LV MT RO, UK GD/HA numbers).
-pub const FLAG_FORMAT_ONLY: &str = "tax_id_format_only";
-/// A number that is no identifier the region (or a label) allows: kept as
-/// written, neither valid nor called wrong (kind `unknown`).
-pub const FLAG_UNKNOWN_TYPE: &str = "tax_id_unknown_type";
 
 /// Longer cells are not identifiers (labels included they stay under ~60 bytes).
 const MAX_INPUT_BYTES: usize = 200;
@@ -192,7 +172,7 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
         return (out, None);
     }
     if t.len() > MAX_INPUT_BYTES {
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return (out, None);
     }
     let region = Region::parse(region);
@@ -205,12 +185,12 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
         };
         match excel {
             Excel::Float(digits) => {
-                out.flags.push(FLAG_EXCEL_FLOAT.into());
+                out.flags.push(TAX_ID_EXCEL_FLOAT.into());
                 classify(digits, false, &ctx, &mut out);
                 out.repaired = out.valid;
             }
             Excel::Scientific { digits, len } => {
-                out.flags.push(FLAG_EXCEL_SCIENTIFIC.into());
+                out.flags.push(TAX_ID_EXCEL_SCIENTIFIC.into());
                 match digits {
                     Some(d) => {
                         classify(&d, false, &ctx, &mut out);
@@ -231,7 +211,7 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
         abn_shape: scan.n_groups >= 3 && scan.groups == [2, 3, 3],
     };
     if scan.junk {
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return (out, None);
     }
     let body = scan.body.as_str();
@@ -241,13 +221,13 @@ fn parse(input: &str, field: Field, region: &str) -> (TaxId, Option<TaxId>) {
             input: input.to_string(),
             ..TaxId::default()
         };
-        inn.flags.push(FLAG_COMBINED_INN_KPP.into());
+        inn.flags.push(TAX_ID_COMBINED_INN_KPP.into());
         classify(&body[..10], false, &ctx, &mut inn);
         let mut kpp = TaxId {
             input: input.to_string(),
             ..TaxId::default()
         };
-        kpp.flags.push(FLAG_COMBINED_INN_KPP.into());
+        kpp.flags.push(TAX_ID_COMBINED_INN_KPP.into());
         classify(
             &body[10..],
             false,
@@ -447,7 +427,7 @@ fn set(out: &mut TaxId, kind: TaxIdKind, normalized: String, ok: bool) {
     out.normalized = normalized;
     out.valid = ok;
     if !ok {
-        out.flags.push(FLAG_CHECKSUM.into());
+        out.flags.push(TAX_ID_CHECKSUM.into());
     }
 }
 
@@ -459,7 +439,7 @@ fn unknown_type(out: &mut TaxId, body: &str) {
         out.normalized = body.to_string();
     }
     out.valid = false;
-    out.flags.push(FLAG_UNKNOWN_TYPE.into());
+    out.flags.push(TAX_ID_UNKNOWN_TYPE.into());
 }
 
 fn unknown(out: &mut TaxId, body: &str) {
@@ -469,7 +449,7 @@ fn unknown(out: &mut TaxId, body: &str) {
         out.normalized = body.to_string();
     }
     out.valid = false;
-    out.flags.push(FLAG_FORMAT.into());
+    out.flags.push(TAX_ID_FORMAT.into());
 }
 
 /// `d` with one leading zero, when that passes `check`: Excel's lost zero.
@@ -480,7 +460,7 @@ fn pad_zero(d: &str, check: fn(&[u8]) -> bool, out: &mut TaxId, kind: TaxIdKind)
     }
     set(out, kind, padded, true);
     out.repaired = true;
-    out.flags.push(FLAG_LEADING_ZERO_RESTORED.into());
+    out.flags.push(TAX_ID_LEADING_ZERO_RESTORED.into());
     true
 }
 
@@ -638,7 +618,7 @@ fn classify(body: &str, ein_shape: bool, ctx: &Ctx, out: &mut TaxId) {
 fn unknown_keep_kind(out: &mut TaxId, body: &str) {
     out.normalized = body.to_string();
     out.valid = false;
-    out.flags.push(FLAG_FORMAT.into());
+    out.flags.push(TAX_ID_FORMAT.into());
 }
 
 fn ein(body: &str, out: &mut TaxId) {
@@ -661,7 +641,7 @@ fn ein(body: &str, out: &mut TaxId) {
     out.normalized = [&body[..2], &body[2..]].join("-");
     out.valid = ok;
     if !ok {
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
     }
 }
 
@@ -671,12 +651,12 @@ fn abn(body: &str, out: &mut TaxId) {
     out.normalized = body.to_string();
     if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) {
         out.valid = false;
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return;
     }
     out.valid = abn_ok(b);
     if !out.valid {
-        out.flags.push(FLAG_CHECKSUM.into());
+        out.flags.push(TAX_ID_CHECKSUM.into());
     }
 }
 
@@ -698,12 +678,12 @@ fn acn(body: &str, out: &mut TaxId) {
     out.normalized = body.to_string();
     if b.len() != 9 || !b.iter().all(u8::is_ascii_digit) {
         out.valid = false;
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return;
     }
     out.valid = (10 - weighted(b, &[8, 7, 6, 5, 4, 3, 2, 1]) % 10) % 10 == digit(b[8]);
     if !out.valid {
-        out.flags.push(FLAG_CHECKSUM.into());
+        out.flags.push(TAX_ID_CHECKSUM.into());
     }
 }
 
@@ -733,14 +713,14 @@ fn gb_company(body: &str, out: &mut TaxId) {
         out.valid = as_number(b) > 0;
         if b.len() < 8 && out.valid {
             out.repaired = true;
-            out.flags.push(FLAG_LEADING_ZERO_RESTORED.into());
+            out.flags.push(TAX_ID_LEADING_ZERO_RESTORED.into());
         }
     } else {
         out.normalized = body.to_string();
         out.valid = false;
     }
     if !out.valid {
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
     }
 }
 
@@ -759,9 +739,9 @@ fn gb_vat(prefix: &str, number: &str, out: &mut TaxId) {
         out.valid = (b[0] == b'G') == (n < 500);
         out.flags.push(
             if out.valid {
-                FLAG_FORMAT_ONLY
+                TAX_ID_FORMAT_ONLY
             } else {
-                FLAG_FORMAT
+                TAX_ID_FORMAT
             }
             .into(),
         );
@@ -769,14 +749,14 @@ fn gb_vat(prefix: &str, number: &str, out: &mut TaxId) {
     }
     if !matches!(b.len(), 9 | 12) || !b.iter().all(u8::is_ascii_digit) {
         out.valid = false;
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return;
     }
     let total =
         weighted(b, &[8, 7, 6, 5, 4, 3, 2]) + u32::try_from(as_number(&b[7..9])).unwrap_or(0);
     out.valid = total.is_multiple_of(97) || (total + 55).is_multiple_of(97);
     if !out.valid {
-        out.flags.push(FLAG_CHECKSUM.into());
+        out.flags.push(TAX_ID_CHECKSUM.into());
     }
 }
 
@@ -926,19 +906,19 @@ fn vat(cc: &str, (shape, check): &VatRule, number: &str, out: &mut TaxId) {
     out.normalized = [cc, number].concat();
     if !shape_ok(number.as_bytes(), shape) {
         out.valid = false;
-        out.flags.push(FLAG_FORMAT.into());
+        out.flags.push(TAX_ID_FORMAT.into());
         return;
     }
     match check {
         Some(check) => {
             out.valid = check(number.as_bytes());
             if !out.valid {
-                out.flags.push(FLAG_CHECKSUM.into());
+                out.flags.push(TAX_ID_CHECKSUM.into());
             }
         }
         None => {
             out.valid = true;
-            out.flags.push(FLAG_FORMAT_ONLY.into());
+            out.flags.push(TAX_ID_FORMAT_ONLY.into());
         }
     }
 }

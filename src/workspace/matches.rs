@@ -22,6 +22,63 @@ pub struct StoredGolden {
     pub record_json: String,
 }
 
+/// A party's golden record, by row id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterRow {
+    pub row_id: i64,
+    pub golden_id: String,
+}
+
+/// A scored pair as stored: both rows, the comparison vector (one level per
+/// field of the comparison table, as digits), and the explanation as
+/// `--explain` prints it, serialized.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredPair {
+    pub left_row: i64,
+    pub right_row: i64,
+    pub score: f64,
+    pub decision: String,
+    pub levels: String,
+    pub explanation_json: String,
+}
+
+/// One match run: what it was given and the parameters it scored with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchRun {
+    pub parties: u64,
+    pub candidate_pairs: u64,
+    pub params_json: String,
+}
+
+/// Where a row came from, as a person finds it again.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RowRef {
+    pub row_id: i64,
+    pub source: String,
+    /// The file's path as configured (relative to the project).
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row_number: i64,
+    pub source_key: String,
+}
+
+/// A person's link to an organization's golden record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkRow {
+    pub row_id: i64,
+    pub organization: Option<String>,
+    pub method: String,
+    pub confidence: f64,
+}
+
+/// An organization created from persons' company-name text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreatedOrganization {
+    pub golden_id: String,
+    pub name: String,
+    pub match_key: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchSummary {
     pub golden: i64,
@@ -59,42 +116,117 @@ impl Workspace {
         })
     }
 
-    /// Replace the match output in one transaction: cluster of every party
-    /// (by row id), golden records, scored pairs (by row ids).
+    /// Replace the match output in one transaction: the run and its
+    /// parameters, the golden record of every party (by row id), the golden
+    /// records, the scored pairs. Returns the run's id.
     pub fn replace_matches(
         &mut self,
-        clusters: &[(i64, String)],
+        run: &MatchRun,
+        clusters: &[ClusterRow],
         golden: &[StoredGolden],
-        pairs: &[(i64, i64, f64, &str)],
-    ) -> Result<()> {
+        pairs: &[StoredPair],
+    ) -> Result<i64> {
         self.in_transaction(|tx| {
-        tx.execute_batch("DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;")?;
-        {
-            let mut stmt = tx
-                .prepare("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")?;
-            for (row, g) in clusters {
-                stmt.execute(params![row, g])?;
+            tx.execute_batch("DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;")?;
+            tx.execute(
+                "INSERT INTO match_runs (finished_at, parties, candidate_pairs, params) VALUES (datetime('now'), ?1, ?2, ?3)",
+                params![run.parties as i64, run.candidate_pairs as i64, run.params_json],
+            )?;
+            let run_id = tx.last_insert_rowid();
+            let mut stmt = tx.prepare("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")?;
+            for c in clusters {
+                stmt.execute(params![c.row_id, c.golden_id])?;
             }
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO golden (golden_id, kind, members, record) VALUES (?1, ?2, ?3, ?4)",
-                )?;
+            let mut stmt = tx.prepare(
+                "INSERT INTO golden (golden_id, kind, members, record) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for g in golden {
+                stmt.execute(params![g.golden_id, g.kind, g.members as i64, g.record_json])?;
+            }
+            let mut stmt = tx.prepare(
+                "INSERT INTO match_pairs (run_id, left_row, right_row, score, decision, levels, explanation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for p in pairs {
                 stmt.execute(params![
-                    g.golden_id,
-                    g.kind,
-                    g.members as i64,
-                    g.record_json
+                    run_id,
+                    p.left_row,
+                    p.right_row,
+                    p.score,
+                    p.decision,
+                    p.levels,
+                    p.explanation_json
                 ])?;
             }
-            let mut stmt = tx
-                .prepare("INSERT INTO match_pairs (left_row, right_row, score, decision) VALUES (?1, ?2, ?3, ?4)")?;
-            for (a, b, score, decision) in pairs {
-                stmt.execute(params![a, b, score, decision])?;
-            }
-        }
-        Ok(())
+            Ok(run_id)
         })
+    }
+
+    /// The rows a golden record is made of, in row order.
+    pub fn golden_members(&self, golden_id: &str) -> Result<Vec<RowRef>> {
+        self.query_all(
+            "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM clusters c
+             JOIN rows r ON r.id = c.row_id JOIN tables t ON t.id = r.table_id
+             JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
+             WHERE c.golden_id = ?1 ORDER BY r.id",
+            [golden_id],
+            RowRef::from_row,
+        )
+    }
+
+    /// A current row by its source and source key.
+    pub fn row_by_key(&self, source: &str, source_key: &str) -> Result<Option<RowRef>> {
+        use rusqlite::OptionalExtension;
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM rows r
+                     JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
+                     JOIN sources s ON s.id = v.source_id
+                     WHERE s.name = ?1 AND r.source_key = ?2 AND v.id IN ({})",
+                    super::queries::LATEST_VERSIONS
+                ),
+                params![source, source_key],
+                RowRef::from_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A stored pair (either order) of the last match run.
+    pub fn stored_pair(&self, a: i64, b: i64) -> Result<Option<StoredPair>> {
+        use rusqlite::OptionalExtension;
+        self.conn()
+            .query_row(
+                "SELECT left_row, right_row, score, decision, levels, explanation FROM match_pairs
+                 WHERE (left_row = ?1 AND right_row = ?2) OR (left_row = ?2 AND right_row = ?1)",
+                params![a, b],
+                |r| {
+                    Ok(StoredPair {
+                        left_row: r.get(0)?,
+                        right_row: r.get(1)?,
+                        score: r.get(2)?,
+                        decision: r.get(3)?,
+                        levels: r.get(4)?,
+                        explanation_json: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The parameters the last match run scored with (JSON).
+    pub fn last_match_params(&self) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.conn()
+            .query_row(
+                "SELECT params FROM match_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Golden id of every party (by row id, ascending), as the match stage left them.
@@ -109,24 +241,24 @@ impl Workspace {
     /// Replace the link stage's output in one transaction.
     pub fn replace_links(
         &mut self,
-        links: &[(i64, Option<String>, String, f64)],
-        created: &[(String, String, String)],
+        links: &[LinkRow],
+        created: &[CreatedOrganization],
     ) -> Result<()> {
         self.in_transaction(|tx| {
-        tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")?;
-        {
-            let mut stmt = tx
-                .prepare("INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)")?;
-            for (row, org, method, confidence) in links {
-                stmt.execute(params![row, org, method, confidence])?;
+            tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")?;
+            let mut stmt = tx.prepare(
+                "INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for l in links {
+                stmt.execute(params![l.row_id, l.organization, l.method, l.confidence])?;
             }
-            let mut stmt = tx
-                .prepare("INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)")?;
-            for (id, name, key) in created {
-                stmt.execute(params![id, name, key])?;
+            let mut stmt = tx.prepare(
+                "INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)",
+            )?;
+            for c in created {
+                stmt.execute(params![c.golden_id, c.name, c.match_key])?;
             }
-        }
-        Ok(())
+            Ok(())
         })
     }
 
@@ -158,5 +290,19 @@ impl Workspace {
                 },
             )
             .map_err(|e| self.err(e))
+    }
+}
+
+impl RowRef {
+    /// From a query selecting row id, source, path, sheet, row number, source key.
+    pub(super) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RowRef {
+            row_id: r.get(0)?,
+            source: r.get(1)?,
+            file: r.get(2)?,
+            sheet: r.get(3)?,
+            row_number: r.get(4)?,
+            source_key: r.get(5)?,
+        })
     }
 }

@@ -38,6 +38,9 @@ pub struct TableCounts {
     pub rows: u64,
     pub rejects: u64,
     pub blanks: u64,
+    /// Physical data rows the reader met (blank ones included), counted apart
+    /// from the rows stored.
+    pub physical: u64,
 }
 
 /// One stored row.
@@ -281,15 +284,16 @@ impl IngestWriter<'_> {
     pub fn finish_table(&mut self, table_id: i64, counts: &TableCounts) -> Result<()> {
         self.tx
             .execute(
-                "UPDATE tables SET row_count = ?2, reject_count = ?3, blank_count = ?4, first_row = ?5, last_row = ?6
-                 WHERE id = ?1",
+                "UPDATE tables SET row_count = ?2, reject_count = ?3, blank_count = ?4, first_row = ?5, last_row = ?6,
+                 physical_rows = ?7 WHERE id = ?1",
                 params![
                     table_id,
                     counts.rows as i64,
                     counts.rejects as i64,
                     counts.blanks as i64,
                     self.range.map(|r| r.0),
-                    self.range.map(|r| r.1)
+                    self.range.map(|r| r.1),
+                    counts.physical as i64
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -315,6 +319,7 @@ impl IngestWriter<'_> {
     }
 }
 
+pub mod accounting;
 pub mod golden_keys;
 pub mod lock;
 pub mod matches;

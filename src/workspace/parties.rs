@@ -7,6 +7,87 @@ use crate::model::Party;
 use rusqlite::params;
 use std::collections::BTreeMap;
 
+/// Writes the parties of one normalize run in one transaction, page by page;
+/// reads of the workspace go through it meanwhile.
+pub struct PartyWriter<'a> {
+    ws: &'a Workspace,
+    /// (code, field) → parties flagged.
+    flags: BTreeMap<(String, String), i64>,
+    done: bool,
+}
+
+impl std::ops::Deref for PartyWriter<'_> {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        self.ws
+    }
+}
+
+impl PartyWriter<'_> {
+    pub fn add(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
+        let ws = self.ws;
+        let mut stmt = ws
+            .conn
+            .prepare_cached("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .map_err(|e| ws.err(e))?;
+        for (p, reject) in parties {
+            let json = serde_json::to_string(p).unwrap_or_default();
+            stmt.execute(params![
+                p.id,
+                p.provenance.source,
+                p.provenance.source_key,
+                p.kind.as_str(),
+                json,
+                reject
+            ])
+            .map_err(|e| ws.err(e))?;
+            if reject.is_none() {
+                let mut seen: Vec<(String, String)> = p
+                    .flags
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.code.clone(),
+                            f.field.map(|x| x.to_string()).unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                seen.sort();
+                seen.dedup();
+                for key in seen {
+                    *self.flags.entry(key).or_default() += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        let ws = self.ws;
+        {
+            let mut stmt = ws
+                .conn
+                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")
+                .map_err(|e| ws.err(e))?;
+            for ((code, field), n) in &self.flags {
+                stmt.execute(params![code, field, n])
+                    .map_err(|e| ws.err(e))?;
+            }
+        }
+        ws.conn.execute_batch("COMMIT").map_err(|e| ws.err(e))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartyWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.ws.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PartySummary {
     pub by_kind: Vec<(String, i64)>,
@@ -16,49 +97,16 @@ pub struct PartySummary {
 }
 
 impl Workspace {
-    /// Replace every party in one transaction (normalize is re-runnable).
-    pub fn replace_parties(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
-        self.in_transaction(|tx| {
-        tx.execute_batch("DELETE FROM parties; DELETE FROM party_flags;")?;
-        let mut flags: BTreeMap<(String, String), i64> = BTreeMap::new();
-        {
-            let mut stmt = tx
-                .prepare("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-            for (p, reject) in parties {
-                let json = serde_json::to_string(p).unwrap_or_default();
-                stmt.execute(params![
-                    p.id,
-                    p.provenance.source,
-                    p.provenance.source_key,
-                    p.kind.as_str(),
-                    json,
-                    reject
-                ])?;
-                if reject.is_none() {
-                    let mut seen: Vec<(String, String)> = p
-                        .flags
-                        .iter()
-                        .map(|f| {
-                            (
-                                f.code.clone(),
-                                f.field.map(|x| x.to_string()).unwrap_or_default(),
-                            )
-                        })
-                        .collect();
-                    seen.sort();
-                    seen.dedup();
-                    for key in seen {
-                        *flags.entry(key).or_default() += 1;
-                    }
-                }
-            }
-            let mut stmt = tx
-                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")?;
-            for ((code, field), n) in &flags {
-                stmt.execute(params![code, field, n])?;
-            }
-        }
-        Ok(())
+    /// Start replacing every party (normalize is re-runnable): nothing is
+    /// visible until [`PartyWriter::commit`]; dropping the writer rolls back.
+    pub fn party_writer(&mut self) -> Result<PartyWriter<'_>> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; DELETE FROM parties; DELETE FROM party_flags;")
+            .map_err(|e| self.err(e))?;
+        Ok(PartyWriter {
+            ws: self,
+            flags: BTreeMap::new(),
+            done: false,
         })
     }
 

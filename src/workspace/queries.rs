@@ -227,9 +227,21 @@ impl Workspace {
         )
     }
 
-    /// Accepted rows of one current table, in row order.
-    pub fn accepted_rows(&self, table_id: i64) -> Result<Vec<CurrentRow>> {
-        // A table's rows are one rowid range (see migration 5): read it directly.
+    /// Accepted rows of one current table.
+    pub fn accepted_count(&self, table_id: i64) -> Result<u64> {
+        let (first, last) = self.row_range(table_id)?;
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM rows WHERE id BETWEEN ?2 AND ?3 AND table_id = ?1 AND reject IS NULL",
+                params![table_id, first, last],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// A table's rows are one rowid range (see migration 5): reads use it directly.
+    fn row_range(&self, table_id: i64) -> Result<(i64, i64)> {
         let (first, last): (Option<i64>, Option<i64>) = self
             .conn()
             .query_row(
@@ -238,10 +250,22 @@ impl Workspace {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(|e| self.err(e))?;
+        Ok((first.unwrap_or(0), last.unwrap_or(-1)))
+    }
+
+    /// Up to `limit` accepted rows of one current table after row id `after`, in row order.
+    pub fn accepted_rows(
+        &self,
+        table_id: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<CurrentRow>> {
+        let (first, last) = self.row_range(table_id)?;
         self.query_all("SELECT r.id, r.table_id, s.name, s.path, t.sheet, r.row_number, r.source_key, r.kind, r.cells, r.flags
                  FROM rows r JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
                  JOIN sources s ON s.id = v.source_id
-                 WHERE r.id BETWEEN ?2 AND ?3 AND r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id", params![table_id, first.unwrap_or(0), last.unwrap_or(-1)], |r| {
+                 WHERE r.id BETWEEN ?2 AND ?3 AND r.table_id = ?1 AND r.reject IS NULL ORDER BY r.id LIMIT ?4",
+                 params![table_id, first.max(after + 1), last, limit as i64], |r| {
                 Ok(CurrentRow {
                     row_id: r.get(0)?,
                     table_id: r.get(1)?,

@@ -113,4 +113,34 @@ pub const MIGRATIONS: &[&str] = &[
                       last_row = (SELECT MAX(id) FROM rows WHERE table_id = tables.id);
     DROP INDEX rows_by_table;
     "#,
+    // 6: what the accounting proves and the later stages explain: the physical
+    // rows the reader met per table; each match run's parameters; every stored
+    // pair with its comparison vector and explanation; golden records by member.
+    r#"
+    ALTER TABLE tables ADD COLUMN physical_rows INTEGER;
+    CREATE TABLE match_runs (
+        id INTEGER PRIMARY KEY,
+        finished_at TEXT NOT NULL,
+        parties INTEGER NOT NULL,
+        candidate_pairs INTEGER NOT NULL,
+        params TEXT NOT NULL
+    );
+    DROP TABLE match_pairs;
+    CREATE TABLE match_pairs (
+        run_id INTEGER NOT NULL REFERENCES match_runs(id),
+        left_row INTEGER NOT NULL,
+        right_row INTEGER NOT NULL,
+        score REAL NOT NULL,
+        decision TEXT NOT NULL,
+        levels TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        PRIMARY KEY (left_row, right_row)
+    );
+    CREATE INDEX clusters_by_golden ON clusters (golden_id);
+    CREATE TABLE stage_marks (
+        stage TEXT PRIMARY KEY,
+        finished_at TEXT NOT NULL,
+        last_version INTEGER NOT NULL
+    );
+    "#,
 ];

@@ -1,31 +1,17 @@
-//! The ingest stage: each configured source into the workspace, one transaction
-//! per file, skipped when the file has not changed.
+//! Rows of a table as a party source: the profile chosen, each physical row
+//! prepared (key, kind, second party, flags, reject) and counted. The one way
+//! ingest, inspect and dedupe read a table.
 
-use super::cell::Cell;
 use super::profiles::{Mapping, Profile, ProfileSet, Ranked, header_key};
-use super::{RawRow, Skipped, Table, damage};
-use crate::config::Source;
+use super::{RawRow, Table, TextFormat, damage};
 use crate::error::{Error, Result};
+use crate::model::Cell;
+use crate::model::flags::{
+    DUPLICATE_SOURCE_KEY, SAME_ROW, SECOND_PARTY, SHORT_ROW, UNDECODABLE_BYTES, UNKNOWN_KIND_VALUE,
+};
 use crate::model::{Field, Flag, Kind};
-use crate::progress::Progress;
-use crate::workspace::{NewTable, StoredRow, TableCounts, Workspace};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::Path;
-
-pub const DUPLICATE_SOURCE_KEY: &str = "duplicate_source_key";
-pub const UNKNOWN_KIND_VALUE: &str = "unknown_kind_value";
-pub const SHORT_ROW: &str = "short_row";
-/// A cell held bytes the file's encoding cannot decode (shown as U+FFFD);
-/// the row is kept, the rest of the cell is right.
-pub const UNDECODABLE_BYTES: &str = "undecodable_bytes";
-/// A person linked to the organization of the same row; the detail is the
-/// organization's source key.
-pub const SAME_ROW: &str = "same_row";
-/// A party read from the second party's columns of a row (a company's contact
-/// person, a contact's company); the detail is the main party's source key.
-pub const SECOND_PARTY: &str = "second_party_in_row";
+use std::path::{Path, PathBuf};
 
 /// Profiles below this score fit too poorly to trust without a look.
 pub const WEAK_PROFILE_SCORE: f64 = 0.3;
@@ -84,7 +70,7 @@ pub fn choose_profile<'p>(
 pub struct RowReader<'a> {
     pub profile: &'a Profile,
     pub mapping: Mapping,
-    pub headers: &'a [String],
+    pub headers: Vec<String>,
     pub kind_override: Option<Kind>,
     /// Sheet name prefixed to fallback keys, so two sheets never share a key.
     pub key_prefix: String,
@@ -112,14 +98,14 @@ pub struct PreparedRow {
 impl<'a> RowReader<'a> {
     pub fn new(
         profile: &'a Profile,
-        headers: &'a [String],
+        headers: &[String],
         kind_override: Option<Kind>,
         sheet: Option<&str>,
     ) -> Self {
         RowReader {
             profile,
             mapping: profile.map(headers),
-            headers,
+            headers: headers.to_vec(),
             kind_override,
             key_prefix: sheet.map(|s| format!("{s}!")).unwrap_or_default(),
             record_len: None,
@@ -459,262 +445,155 @@ pub fn no_name_warning(profile: &str, mapping: &Mapping) -> Option<String> {
     })
 }
 
-/// Rows handed from the reading thread to the writing one, in batches.
-const BATCH: usize = 1024;
-
-/// A prepared row, serialized for storage.
-struct Encoded {
-    number: u64,
-    source_key: String,
-    kind: Kind,
-    cells_json: String,
-    flags_json: Option<String>,
-    reject: Option<String>,
-}
-
-impl Encoded {
-    fn new(row: PreparedRow) -> Self {
-        Encoded {
-            number: row.number,
-            // Cells and flags are plain data: serializing them cannot fail.
-            cells_json: serde_json::to_string(&row.cells).unwrap_or_default(),
-            flags_json: (!row.flags.is_empty())
-                .then(|| serde_json::to_string(&row.flags).unwrap_or_default()),
-            source_key: row.source_key,
-            kind: row.kind,
-            reject: row.reject,
-        }
-    }
-}
-
-/// What ingest did with one table.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct TableOutcome {
+/// What a table is, apart from its rows.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    pub file: PathBuf,
     pub sheet: Option<String>,
-    pub profile: String,
-    pub score: f64,
-    pub counts: Counts,
+    pub text: Option<TextFormat>,
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub first_column: usize,
+    /// The reader's warnings, then the profile's (weak fit, no name column).
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Counts {
-    pub rows: u64,
-    pub rejects: u64,
-    pub blanks: u64,
+/// Physical data rows as the reader met them, counted apart from what is
+/// stored: the accounting checks the workspace against these.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReadCounts {
+    /// Every data row below the header, blank or not.
+    pub physical: u64,
+    pub blank: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum SourceOutcome {
-    Unchanged {
-        source: String,
-        version: i64,
-    },
-    Ingested {
-        source: String,
-        version: i64,
-        tables: Vec<TableOutcome>,
-        skipped: Vec<Skipped>,
-    },
+/// A table with its profile chosen; iterating yields its non-blank rows
+/// prepared, and [`PreparedTable::counts`] tells how many physical rows were met.
+pub struct PreparedTable<'p> {
+    pub info: TableInfo,
+    pub profile: &'p Profile,
+    pub score: f64,
+    pub runner_up: Option<Ranked>,
+    pub reader: RowReader<'p>,
+    rows: Box<dyn Iterator<Item = RawRow> + Send>,
+    counts: ReadCounts,
 }
 
-pub fn file_sha256(path: &Path) -> Result<(String, u64)> {
-    let mut f = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            Error::bad_input(path, "file not found: check `path` in golive.toml")
+impl<'p> PreparedTable<'p> {
+    /// Choose the table's profile (the one forced, else the best fit) and get
+    /// its rows ready to prepare; warns when the fit is weak or no column names
+    /// the party.
+    pub fn new(
+        profiles: &'p ProfileSet,
+        table: Table,
+        forced_profile: Option<&str>,
+        kind: Option<Kind>,
+    ) -> Result<Self> {
+        let Table {
+            file,
+            sheet,
+            text,
+            header_row,
+            headers,
+            mut warnings,
+            first_column,
+            record_len,
+            rows,
+        } = table;
+        let (profile, score, runner_up) =
+            choose_profile(profiles, &headers, forced_profile, &file)?;
+        if forced_profile.is_none() && score < WEAK_PROFILE_SCORE {
+            warnings.push(format!(
+                "profile `{}` fits only {:.0}% of the headers: check `golive inspect` and set `profile`",
+                profile.name,
+                score * 100.0
+            ));
         }
-        _ => Error::io(path, e),
-    })?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
+        Ok(Self::with_profile(
+            TableInfo {
+                file,
+                sheet,
+                text,
+                header_row,
+                headers,
+                first_column,
+                warnings,
+            },
+            profile,
+            score,
+            runner_up,
+            kind,
+            record_len,
+            rows,
+        ))
+    }
+
+    fn with_profile(
+        mut info: TableInfo,
+        profile: &'p Profile,
+        score: f64,
+        runner_up: Option<Ranked>,
+        kind: Option<Kind>,
+        record_len: Option<usize>,
+        rows: Box<dyn Iterator<Item = RawRow> + Send>,
+    ) -> Self {
+        let mut reader = RowReader::new(profile, &info.headers, kind, info.sheet.as_deref());
+        reader.record_len = record_len;
+        info.warnings
+            .extend(no_name_warning(&profile.name, &reader.mapping));
+        PreparedTable {
+            info,
+            profile,
+            score,
+            runner_up,
+            reader,
+            rows,
+            counts: ReadCounts::default(),
         }
-        size += n as u64;
-        hasher.update(&buf[..n]);
     }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((hex, size))
+
+    /// Read with a profile made for this table (`dedupe --map`).
+    pub fn with_own_profile(table: Table, profile: &'p Profile, kind: Option<Kind>) -> Self {
+        let Table {
+            file,
+            sheet,
+            text,
+            header_row,
+            headers,
+            warnings,
+            first_column,
+            record_len,
+            rows,
+        } = table;
+        let info = TableInfo {
+            file,
+            sheet,
+            text,
+            header_row,
+            headers,
+            first_column,
+            warnings,
+        };
+        Self::with_profile(info, profile, 1.0, None, kind, record_len, rows)
+    }
+
+    pub fn counts(&self) -> ReadCounts {
+        self.counts
+    }
 }
 
-/// Ingest one source; a no-op when its bytes are those already stored.
-pub fn ingest_source(
-    ws: &mut Workspace,
-    source: &Source,
-    profiles: &ProfileSet,
-    progress: &Progress,
-) -> Result<SourceOutcome> {
-    let stored = ws.latest_version(&source.name)?;
-    // A text file is hashed while it is decoded and its header found (both read
-    // the whole file); a workbook is only opened once the hash says it changed,
-    // since reading its cells is the expensive part.
-    let (hashed, opened) = if super::is_spreadsheet(&source.path) {
-        (file_sha256(&source.path), None)
-    } else {
-        std::thread::scope(|s| {
-            let hash = s.spawn(|| file_sha256(&source.path));
-            let opened = super::open(&source.path, &source.read, profiles);
-            (
-                hash.join().unwrap_or_else(|_| {
-                    Err(Error::bad_input(&source.path, "hashing the file failed"))
-                }),
-                Some(opened),
-            )
-        })
-    };
-    let (sha, size) = hashed?;
-    if let Some(v) = stored
-        && v.sha256 == sha
-    {
-        return Ok(SourceOutcome::Unchanged {
-            source: source.name.clone(),
-            version: v.version,
-        });
-    }
-    let (tables, skipped) = match opened {
-        Some(opened) => opened?,
-        None => super::open(&source.path, &source.read, profiles)?,
-    };
-    let mut writer = ws.begin_version(&source.name, &source.rel_path, &sha, size)?;
-    let mut outcomes = Vec::new();
-    for table in tables {
-        outcomes.push(ingest_table(
-            &mut writer,
-            table,
-            source,
-            profiles,
-            progress,
-        )?);
-    }
-    if !skipped.is_empty() {
-        writer.set_skipped_sheets(&serde_json::to_string(&skipped).unwrap_or_default())?;
-    }
-    let version = writer.version;
-    writer.commit()?;
-    Ok(SourceOutcome::Ingested {
-        source: source.name.clone(),
-        version,
-        tables: outcomes,
-        skipped,
-    })
-}
+impl Iterator for PreparedTable<'_> {
+    type Item = PreparedRow;
 
-fn ingest_table(
-    writer: &mut crate::workspace::IngestWriter<'_>,
-    table: Table,
-    source: &Source,
-    profiles: &ProfileSet,
-    progress: &Progress,
-) -> Result<TableOutcome> {
-    let Table {
-        file,
-        sheet,
-        text,
-        header_row,
-        headers,
-        mut warnings,
-        rows,
-        record_len,
-        ..
-    } = table;
-    let (profile, score, _) = choose_profile(profiles, &headers, source.profile.as_deref(), &file)?;
-    if source.profile.is_none() && score < WEAK_PROFILE_SCORE {
-        warnings.push(format!(
-            "profile `{}` fits only {:.0}% of the headers: check `golive inspect` and set `profile`",
-            profile.name,
-            score * 100.0
-        ));
-    }
-    let mut reader = RowReader::new(profile, &headers, source.kind, sheet.as_deref());
-    warnings.extend(no_name_warning(&profile.name, &reader.mapping));
-    reader.record_len = record_len;
-    let mapping_json = serde_json::to_string(&reader.mapping).unwrap_or_default();
-    let table_id = writer.add_table(&NewTable {
-        sheet: sheet.as_deref(),
-        encoding: text.as_ref().map(|t| t.encoding.as_str()),
-        delimiter: text.as_ref().map(|t| t.delimiter.as_str()),
-        header_row,
-        headers: &headers,
-        mapping_json: &mapping_json,
-        profile_score: score,
-        warnings: &warnings,
-    })?;
-    let bar = progress.counter(&source.name);
-    // Parsing and row preparation run on one thread, SQLite inserts on this
-    // one: each is about half the work, and a migration machine has cores.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Encoded>>(8);
-    let counts = std::thread::scope(|scope| -> Result<Counts> {
-        let producer = scope.spawn(move || {
-            let mut blanks = 0u64;
-            let mut batch = Vec::with_capacity(BATCH);
-            for raw in rows {
-                if raw.problem.is_none() && raw.is_blank() {
-                    blanks += 1;
-                    continue;
-                }
-                let mut row = reader.prepare(raw);
-                let companion = row.companion.take();
-                batch.push(Encoded::new(row));
-                if let Some(c) = companion {
-                    batch.push(Encoded::new(*c));
-                }
-                if batch.len() == BATCH
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .is_err()
-                {
-                    break;
-                }
+    fn next(&mut self) -> Option<PreparedRow> {
+        loop {
+            let raw = self.rows.next()?;
+            self.counts.physical += 1;
+            if raw.problem.is_none() && raw.is_blank() {
+                self.counts.blank += 1;
+                continue;
             }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            blanks
-        });
-        let mut counts = Counts::default();
-        for batch in rx {
-            writer.add_rows(
-                table_id,
-                batch.iter().map(|row| StoredRow {
-                    row_number: row.number,
-                    source_key: &row.source_key,
-                    kind: row.kind.as_str(),
-                    cells_json: &row.cells_json,
-                    flags_json: row.flags_json.as_deref(),
-                    reject: row.reject.as_deref(),
-                }),
-            )?;
-            counts.rows += batch.len() as u64;
-            counts.rejects += batch.iter().filter(|r| r.reject.is_some()).count() as u64;
-            bar.inc(batch.len() as u64);
+            return Some(self.reader.prepare(raw));
         }
-        counts.blanks = producer
-            .join()
-            .map_err(|_| Error::bad_input(&file, "reading the file failed unexpectedly"))?;
-        Ok(counts)
-    })?;
-    bar.finish_and_clear();
-    writer.finish_table(
-        table_id,
-        &TableCounts {
-            rows: counts.rows,
-            rejects: counts.rejects,
-            blanks: counts.blanks,
-        },
-    )?;
-    Ok(TableOutcome {
-        sheet,
-        profile: profile.name.clone(),
-        score,
-        counts,
-        warnings,
-    })
+    }
 }

@@ -1,6 +1,11 @@
 //! The typed core every stage shares: a [`Party`] is one input row read as an
 //! organization or a person, original values kept beside normalized ones.
 
+pub mod cell;
+pub mod flags;
+
+pub use cell::Cell;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -54,6 +54,39 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// `7.70708E+09`, `4,01E+12` (Russian decimal comma).
+pub fn is_scientific(s: &str) -> bool {
+    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    let mut parts = mantissa.splitn(2, ['.', ',']);
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next().unwrap_or("0");
+    !int.is_empty()
+        && int.len() <= 2
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exp.is_empty()
+        && exp.len() <= 2
+        && exp.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The integer a scientific-notation cell stands for, when its mantissa writes
+/// every digit (`7.707083893E+09` → `7707083893`); `None` when Excel's display
+/// cut digits (`7.70708E+09`, `4,01E+12`): zeros put in their place would be a
+/// guess, so those are only flagged.
+pub fn exact_scientific(s: &str) -> Option<String> {
+    if !is_scientific(s) {
+        return None;
+    }
+    let (mantissa, exp) = s.split_once(['E', 'e'])?;
+    let exp: usize = exp.trim_start_matches('+').parse().ok()?;
+    let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
+    (frac.len() >= exp && frac[exp..].bytes().all(|b| b == b'0'))
+        .then(|| format!("{int}{}", &frac[..exp]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

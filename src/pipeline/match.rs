@@ -1,0 +1,184 @@
+//! The match stage: duplicate counterparties → clusters and golden records,
+//! obeying steward decisions. Stores the run's parameters, every scored pair
+//! with its comparison vector and explanation, and golden records by row id.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::matching::{
+    BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, SurvivorshipConfig, golden_id,
+    resolve_decisions,
+};
+use crate::model::{Field, Party};
+use crate::progress::{Progress, Work};
+use crate::workspace::Workspace;
+use crate::workspace::matches::{ClusterRow, MatchRun, StoredGolden, StoredPair};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MatchReport {
+    pub stats: MatchStats,
+    pub blocking: BlockingReport,
+    pub decisions: usize,
+    /// Oversized blocks, with an example party: (source, source key).
+    pub capped_examples: Vec<(String, String)>,
+    /// Steward decisions whose parties are gone: ((source, key), (source, key)).
+    pub unresolved: Vec<((String, String), (String, String))>,
+}
+
+/// A golden record as stored: members and field sources by row id, so later
+/// stages read its rows back without re-running match.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GoldenByRow {
+    /// Row ids, ascending.
+    pub members: Vec<i64>,
+    pub record: Party,
+    /// The row each surviving canonical field came from.
+    pub sources: BTreeMap<Field, i64>,
+    /// Row of each kept phone / e-mail / tax ID (same order as in `record`).
+    pub phone_sources: Vec<i64>,
+    pub email_sources: Vec<i64>,
+    pub tax_id_sources: Vec<i64>,
+}
+
+impl GoldenByRow {
+    fn new(g: &GoldenRecord, parties: &[Party]) -> Self {
+        let row = |i: &u32| parties[*i as usize].id;
+        GoldenByRow {
+            members: g.members.iter().map(row).collect(),
+            record: g.record.clone(),
+            sources: g.sources.iter().map(|(f, i)| (*f, row(i))).collect(),
+            phone_sources: g.phone_sources.iter().map(row).collect(),
+            email_sources: g.email_sources.iter().map(row).collect(),
+            tax_id_sources: g.tax_id_sources.iter().map(row).collect(),
+        }
+    }
+}
+
+pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Result<MatchReport> {
+    if ws.rows_without_party()? > 0 {
+        return Err(Error::Failed(format!(
+            "some ingested rows are not normalized yet: run `golive normalize {}` first",
+            config.dir.display()
+        )));
+    }
+    let parties = ws.load_parties()?;
+    let task = progress.task("match", Work::Uncounted);
+    let match_config = MatchConfig {
+        survivorship: SurvivorshipConfig {
+            source_priority: config.source_priority.clone(),
+        },
+        ..MatchConfig::default()
+    };
+    let decisions = ws.decisions()?;
+    let must: Vec<_> = decisions
+        .iter()
+        .filter(|d| d.merge)
+        .map(|d| (d.left.clone(), d.right.clone()))
+        .collect();
+    let cannot: Vec<_> = decisions
+        .iter()
+        .filter(|d| !d.merge)
+        .map(|d| (d.left.clone(), d.right.clone()))
+        .collect();
+    let (constraints, unresolved) = resolve_decisions(&parties, &must, &cannot);
+    let engine = Engine::new(&parties, match_config);
+    let result = engine.run(&constraints, None);
+    let golden = engine.golden(&parties, &result.clustering);
+
+    let member_keys: Vec<String> = parties.par_iter().map(golden_id::member_key).collect();
+    let cluster_keys: Vec<Vec<String>> = golden
+        .iter()
+        .map(|g| anchor_first(&parties, &member_keys, g, &config.source_priority))
+        .collect();
+    let ids = golden_id::assign(&cluster_keys, &ws.golden_keys()?);
+    let clusters: Vec<ClusterRow> = parties
+        .iter()
+        .zip(&result.clustering.cluster_of)
+        .map(|(p, c)| ClusterRow {
+            row_id: p.id,
+            golden_id: ids[*c as usize].clone(),
+        })
+        .collect();
+    let stored: Vec<StoredGolden> = golden
+        .par_iter()
+        .zip(&ids)
+        .map(|(g, id)| StoredGolden {
+            golden_id: id.clone(),
+            kind: g.record.kind.to_string(),
+            members: g.members.len(),
+            record_json: serde_json::to_string(&GoldenByRow::new(g, &parties)).unwrap_or_default(),
+        })
+        .collect();
+    let pairs: Vec<StoredPair> = result
+        .pairs
+        .par_iter()
+        .map(|p| {
+            let (a, b) = (p.a as usize, p.b as usize);
+            let mut explanation = engine.explain(&result.params, a, b);
+            (explanation.a, explanation.b) = (parties[a].id as usize, parties[b].id as usize);
+            StoredPair {
+                left_row: parties[a].id,
+                right_row: parties[b].id,
+                score: p.score,
+                decision: p.decision.as_str().to_string(),
+                levels: engine.levels(a, b),
+                explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let run = MatchRun {
+        parties: parties.len() as u64,
+        candidate_pairs: result.stats.candidate_pairs as u64,
+        params_json: serde_json::to_string(&result.params).unwrap_or_default(),
+    };
+    ws.replace_matches(&run, &clusters, &stored, &pairs)?;
+    ws.replace_golden_keys(
+        member_keys
+            .iter()
+            .zip(&result.clustering.cluster_of)
+            .map(|(k, c)| (k.as_str(), ids[*c as usize].as_str())),
+    )?;
+    super::outputs::write_match(config, &parties, &clusters, &golden, &ids)?;
+    task.finish();
+    let capped_examples = result
+        .blocking
+        .capped
+        .iter()
+        .map(|c| {
+            let p = &parties[c.example as usize].provenance;
+            (p.source.clone(), p.source_key.clone())
+        })
+        .collect();
+    Ok(MatchReport {
+        stats: result.stats,
+        blocking: result.blocking,
+        decisions: decisions.len(),
+        capped_examples,
+        unresolved,
+    })
+}
+
+/// A cluster's member identities, its anchor first: the most trusted source
+/// (`source_priority`), then the smallest identity (see `matching::golden_id`).
+fn anchor_first(
+    parties: &[Party],
+    keys: &[String],
+    g: &GoldenRecord,
+    priority: &[String],
+) -> Vec<String> {
+    let rank = |i: u32| {
+        let source = &parties[i as usize].provenance.source;
+        priority
+            .iter()
+            .position(|s| s == source)
+            .unwrap_or(priority.len())
+    };
+    let mut members: Vec<(usize, &String)> = g
+        .members
+        .iter()
+        .map(|&i| (rank(i), &keys[i as usize]))
+        .collect();
+    members.sort();
+    members.into_iter().map(|(_, k)| k.clone()).collect()
+}

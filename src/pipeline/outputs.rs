@@ -1,0 +1,215 @@
+//! The files a run leaves in `out/`, written to staging and moved in when the
+//! stage commits (see [`StagedOutputs`]).
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::export::{StagedOutputs, finish, write_xlsx};
+use crate::link::{NewOrganization, Outcome};
+use crate::matching::GoldenRecord;
+use crate::model::{Field, Party};
+use crate::workspace::matches::ClusterRow;
+use std::path::Path;
+
+pub fn write_clusters(
+    outputs: &mut StagedOutputs,
+    parties: &[Party],
+    clusters: &[ClusterRow],
+) -> Result<()> {
+    let mut w = outputs.csv("clusters.csv")?;
+    row(&mut w, ["source", "source_key", "kind", "golden_id"])?;
+    for (p, c) in parties.iter().zip(clusters) {
+        row(
+            &mut w,
+            [
+                p.provenance.source.as_str(),
+                &p.provenance.source_key,
+                p.kind.as_str(),
+                &c.golden_id,
+            ],
+        )?;
+    }
+    finish(w, Path::new("clusters.csv"))?;
+    Ok(())
+}
+
+const GOLDEN_HEADER: [&str; 12] = [
+    "golden_id",
+    "kind",
+    "members",
+    "name",
+    "full_name",
+    "legal_form",
+    "tax_ids",
+    "phones",
+    "emails",
+    "website",
+    "address",
+    "sources",
+];
+
+/// `out/golden.csv`, and `out/golden.xlsx` with the same rows, every cell text.
+pub fn write_golden(
+    outputs: &mut StagedOutputs,
+    parties: &[Party],
+    golden: &[GoldenRecord],
+    ids: &[String],
+) -> Result<()> {
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(golden.len());
+    let mut order: Vec<usize> = (0..golden.len()).collect();
+    order.sort_by(|a, b| ids[*a].cmp(&ids[*b]));
+    for i in order {
+        let (g, r) = (&golden[i], &golden[i].record);
+        let get = |f: Field| r.original(f).unwrap_or("").to_string();
+        let name = [get(Field::Name), get(Field::FullName)]
+            .into_iter()
+            .find(|n| !n.is_empty())
+            .or_else(|| {
+                r.person.as_ref().map(|p| {
+                    [p.family.as_str(), &p.given, &p.middle]
+                        .join(" ")
+                        .trim()
+                        .to_string()
+                })
+            })
+            .unwrap_or_default();
+        let phones: Vec<String> = r
+            .phones
+            .iter()
+            .map(|p| match (&p.e164, &p.extension) {
+                (Some(e), Some(x)) => format!("{e} ext. {x}"),
+                (Some(e), None) => e.clone(),
+                _ => p.input.clone(),
+            })
+            .collect();
+        let emails: Vec<String> = r
+            .emails
+            .iter()
+            .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
+            .collect();
+        let tax: Vec<String> = r
+            .tax_ids
+            .iter()
+            .filter(|t| !t.normalized.is_empty())
+            .map(|t| t.normalized.clone())
+            .collect();
+        let sources: Vec<String> = g
+            .members
+            .iter()
+            .map(|&m| {
+                format!(
+                    "{}:{}",
+                    parties[m as usize].provenance.source,
+                    parties[m as usize].provenance.source_key
+                )
+            })
+            .collect();
+        rows.push(vec![
+            ids[i].clone(),
+            r.kind.as_str().to_string(),
+            g.members.len().to_string(),
+            name,
+            get(Field::FullName),
+            r.org
+                .as_ref()
+                .and_then(|o| o.legal_form.clone())
+                .unwrap_or_default(),
+            tax.join("; "),
+            phones.join("; "),
+            emails.join("; "),
+            r.website.clone().unwrap_or_default(),
+            r.address.full.clone(),
+            sources.join("; "),
+        ]);
+    }
+    let mut w = outputs.csv("golden.csv")?;
+    row(&mut w, GOLDEN_HEADER)?;
+    for fields in &rows {
+        row(&mut w, fields)?;
+    }
+    finish(w, Path::new("golden.csv"))?;
+    let xlsx = outputs.path("golden.xlsx");
+    write_xlsx(&xlsx, "golden", &GOLDEN_HEADER, &rows)
+        .map_err(|e| Error::bad_input(&xlsx, e.to_string()))?;
+    Ok(())
+}
+
+/// One CSV row; a write error names the staged file.
+fn row<W: std::io::Write, I, T>(w: &mut crate::export::SafeCsv<W>, fields: I) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    w.row(fields)
+        .map_err(|e| Error::io(Path::new("out"), std::io::Error::other(e)))
+}
+
+/// `out/clusters.csv` and `out/golden.csv` (+ `.xlsx`); the links of the
+/// previous golden records go too.
+pub fn write_match(
+    config: &Config,
+    parties: &[Party],
+    clusters: &[ClusterRow],
+    golden: &[GoldenRecord],
+    ids: &[String],
+) -> Result<()> {
+    let mut outputs = StagedOutputs::new(config)?;
+    write_clusters(&mut outputs, parties, clusters)?;
+    write_golden(&mut outputs, parties, golden, ids)?;
+    outputs.commit(&["links.csv", "created_organizations.csv"])
+}
+
+/// `out/links.csv` and `out/created_organizations.csv`.
+pub fn write_links(
+    config: &Config,
+    parties: &[Party],
+    outcomes: &[Option<Outcome>],
+    golden: &[String],
+    created: &[NewOrganization],
+) -> Result<()> {
+    let mut outputs = StagedOutputs::new(config)?;
+    let mut w = outputs.csv("links.csv")?;
+    row(
+        &mut w,
+        [
+            "person_source",
+            "person_key",
+            "person_golden_id",
+            "organization_golden_id",
+            "method",
+            "confidence",
+        ],
+    )?;
+    for ((p, o), g) in parties.iter().zip(outcomes).zip(golden) {
+        let Some(o) = o else { continue };
+        let (org, confidence) = o
+            .organization()
+            .map_or(("", String::new()), |(g, c)| (g, format!("{c:.2}")));
+        row(
+            &mut w,
+            [
+                p.provenance.source.as_str(),
+                &p.provenance.source_key,
+                g,
+                org,
+                &o.method(),
+                &confidence,
+            ],
+        )?;
+    }
+    finish(w, Path::new("links.csv"))?;
+    let mut w = outputs.csv("created_organizations.csv")?;
+    row(&mut w, ["golden_id", "name", "match_key", "created_from"])?;
+    for c in created {
+        row(
+            &mut w,
+            [
+                c.golden_id.as_str(),
+                &c.name,
+                &c.match_key,
+                "person's company name",
+            ],
+        )?;
+    }
+    finish(w, Path::new("created_organizations.csv"))?;
+    outputs.commit(&[])
+}
