@@ -167,6 +167,27 @@ impl Config {
                         ),
                     ));
                 }
+                if let Some(e) = &s.encoding
+                    && encoding_for_label(e).is_none()
+                {
+                    return Err(err(
+                        at,
+                        format!(
+                            "unknown encoding `{e}`: use utf-8, cp1251, cp932, cp866, koi8-r, utf-16 or another WHATWG label"
+                        ),
+                    ));
+                }
+                if let Some(d) = &s.delimiter
+                    && let Err(e) = parse_delimiter(d)
+                {
+                    return Err(err(at, e.to_string()));
+                }
+                if s.header_row == Some(0) {
+                    return Err(err(
+                        at,
+                        "header_row is 1-based: the first row is 1".to_string(),
+                    ));
+                }
                 sources.push(Source {
                     name,
                     path: file,
@@ -400,6 +421,23 @@ mod tests {
     }
 
     #[test]
+    fn read_options_are_checked_when_the_config_is_read() {
+        let head = "[project]\nname = \"x\"\n[[source]]\npath = \"a.csv\"\n";
+        for (extra, wanted) in [
+            ("encoding = \"cp9999\"\n", "unknown encoding `cp9999`"),
+            ("delimiter = \"#\"\n", "unknown delimiter `#`"),
+            ("header_row = 0\n", "header_row is 1-based"),
+        ] {
+            let e = parse(&format!("{head}{extra}")).unwrap_err().to_string();
+            assert!(
+                e.starts_with("/p/golive.toml:4:") && e.contains(wanted),
+                "{extra}: {e}"
+            );
+        }
+        assert!(parse(&format!("{head}encoding = \"Shift_JIS\"\n")).is_ok());
+    }
+
+    #[test]
     fn config_mistakes_are_caught_before_any_work() {
         let head = "[project]\nname = \"x\"\n";
         let cases = [
@@ -464,4 +502,37 @@ pub fn is_spreadsheet(path: &Path) -> bool {
 /// 1-based line of a byte offset in a text (for TOML errors).
 pub fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+}
+
+/// Resolve a user's label. WHATWG labels do not include `cp932` or `utf16`,
+/// which is what consultants type, so those aliases come first.
+pub fn encoding_for_label(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    let l = label.trim().to_ascii_lowercase().replace('_', "-");
+    let alias = match l.as_str() {
+        "cp932" | "ms932" | "windows-932" | "sjis" | "shift-jis" | "shiftjis" | "windows-31j" => {
+            Some(encoding_rs::SHIFT_JIS)
+        }
+        "cp1251" | "win1251" | "windows1251" | "ansi" => Some(encoding_rs::WINDOWS_1251),
+        "cp1252" | "win1252" | "windows1252" | "latin1" | "latin-1" => {
+            Some(encoding_rs::WINDOWS_1252)
+        }
+        "cp866" | "dos" | "866" | "oem866" => Some(encoding_rs::IBM866),
+        "koi8r" => Some(encoding_rs::KOI8_R),
+        "utf8" | "utf-8-sig" => Some(encoding_rs::UTF_8),
+        "utf16" | "utf-16" | "utf16le" | "ucs-2" | "unicode" => Some(encoding_rs::UTF_16LE),
+        "utf16be" => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    alias.or_else(|| encoding_rs::Encoding::for_label(l.as_bytes()))
+}
+
+/// A `delimiter =` value (or `--delimiter`) as the byte it names.
+pub fn parse_delimiter(d: &str) -> Result<u8> {
+    match d {
+        "tab" | "\\t" | "\t" | "TAB" => Ok(b'\t'),
+        "," | ";" | "|" | ":" | "^" => Ok(d.as_bytes()[0]),
+        _ => Err(Error::Usage(format!(
+            "unknown delimiter `{d}`: use ',', ';', 'tab' or '|'"
+        ))),
+    }
 }

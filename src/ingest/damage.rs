@@ -3,7 +3,7 @@
 //! normalizers repair what a checksum can confirm.
 
 use crate::model::Field;
-use crate::model::cell::{Cell, exact_scientific, format_number, is_scientific};
+use crate::model::cell::{Cell, format_number, is_scientific};
 use crate::model::flags::{DATE_IN_IDENTIFIER, NUMBER_IN_IDENTIFIER, SCIENTIFIC_NOTATION};
 
 /// A flag code and what to tell the user, when a cell of an identifier field
@@ -80,6 +80,7 @@ pub fn is_date_text(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::cell::exact_scientific;
 
     #[test]
     fn flags_damage_only_in_identifier_fields() {

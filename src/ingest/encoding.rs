@@ -17,25 +17,7 @@ use encoding_rs::{
     Encoding, IBM866, KOI8_R, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1251, WINDOWS_1252,
 };
 
-/// Resolve a user's label. WHATWG labels do not include `cp932` or `utf16`,
-/// which is what consultants type, so those aliases come first.
-pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
-    let l = label.trim().to_ascii_lowercase().replace('_', "-");
-    let alias = match l.as_str() {
-        "cp932" | "ms932" | "windows-932" | "sjis" | "shift-jis" | "shiftjis" | "windows-31j" => {
-            Some(SHIFT_JIS)
-        }
-        "cp1251" | "win1251" | "windows1251" | "ansi" => Some(WINDOWS_1251),
-        "cp1252" | "win1252" | "windows1252" | "latin1" | "latin-1" => Some(WINDOWS_1252),
-        "cp866" | "dos" | "866" | "oem866" => Some(IBM866),
-        "koi8r" => Some(KOI8_R),
-        "utf8" | "utf-8-sig" => Some(UTF_8),
-        "utf16" | "utf-16" | "utf16le" | "ucs-2" | "unicode" => Some(UTF_16LE),
-        "utf16be" => Some(UTF_16BE),
-        _ => None,
-    };
-    alias.or_else(|| Encoding::for_label(l.as_bytes()))
-}
+pub use crate::config::encoding_for_label;
 
 /// How the encoding was decided, for `inspect`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

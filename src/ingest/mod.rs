@@ -225,15 +225,7 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
     Ok(table)
 }
 
-pub fn parse_delimiter(d: &str) -> Result<u8> {
-    match d {
-        "tab" | "\\t" | "\t" | "TAB" => Ok(b'\t'),
-        "," | ";" | "|" | ":" | "^" => Ok(d.as_bytes()[0]),
-        _ => Err(Error::Usage(format!(
-            "unknown delimiter `{d}`: use ',', ';', 'tab' or '|'"
-        ))),
-    }
-}
+pub use crate::config::parse_delimiter;
 
 pub fn delimiter_name(d: u8) -> &'static str {
     match d {

@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-/// All settings of the engine (a `[match]` table in golive.toml can deserialize into it).
+/// All settings of the engine. Saved with the parameters (`dedupe --save-params`)
+/// so a parameters file is refused under another comparison table; golive.toml
+/// has no `[match]` table: the built-in table is the supported configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MatchConfig {

@@ -165,6 +165,10 @@ pub struct Flag {
 
 impl Flag {
     pub fn new(code: &str, field: Option<Field>, detail: impl Into<String>) -> Self {
+        debug_assert!(
+            flags::is_registered(code),
+            "flag code `{code}` is not in model::flags::ALL"
+        );
         Flag {
             code: code.to_string(),
             field,
