@@ -56,6 +56,10 @@ pub struct ProjectArgs {
     /// Project folder with golive.toml.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+
+    /// Print how long each stage took, and the run's peak memory, to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

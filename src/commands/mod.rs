@@ -24,12 +24,29 @@ use progress::Bars;
 pub fn run_stages(args: &ProjectArgs, stages: &[Stage], quiet: bool) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let bars = Bars::new(quiet);
-    crate::pipeline::run(&config, stages, &bars, &mut |report| {
+    crate::pipeline::run(&config, stages, &bars, &mut |report, took| {
         if !quiet {
             print_report(report);
         }
+        if args.timings {
+            eprintln!(
+                "timing  {}: {:.2} s (peak memory so far {})",
+                stage_name(report),
+                took.as_secs_f64(),
+                output::peak_memory()
+            );
+        }
     })?;
     Ok(())
+}
+
+fn stage_name(report: &StageReport) -> &'static str {
+    match report {
+        StageReport::Ingest(_) => Stage::Ingest.name(),
+        StageReport::Normalize(_) => Stage::Normalize.name(),
+        StageReport::Match(_) => Stage::Match.name(),
+        StageReport::Link(_) => Stage::Link.name(),
+    }
 }
 
 fn print_report(report: &StageReport) {

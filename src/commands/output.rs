@@ -69,6 +69,18 @@ pub fn error_message(err: &anyhow::Error) -> String {
     message
 }
 
+/// The process's peak resident memory (`VmHWM` on Linux), e.g. `1.2 GB`; `?` elsewhere.
+pub fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("{:.2} GB", kb / 1e6))
+        })
+        .unwrap_or_else(|| "?".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::matching::{
-    BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, SurvivorshipConfig, golden_id,
-    resolve_decisions,
+    BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, SurvivorshipConfig, golden,
+    golden_id, resolve_decisions,
 };
 use crate::model::{Field, Party};
 use crate::progress::{Progress, Work};
@@ -14,6 +14,9 @@ use crate::workspace::Workspace;
 use crate::workspace::matches::{ClusterRow, MatchRun, StoredGolden, StoredPair};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+
+/// Golden records and pairs built and stored per page: bounded memory.
+const PAGE: usize = 50_000;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct MatchReport {
@@ -84,14 +87,16 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     let (constraints, unresolved) = resolve_decisions(&parties, &must, &cannot);
     let engine = Engine::new(&parties, match_config);
     let result = engine.run(&constraints, None);
-    let golden = engine.golden(&parties, &result.clustering);
+    let members = result.clustering.members();
+    let survivorship = &engine.config().survivorship;
 
     let member_keys: Vec<String> = parties.par_iter().map(golden_id::member_key).collect();
-    let cluster_keys: Vec<Vec<String>> = golden
-        .iter()
-        .map(|g| anchor_first(&parties, &member_keys, g, &config.source_priority))
+    let cluster_keys: Vec<Vec<String>> = members
+        .par_iter()
+        .map(|m| anchor_first(&parties, &member_keys, m, &config.source_priority))
         .collect();
     let ids = golden_id::assign(&cluster_keys, &ws.golden_keys()?);
+    drop(cluster_keys);
     let clusters: Vec<ClusterRow> = parties
         .iter()
         .zip(&result.clustering.cluster_of)
@@ -100,46 +105,65 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             golden_id: ids[*c as usize].clone(),
         })
         .collect();
-    let stored: Vec<StoredGolden> = golden
-        .par_iter()
-        .zip(&ids)
-        .map(|(g, id)| StoredGolden {
-            golden_id: id.clone(),
-            kind: g.record.kind.to_string(),
-            members: g.members.len(),
-            record_json: serde_json::to_string(&GoldenByRow::new(g, &parties)).unwrap_or_default(),
-        })
-        .collect();
-    let pairs: Vec<StoredPair> = result
-        .pairs
-        .par_iter()
-        .map(|p| {
-            let (a, b) = (p.a as usize, p.b as usize);
-            let mut explanation = engine.explain(&result.params, a, b);
-            (explanation.a, explanation.b) = (parties[a].id as usize, parties[b].id as usize);
-            StoredPair {
-                left_row: parties[a].id,
-                right_row: parties[b].id,
-                score: p.score,
-                decision: p.decision.as_str().to_string(),
-                levels: engine.levels(a, b),
-                explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
-            }
-        })
-        .collect();
     let run = MatchRun {
         parties: parties.len() as u64,
         candidate_pairs: result.stats.candidate_pairs as u64,
         params_json: serde_json::to_string(&result.params).unwrap_or_default(),
     };
-    ws.replace_matches(&run, &clusters, &stored, &pairs)?;
+    let mut writer = ws.match_writer(&run)?;
+    writer.add_clusters(&clusters)?;
+    // Golden records are built a page at a time, in golden-ID order: each is
+    // stored and turned into its out/golden.csv row, and only the row is kept.
+    let mut order: Vec<u32> = (0..members.len() as u32).collect();
+    order.par_sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
+    let mut golden_rows: Vec<Vec<String>> = Vec::with_capacity(order.len());
+    for page in order.chunks(PAGE) {
+        let built: Vec<(StoredGolden, Vec<String>)> = page
+            .par_iter()
+            .map(|&c| {
+                let g = golden::golden_record(&parties, c, &members[c as usize], survivorship);
+                let id = &ids[c as usize];
+                let stored = StoredGolden {
+                    golden_id: id.clone(),
+                    kind: g.record.kind.to_string(),
+                    members: g.members.len(),
+                    record_json: serde_json::to_string(&GoldenByRow::new(&g, &parties))
+                        .unwrap_or_default(),
+                };
+                (stored, super::outputs::golden_row(&g, &parties, id))
+            })
+            .collect();
+        let (stored, rows): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        writer.add_golden(&stored)?;
+        golden_rows.extend(rows);
+    }
+    for page in result.pairs.chunks(PAGE) {
+        let pairs: Vec<StoredPair> = page
+            .par_iter()
+            .map(|p| {
+                let (a, b) = (p.a as usize, p.b as usize);
+                let mut explanation = engine.explain(&result.params, a, b);
+                (explanation.a, explanation.b) = (parties[a].id as usize, parties[b].id as usize);
+                StoredPair {
+                    left_row: parties[a].id,
+                    right_row: parties[b].id,
+                    score: p.score,
+                    decision: p.decision.as_str().to_string(),
+                    levels: engine.levels(a, b),
+                    explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
+                }
+            })
+            .collect();
+        writer.add_pairs(&pairs)?;
+    }
+    writer.commit()?;
     ws.replace_golden_keys(
         member_keys
             .iter()
             .zip(&result.clustering.cluster_of)
             .map(|(k, c)| (k.as_str(), ids[*c as usize].as_str())),
     )?;
-    super::outputs::write_match(config, &parties, &clusters, &golden, &ids)?;
+    super::outputs::write_match(config, &parties, &clusters, &golden_rows)?;
     task.finish();
     let capped_examples = result
         .blocking
@@ -164,7 +188,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
 fn anchor_first(
     parties: &[Party],
     keys: &[String],
-    g: &GoldenRecord,
+    members: &[u32],
     priority: &[String],
 ) -> Vec<String> {
     let rank = |i: u32| {
@@ -174,8 +198,7 @@ fn anchor_first(
             .position(|s| s == source)
             .unwrap_or(priority.len())
     };
-    let mut members: Vec<(usize, &String)> = g
-        .members
+    let mut members: Vec<(usize, &String)> = members
         .iter()
         .map(|&i| (rank(i), &keys[i as usize]))
         .collect();

@@ -71,27 +71,28 @@ pub fn run_stage(
 /// Run `stages` in order on the project's workspace, holding its lock (the
 /// lock file records the stage in progress, so an interrupted run shows in
 /// status). After each stage the accounting is proved; a gap stops the run.
-/// `on_report` sees each report as soon as its stage is done. Sources that
+/// `on_report` sees each report, and how long its stage took, as soon as it is done. Sources that
 /// failed to ingest fail the run at the end, after the later stages ran on the
 /// others; so does a source nothing usable came from.
 pub fn run(
     config: &Config,
     stages: &[Stage],
     progress: &dyn Progress,
-    on_report: &mut dyn FnMut(&StageReport),
+    on_report: &mut dyn FnMut(&StageReport, std::time::Duration),
 ) -> Result<Accounting> {
     let mut lock = RunLock::acquire(&config.dir)?;
     let mut ws = Workspace::open(&config.dir)?;
     let mut deferred = None;
     for &stage in stages {
         lock.enter(stage.name())?;
+        let started = std::time::Instant::now();
         let report = run_stage(stage, config, &mut ws, progress)?;
         ws.mark_stage(stage.name())?;
         if let StageReport::Ingest(r) = &report {
             deferred = r.failure(config);
         }
-        on_report(&report);
         Accounting::of(&ws, &config.dir)?.check()?;
+        on_report(&report, started.elapsed());
     }
     lock.finish()?;
     if let Some(e) = deferred {

@@ -10,7 +10,7 @@ use crate::model::{Field, Party};
 use crate::workspace::matches::ClusterRow;
 use std::path::Path;
 
-pub fn write_clusters(
+fn write_clusters(
     outputs: &mut StagedOutputs,
     parties: &[Party],
     clusters: &[ClusterRow],
@@ -47,88 +47,82 @@ const GOLDEN_HEADER: [&str; 12] = [
     "sources",
 ];
 
-/// `out/golden.csv`, and `out/golden.xlsx` with the same rows, every cell text.
-pub fn write_golden(
-    outputs: &mut StagedOutputs,
-    parties: &[Party],
-    golden: &[GoldenRecord],
-    ids: &[String],
-) -> Result<()> {
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(golden.len());
-    let mut order: Vec<usize> = (0..golden.len()).collect();
-    order.sort_by(|a, b| ids[*a].cmp(&ids[*b]));
-    for i in order {
-        let (g, r) = (&golden[i], &golden[i].record);
-        let get = |f: Field| r.original(f).unwrap_or("").to_string();
-        let name = [get(Field::Name), get(Field::FullName)]
-            .into_iter()
-            .find(|n| !n.is_empty())
-            .or_else(|| {
-                r.person.as_ref().map(|p| {
-                    [p.family.as_str(), &p.given, &p.middle]
-                        .join(" ")
-                        .trim()
-                        .to_string()
-                })
+/// One row of `out/golden.csv`.
+pub fn golden_row(g: &GoldenRecord, parties: &[Party], id: &str) -> Vec<String> {
+    let r = &g.record;
+    let get = |f: Field| r.original(f).unwrap_or("").to_string();
+    let name = [get(Field::Name), get(Field::FullName)]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .or_else(|| {
+            r.person.as_ref().map(|p| {
+                [p.family.as_str(), &p.given, &p.middle]
+                    .join(" ")
+                    .trim()
+                    .to_string()
             })
-            .unwrap_or_default();
-        let phones: Vec<String> = r
-            .phones
-            .iter()
-            .map(|p| match (&p.e164, &p.extension) {
-                (Some(e), Some(x)) => format!("{e} ext. {x}"),
-                (Some(e), None) => e.clone(),
-                _ => p.input.clone(),
-            })
-            .collect();
-        let emails: Vec<String> = r
-            .emails
-            .iter()
-            .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
-            .collect();
-        let tax: Vec<String> = r
-            .tax_ids
-            .iter()
-            .filter(|t| !t.normalized.is_empty())
-            .map(|t| t.normalized.clone())
-            .collect();
-        let sources: Vec<String> = g
-            .members
-            .iter()
-            .map(|&m| {
-                format!(
-                    "{}:{}",
-                    parties[m as usize].provenance.source,
-                    parties[m as usize].provenance.source_key
-                )
-            })
-            .collect();
-        rows.push(vec![
-            ids[i].clone(),
-            r.kind.as_str().to_string(),
-            g.members.len().to_string(),
-            name,
-            get(Field::FullName),
-            r.org
-                .as_ref()
-                .and_then(|o| o.legal_form.clone())
-                .unwrap_or_default(),
-            tax.join("; "),
-            phones.join("; "),
-            emails.join("; "),
-            r.website.clone().unwrap_or_default(),
-            r.address.full.clone(),
-            sources.join("; "),
-        ]);
-    }
+        })
+        .unwrap_or_default();
+    let phones: Vec<String> = r
+        .phones
+        .iter()
+        .map(|p| match (&p.e164, &p.extension) {
+            (Some(e), Some(x)) => format!("{e} ext. {x}"),
+            (Some(e), None) => e.clone(),
+            _ => p.input.clone(),
+        })
+        .collect();
+    let emails: Vec<String> = r
+        .emails
+        .iter()
+        .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
+        .collect();
+    let tax: Vec<String> = r
+        .tax_ids
+        .iter()
+        .filter(|t| !t.normalized.is_empty())
+        .map(|t| t.normalized.clone())
+        .collect();
+    let sources: Vec<String> = g
+        .members
+        .iter()
+        .map(|&m| {
+            format!(
+                "{}:{}",
+                parties[m as usize].provenance.source, parties[m as usize].provenance.source_key
+            )
+        })
+        .collect();
+    vec![
+        id.to_string(),
+        r.kind.as_str().to_string(),
+        g.members.len().to_string(),
+        name,
+        get(Field::FullName),
+        r.org
+            .as_ref()
+            .and_then(|o| o.legal_form.clone())
+            .unwrap_or_default(),
+        tax.join("; "),
+        phones.join("; "),
+        emails.join("; "),
+        r.website.clone().unwrap_or_default(),
+        r.address.full.clone(),
+        sources.join("; "),
+    ]
+}
+
+/// `out/golden.csv`, and `out/golden.xlsx` with the same rows, every cell text;
+/// `rows` in golden-ID order.
+fn write_golden(outputs: &mut StagedOutputs, rows: &[Vec<String>]) -> Result<()> {
     let mut w = outputs.csv("golden.csv")?;
     row(&mut w, GOLDEN_HEADER)?;
-    for fields in &rows {
+    for fields in rows {
         row(&mut w, fields)?;
     }
     finish(w, Path::new("golden.csv"))?;
     let xlsx = outputs.path("golden.xlsx");
-    write_xlsx(&xlsx, "golden", &GOLDEN_HEADER, &rows)
+    write_xlsx(&xlsx, "golden", &GOLDEN_HEADER, rows)
         .map_err(|e| Error::bad_input(&xlsx, e.to_string()))?;
     Ok(())
 }
@@ -149,12 +143,11 @@ pub fn write_match(
     config: &Config,
     parties: &[Party],
     clusters: &[ClusterRow],
-    golden: &[GoldenRecord],
-    ids: &[String],
+    golden_rows: &[Vec<String>],
 ) -> Result<()> {
     let mut outputs = StagedOutputs::new(config)?;
     write_clusters(&mut outputs, parties, clusters)?;
-    write_golden(&mut outputs, parties, golden, ids)?;
+    write_golden(&mut outputs, golden_rows)?;
     outputs.commit(&["links.csv", "created_organizations.csv"])
 }
 

@@ -79,6 +79,89 @@ pub struct CreatedOrganization {
     pub match_key: String,
 }
 
+/// Writes one match run's output in one transaction, in pieces.
+pub struct MatchWriter<'a> {
+    ws: &'a Workspace,
+    run_id: i64,
+    done: bool,
+}
+
+impl MatchWriter<'_> {
+    pub fn add_clusters(&mut self, clusters: &[ClusterRow]) -> Result<()> {
+        let ws = self.ws;
+        let mut stmt = ws
+            .conn
+            .prepare_cached("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")
+            .map_err(|e| ws.err(e))?;
+        for c in clusters {
+            stmt.execute(params![c.row_id, c.golden_id])
+                .map_err(|e| ws.err(e))?;
+        }
+        Ok(())
+    }
+
+    pub fn add_golden(&mut self, golden: &[StoredGolden]) -> Result<()> {
+        let ws = self.ws;
+        let mut stmt = ws
+            .conn
+            .prepare_cached(
+                "INSERT INTO golden (golden_id, kind, members, record) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(|e| ws.err(e))?;
+        for g in golden {
+            stmt.execute(params![
+                g.golden_id,
+                g.kind,
+                g.members as i64,
+                g.record_json
+            ])
+            .map_err(|e| ws.err(e))?;
+        }
+        Ok(())
+    }
+
+    pub fn add_pairs(&mut self, pairs: &[StoredPair]) -> Result<()> {
+        let ws = self.ws;
+        let mut stmt = ws
+            .conn
+            .prepare_cached(
+                "INSERT INTO match_pairs (run_id, left_row, right_row, score, decision, levels, explanation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(|e| ws.err(e))?;
+        for p in pairs {
+            stmt.execute(params![
+                self.run_id,
+                p.left_row,
+                p.right_row,
+                p.score,
+                p.decision,
+                p.levels,
+                p.explanation_json
+            ])
+            .map_err(|e| ws.err(e))?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.ws
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.ws.err(e))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for MatchWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.ws.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchSummary {
     pub golden: i64,
@@ -116,50 +199,30 @@ impl Workspace {
         })
     }
 
-    /// Replace the match output in one transaction: the run and its
-    /// parameters, the golden record of every party (by row id), the golden
-    /// records, the scored pairs. Returns the run's id.
-    pub fn replace_matches(
-        &mut self,
-        run: &MatchRun,
-        clusters: &[ClusterRow],
-        golden: &[StoredGolden],
-        pairs: &[StoredPair],
-    ) -> Result<i64> {
-        self.in_transaction(|tx| {
-            tx.execute_batch("DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;")?;
-            tx.execute(
+    /// Start replacing the match output: the run and its parameters are
+    /// recorded, the previous clusters, golden records and pairs removed;
+    /// nothing is visible until [`MatchWriter::commit`], dropping rolls back.
+    pub fn match_writer(&mut self, run: &MatchRun) -> Result<MatchWriter<'_>> {
+        self.conn
+            .execute_batch(
+                "BEGIN IMMEDIATE; DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut writer = MatchWriter {
+            ws: self,
+            run_id: 0,
+            done: false,
+        };
+        writer
+            .ws
+            .conn
+            .execute(
                 "INSERT INTO match_runs (finished_at, parties, candidate_pairs, params) VALUES (datetime('now'), ?1, ?2, ?3)",
                 params![run.parties as i64, run.candidate_pairs as i64, run.params_json],
-            )?;
-            let run_id = tx.last_insert_rowid();
-            let mut stmt = tx.prepare("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")?;
-            for c in clusters {
-                stmt.execute(params![c.row_id, c.golden_id])?;
-            }
-            let mut stmt = tx.prepare(
-                "INSERT INTO golden (golden_id, kind, members, record) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for g in golden {
-                stmt.execute(params![g.golden_id, g.kind, g.members as i64, g.record_json])?;
-            }
-            let mut stmt = tx.prepare(
-                "INSERT INTO match_pairs (run_id, left_row, right_row, score, decision, levels, explanation)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for p in pairs {
-                stmt.execute(params![
-                    run_id,
-                    p.left_row,
-                    p.right_row,
-                    p.score,
-                    p.decision,
-                    p.levels,
-                    p.explanation_json
-                ])?;
-            }
-            Ok(run_id)
-        })
+            )
+            .map_err(|e| writer.ws.err(e))?;
+        writer.run_id = writer.ws.conn.last_insert_rowid();
+        Ok(writer)
     }
 
     /// The rows a golden record is made of, in row order.

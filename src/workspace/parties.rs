@@ -110,23 +110,29 @@ impl Workspace {
         })
     }
 
-    /// Accepted parties in row order.
+    /// Accepted parties in row order, each parsed as it is read (the JSON
+    /// of a million parties never sits in memory at once).
     pub fn load_parties(&self) -> Result<Vec<Party>> {
-        let rows = self.query_all(
-            "SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id",
-            [],
-            |r| r.get::<_, String>(0),
-        )?;
-        rows.iter()
-            .map(|json| {
-                serde_json::from_str(json).map_err(|e| {
-                    crate::Error::bad_input(
-                        &self.path,
-                        format!("a stored party is unreadable ({e}): run `golive normalize` again"),
-                    )
-                })
-            })
-            .collect()
+        let unreadable = |e: String| {
+            crate::Error::bad_input(
+                &self.path,
+                format!("a stored party is unreadable ({e}): run `golive normalize` again"),
+            )
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut parties = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let json = row
+                .get_ref(0)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(|e| self.err(e))?;
+            parties.push(serde_json::from_str(json).map_err(|e| unreadable(e.to_string()))?);
+        }
+        Ok(parties)
     }
 
     pub fn party_summary(&self) -> Result<PartySummary> {
