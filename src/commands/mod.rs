@@ -31,22 +31,13 @@ pub fn run_stages(args: &ProjectArgs, stages: &[Stage], quiet: bool) -> anyhow::
         if args.timings {
             eprintln!(
                 "timing  {}: {:.2} s (peak memory so far {})",
-                stage_name(report),
+                report.stage().name(),
                 took.as_secs_f64(),
                 output::peak_memory()
             );
         }
     })?;
     Ok(())
-}
-
-fn stage_name(report: &StageReport) -> &'static str {
-    match report {
-        StageReport::Ingest(_) => Stage::Ingest.name(),
-        StageReport::Normalize(_) => Stage::Normalize.name(),
-        StageReport::Match(_) => Stage::Match.name(),
-        StageReport::Link(_) => Stage::Link.name(),
-    }
 }
 
 fn print_report(report: &StageReport) {

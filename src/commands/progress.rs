@@ -97,7 +97,7 @@ impl Bars {
     }
 
     /// A counter for rows of unknown number (rows streaming from a file).
-    pub fn counter(&self, what: &str) -> ProgressBar {
+    fn counter(&self, what: &str) -> ProgressBar {
         if !self.visible {
             return ProgressBar::hidden();
         }
@@ -107,7 +107,7 @@ impl Bars {
     }
 
     /// A spinner for work that counts nothing (matching, linking): elapsed time only.
-    pub fn spinner(&self, what: &str) -> ProgressBar {
+    fn spinner(&self, what: &str) -> ProgressBar {
         if !self.visible {
             return ProgressBar::hidden();
         }
@@ -117,7 +117,7 @@ impl Bars {
     }
 
     /// A bar for rows of known number.
-    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
+    fn bar(&self, len: u64, what: &str) -> ProgressBar {
         if !self.visible {
             return ProgressBar::hidden();
         }

@@ -17,8 +17,6 @@ use encoding_rs::{
     Encoding, IBM866, KOI8_R, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1251, WINDOWS_1252,
 };
 
-pub use crate::config::encoding_for_label;
-
 /// How the encoding was decided, for `inspect`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Evidence {
@@ -418,6 +416,7 @@ pub fn decode(bytes: &[u8], enc: &'static Encoding) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::encoding_for_label;
 
     #[test]
     fn labels_users_type_resolve() {

@@ -80,7 +80,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-use crate::config::{ReadOptions, is_spreadsheet};
+use crate::config::{ReadOptions, is_spreadsheet, parse_delimiter};
 
 /// Open a source: every table in it (one per sheet with a header) and the sheets
 /// skipped. A file that cannot be read at all is an error naming it and the fix.
@@ -170,7 +170,7 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
     }
     let detection = match &opts.encoding {
         Some(label) => encoding::Detection {
-            encoding: encoding::encoding_for_label(label).ok_or_else(|| {
+            encoding: crate::config::encoding_for_label(label).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown encoding `{label}`: use utf-8, utf-16le, utf-16be, cp1251, cp1252, cp932 (shift_jis), koi8-r, cp866…"
                 ))
@@ -224,8 +224,6 @@ fn open_text(path: &Path, opts: &ReadOptions, profiles: &ProfileSet) -> Result<T
     }
     Ok(table)
 }
-
-pub use crate::config::parse_delimiter;
 
 pub fn delimiter_name(d: u8) -> &'static str {
     match d {

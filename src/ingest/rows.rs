@@ -458,6 +458,33 @@ pub struct TableInfo {
     pub warnings: Vec<String>,
 }
 
+impl TableInfo {
+    /// A table's facts, apart from how long its records are and its rows.
+    fn split(table: Table) -> (Self, Option<usize>, Box<dyn Iterator<Item = RawRow> + Send>) {
+        let Table {
+            file,
+            sheet,
+            text,
+            header_row,
+            headers,
+            warnings,
+            first_column,
+            record_len,
+            rows,
+        } = table;
+        let info = TableInfo {
+            file,
+            sheet,
+            text,
+            header_row,
+            headers,
+            first_column,
+            warnings,
+        };
+        (info, record_len, rows)
+    }
+}
+
 /// Physical data rows as the reader met them, counted apart from what is
 /// stored: the accounting checks the workspace against these.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -489,42 +516,18 @@ impl<'p> PreparedTable<'p> {
         forced_profile: Option<&str>,
         kind: Option<Kind>,
     ) -> Result<Self> {
-        let Table {
-            file,
-            sheet,
-            text,
-            header_row,
-            headers,
-            mut warnings,
-            first_column,
-            record_len,
-            rows,
-        } = table;
+        let (mut info, record_len, rows) = TableInfo::split(table);
         let (profile, score, runner_up) =
-            choose_profile(profiles, &headers, forced_profile, &file)?;
+            choose_profile(profiles, &info.headers, forced_profile, &info.file)?;
         if forced_profile.is_none() && score < WEAK_PROFILE_SCORE {
-            warnings.push(format!(
+            info.warnings.push(format!(
                 "profile `{}` fits only {:.0}% of the headers: check `golive inspect` and set `profile`",
                 profile.name,
                 score * 100.0
             ));
         }
         Ok(Self::with_profile(
-            TableInfo {
-                file,
-                sheet,
-                text,
-                header_row,
-                headers,
-                first_column,
-                warnings,
-            },
-            profile,
-            score,
-            runner_up,
-            kind,
-            record_len,
-            rows,
+            info, profile, score, runner_up, kind, record_len, rows,
         ))
     }
 
@@ -554,26 +557,7 @@ impl<'p> PreparedTable<'p> {
 
     /// Read with a profile made for this table (`dedupe --map`).
     pub fn with_own_profile(table: Table, profile: &'p Profile, kind: Option<Kind>) -> Self {
-        let Table {
-            file,
-            sheet,
-            text,
-            header_row,
-            headers,
-            warnings,
-            first_column,
-            record_len,
-            rows,
-        } = table;
-        let info = TableInfo {
-            file,
-            sheet,
-            text,
-            header_row,
-            headers,
-            first_column,
-            warnings,
-        };
+        let (info, record_len, rows) = TableInfo::split(table);
         Self::with_profile(info, profile, 1.0, None, kind, record_len, rows)
     }
 

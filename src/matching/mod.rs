@@ -345,19 +345,19 @@ impl Engine {
         golden::golden_records(parties, clustering, &self.config.survivorship)
     }
 
-    /// The comparison vector of parties `a` and `b`: one level per field of
-    /// the table, as digits (`0` missing), the form a run stores.
-    pub fn levels(&self, a: usize, b: usize) -> String {
-        let levels = compare::compare(&self.recs[a], &self.recs[b], &self.cmp);
-        levels
-            .iter()
-            .take(self.cmp.len())
-            .map(|&l| char::from_digit(u32::from(l), 36).unwrap_or('?'))
-            .collect()
-    }
-
     /// Field-by-field contributions to the score of parties `a` and `b`.
     pub fn explain(&self, params: &Params, a: usize, b: usize) -> Explanation {
+        self.explain_with_levels(params, a, b).0
+    }
+
+    /// [`Engine::explain`], and the comparison vector it read: one level per
+    /// field of the table, as digits (`0` missing), the form a run stores.
+    pub fn explain_with_levels(
+        &self,
+        params: &Params,
+        a: usize,
+        b: usize,
+    ) -> (Explanation, String) {
         let (ra, rb) = (&self.recs[a], &self.recs[b]);
         let w = params.kind(ra.kind, &self.cmp).weights(params, &self.cmp);
         let mut contributions = Vec::new();
@@ -390,14 +390,20 @@ impl Engine {
                 .total_cmp(&x.weight.abs())
                 .then(x.field.cmp(&y.field))
         });
-        Explanation {
+        let vector = levels
+            .iter()
+            .take(self.cmp.len())
+            .map(|&l| char::from_digit(u32::from(l), 36).unwrap_or('?'))
+            .collect();
+        let explanation = Explanation {
             a,
             b,
             prior: w.prior,
             contributions,
             score,
             decision: params.decide(score),
-        }
+        };
+        (explanation, vector)
     }
 }
 

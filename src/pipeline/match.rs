@@ -142,14 +142,14 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .par_iter()
             .map(|p| {
                 let (a, b) = (p.a as usize, p.b as usize);
-                let mut explanation = engine.explain(&result.params, a, b);
+                let (mut explanation, levels) = engine.explain_with_levels(&result.params, a, b);
                 (explanation.a, explanation.b) = (parties[a].id as usize, parties[b].id as usize);
                 StoredPair {
                     left_row: parties[a].id,
                     right_row: parties[b].id,
                     score: p.score,
                     decision: p.decision.as_str().to_string(),
-                    levels: engine.levels(a, b),
+                    levels,
                     explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
                 }
             })

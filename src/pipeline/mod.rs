@@ -53,6 +53,17 @@ pub enum StageReport {
     Link(link::LinkReport),
 }
 
+impl StageReport {
+    pub fn stage(&self) -> Stage {
+        match self {
+            StageReport::Ingest(_) => Stage::Ingest,
+            StageReport::Normalize(_) => Stage::Normalize,
+            StageReport::Match(_) => Stage::Match,
+            StageReport::Link(_) => Stage::Link,
+        }
+    }
+}
+
 /// Run one stage on an open workspace (no lock, no accounting: [`run`] adds those).
 pub fn run_stage(
     stage: Stage,
@@ -83,6 +94,7 @@ pub fn run(
     let mut lock = RunLock::acquire(&config.dir)?;
     let mut ws = Workspace::open(&config.dir)?;
     let mut deferred = None;
+    let mut accounting = Accounting::default();
     for &stage in stages {
         lock.enter(stage.name())?;
         let started = std::time::Instant::now();
@@ -91,7 +103,8 @@ pub fn run(
         if let StageReport::Ingest(r) = &report {
             deferred = r.failure(config);
         }
-        Accounting::of(&ws, &config.dir)?.check()?;
+        accounting = Accounting::of(&ws, &config.dir)?;
+        accounting.check()?;
         on_report(&report, started.elapsed());
     }
     lock.finish()?;
@@ -101,5 +114,5 @@ pub fn run(
     if stages.contains(&Stage::Ingest) {
         ingest::check_usable(&ws)?;
     }
-    Accounting::of(&ws, &config.dir)
+    Ok(accounting)
 }

@@ -148,12 +148,9 @@ pub fn run(
             after = last.row_id;
             let built: Vec<(Party, Option<String>)> = rows
                 .par_iter()
-                .map(|r| {
-                    let party = party_of(&contexts, r, &ws_path);
-                    task.inc(1);
-                    party
-                })
+                .map(|r| party_of(&contexts, r, &ws_path))
                 .collect::<Result<_>>()?;
+            task.inc(built.len() as u64);
             report.rejected += built.iter().filter(|(_, r)| r.is_some()).count() as u64;
             report.parties += built.iter().filter(|(_, r)| r.is_none()).count() as u64;
             writer.add(&built)?;

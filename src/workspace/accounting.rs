@@ -2,7 +2,7 @@
 //! (never from a stage's own counters), and the rows a gap is made of.
 
 use super::Workspace;
-use super::matches::RowRef;
+use super::matches::{ROW_REF_SELECT, RowRef};
 use super::queries::LATEST_VERSIONS;
 use crate::error::Result;
 use rusqlite::{OptionalExtension, params};
@@ -96,10 +96,7 @@ impl Workspace {
     pub fn rows_missing_party(&self, limit: usize) -> Result<Vec<RowRef>> {
         self.query_all(
             &format!(
-                "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM rows r
-                 JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
-                 JOIN sources s ON s.id = v.source_id
-                 WHERE v.id IN ({LATEST_VERSIONS}) AND r.id BETWEEN t.first_row AND t.last_row
+                "{ROW_REF_SELECT} WHERE v.id IN ({LATEST_VERSIONS}) AND r.id BETWEEN t.first_row AND t.last_row
                    AND r.reject IS NULL AND NOT EXISTS (SELECT 1 FROM parties p WHERE p.row_id = r.id)
                  ORDER BY r.id LIMIT ?1"
             ),
@@ -130,11 +127,9 @@ impl Workspace {
     /// Accepted parties without a golden record, in row order.
     pub fn parties_without_golden(&self, limit: usize) -> Result<Vec<RowRef>> {
         self.query_all(
-            "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM parties p
-             JOIN rows r ON r.id = p.row_id JOIN tables t ON t.id = r.table_id
-             JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
+            &format!("{ROW_REF_SELECT} JOIN parties p ON p.row_id = r.id
              WHERE p.reject IS NULL AND NOT EXISTS (SELECT 1 FROM clusters c WHERE c.row_id = p.row_id)
-             ORDER BY r.id LIMIT ?1",
+             ORDER BY r.id LIMIT ?1"),
             [limit as i64],
             RowRef::from_row,
         )

@@ -81,14 +81,13 @@ pub struct CreatedOrganization {
 
 /// Writes one match run's output in one transaction, in pieces.
 pub struct MatchWriter<'a> {
-    ws: &'a Workspace,
+    open: super::Open<'a>,
     run_id: i64,
-    done: bool,
 }
 
 impl MatchWriter<'_> {
     pub fn add_clusters(&mut self, clusters: &[ClusterRow]) -> Result<()> {
-        let ws = self.ws;
+        let ws = self.open.ws;
         let mut stmt = ws
             .conn
             .prepare_cached("INSERT INTO clusters (row_id, golden_id) VALUES (?1, ?2)")
@@ -101,7 +100,7 @@ impl MatchWriter<'_> {
     }
 
     pub fn add_golden(&mut self, golden: &[StoredGolden]) -> Result<()> {
-        let ws = self.ws;
+        let ws = self.open.ws;
         let mut stmt = ws
             .conn
             .prepare_cached(
@@ -121,7 +120,7 @@ impl MatchWriter<'_> {
     }
 
     pub fn add_pairs(&mut self, pairs: &[StoredPair]) -> Result<()> {
-        let ws = self.ws;
+        let ws = self.open.ws;
         let mut stmt = ws
             .conn
             .prepare_cached(
@@ -144,21 +143,8 @@ impl MatchWriter<'_> {
         Ok(())
     }
 
-    pub fn commit(mut self) -> Result<()> {
-        self.ws
-            .conn
-            .execute_batch("COMMIT")
-            .map_err(|e| self.ws.err(e))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for MatchWriter<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = self.ws.conn.execute_batch("ROLLBACK");
-        }
+    pub fn commit(self) -> Result<()> {
+        self.open.commit()
     }
 }
 
@@ -203,35 +189,26 @@ impl Workspace {
     /// recorded, the previous clusters, golden records and pairs removed;
     /// nothing is visible until [`MatchWriter::commit`], dropping rolls back.
     pub fn match_writer(&mut self, run: &MatchRun) -> Result<MatchWriter<'_>> {
+        let open = super::Open::begin(
+            self,
+            "DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;",
+        )?;
         self.conn
-            .execute_batch(
-                "BEGIN IMMEDIATE; DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut writer = MatchWriter {
-            ws: self,
-            run_id: 0,
-            done: false,
-        };
-        writer
-            .ws
-            .conn
             .execute(
                 "INSERT INTO match_runs (finished_at, parties, candidate_pairs, params) VALUES (datetime('now'), ?1, ?2, ?3)",
                 params![run.parties as i64, run.candidate_pairs as i64, run.params_json],
             )
-            .map_err(|e| writer.ws.err(e))?;
-        writer.run_id = writer.ws.conn.last_insert_rowid();
-        Ok(writer)
+            .map_err(|e| self.err(e))?;
+        let run_id = self.conn.last_insert_rowid();
+        Ok(MatchWriter { open, run_id })
     }
 
     /// The rows a golden record is made of, in row order.
     pub fn golden_members(&self, golden_id: &str) -> Result<Vec<RowRef>> {
         self.query_all(
-            "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM clusters c
-             JOIN rows r ON r.id = c.row_id JOIN tables t ON t.id = r.table_id
-             JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
-             WHERE c.golden_id = ?1 ORDER BY r.id",
+            &format!(
+                "{ROW_REF_SELECT} JOIN clusters c ON c.row_id = r.id WHERE c.golden_id = ?1 ORDER BY r.id"
+            ),
             [golden_id],
             RowRef::from_row,
         )
@@ -243,10 +220,7 @@ impl Workspace {
         self.conn()
             .query_row(
                 &format!(
-                    "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM rows r
-                     JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
-                     JOIN sources s ON s.id = v.source_id
-                     WHERE s.name = ?1 AND r.source_key = ?2 AND v.id IN ({})",
+                    "{ROW_REF_SELECT} WHERE s.name = ?1 AND r.source_key = ?2 AND v.id IN ({})",
                     super::queries::LATEST_VERSIONS
                 ),
                 params![source, source_key],
@@ -355,6 +329,12 @@ impl Workspace {
             .map_err(|e| self.err(e))
     }
 }
+
+/// Selects what [`RowRef::from_row`] reads; joins add to it, then `WHERE`.
+pub(super) const ROW_REF_SELECT: &str =
+    "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM rows r
+     JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
+     JOIN sources s ON s.id = v.source_id";
 
 impl RowRef {
     /// From a query selecting row id, source, path, sheet, row number, source key.

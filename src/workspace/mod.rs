@@ -206,6 +206,40 @@ impl Workspace {
     }
 }
 
+/// An open write transaction on the workspace's connection that reads can
+/// share (rusqlite's `Transaction` needs `&mut`): `sql` opens it, [`Open::commit`]
+/// ends it, dropping it uncommitted rolls back.
+pub(crate) struct Open<'a> {
+    pub(crate) ws: &'a Workspace,
+    done: bool,
+}
+
+impl<'a> Open<'a> {
+    pub(crate) fn begin(ws: &'a Workspace, sql: &str) -> Result<Self> {
+        ws.conn
+            .execute_batch(&format!("BEGIN IMMEDIATE; {sql}"))
+            .map_err(|e| ws.err(e))?;
+        Ok(Open { ws, done: false })
+    }
+
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.ws
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.ws.err(e))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.ws.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 /// Writes one source version in one transaction: a fatal error leaves the
 /// workspace as it was.
 pub struct IngestWriter<'a> {

@@ -10,22 +10,21 @@ use std::collections::BTreeMap;
 /// Writes the parties of one normalize run in one transaction, page by page;
 /// reads of the workspace go through it meanwhile.
 pub struct PartyWriter<'a> {
-    ws: &'a Workspace,
+    open: super::Open<'a>,
     /// (code, field) → parties flagged.
     flags: BTreeMap<(String, String), i64>,
-    done: bool,
 }
 
 impl std::ops::Deref for PartyWriter<'_> {
     type Target = Workspace;
     fn deref(&self) -> &Workspace {
-        self.ws
+        self.open.ws
     }
 }
 
 impl PartyWriter<'_> {
     pub fn add(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
-        let ws = self.ws;
+        let ws = self.open.ws;
         let mut stmt = ws
             .conn
             .prepare_cached("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
@@ -62,8 +61,8 @@ impl PartyWriter<'_> {
         Ok(())
     }
 
-    pub fn commit(mut self) -> Result<()> {
-        let ws = self.ws;
+    pub fn commit(self) -> Result<()> {
+        let ws = self.open.ws;
         {
             let mut stmt = ws
                 .conn
@@ -74,17 +73,7 @@ impl PartyWriter<'_> {
                     .map_err(|e| ws.err(e))?;
             }
         }
-        ws.conn.execute_batch("COMMIT").map_err(|e| ws.err(e))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartyWriter<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = self.ws.conn.execute_batch("ROLLBACK");
-        }
+        self.open.commit()
     }
 }
 
@@ -100,13 +89,9 @@ impl Workspace {
     /// Start replacing every party (normalize is re-runnable): nothing is
     /// visible until [`PartyWriter::commit`]; dropping the writer rolls back.
     pub fn party_writer(&mut self) -> Result<PartyWriter<'_>> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE; DELETE FROM parties; DELETE FROM party_flags;")
-            .map_err(|e| self.err(e))?;
         Ok(PartyWriter {
-            ws: self,
+            open: super::Open::begin(self, "DELETE FROM parties; DELETE FROM party_flags;")?,
             flags: BTreeMap::new(),
-            done: false,
         })
     }
 
