@@ -9,7 +9,7 @@
 
 use crate::model::{Field, FormPosition, Kind, Party, PhoneType, TaxIdKind};
 use crate::normalize::{address, text};
-use rapidfuzz::{distance::jaro_winkler, fuzz};
+use rapidfuzz::fuzz;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -134,12 +134,23 @@ fn is_zero(x: &f64) -> bool {
 pub struct RuleSpec {
     pub kinds: Vec<Kind>,
     pub when: BTreeMap<String, Vec<String>>,
+    /// Sessions only: fields whose u, for the pairs meeting `when`, is the
+    /// session's own (among its non-matches) rather than the random pairs':
+    /// fields that go together with the blocked ones for non-matches too
+    /// (a chain's sites share its phone and its name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaSpec {
     /// Share of the true pairs the deterministic rules are assumed to find.
-    pub assumed_recall: f64,
+    /// None (the default): the model's own estimate, P(some rule holds |
+    /// match) from the estimated m of the rules' levels — a fixed guess is
+    /// off by the factor the rules' reach varies between data sets (a file
+    /// without e-mails or with 7-digit phones reaches few of its matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_recall: Option<f64>,
 }
 
 /// The comparison table (`data/comparisons.toml`): fields and their levels,
@@ -148,6 +159,7 @@ pub struct LambdaSpec {
 pub struct CompareConfig {
     #[serde(rename = "field")]
     pub fields: Vec<FieldSpec>,
+    #[serde(default)]
     pub lambda: LambdaSpec,
     #[serde(rename = "rule", default)]
     pub rules: Vec<RuleSpec>,
@@ -180,6 +192,8 @@ pub struct TableError(String);
 pub struct Condition {
     kinds: u8,
     when: Vec<(usize, u16)>,
+    /// See [`RuleSpec::conditional`].
+    pub conditional: Vec<usize>,
 }
 
 impl Condition {
@@ -305,9 +319,22 @@ impl Comparisons {
                 Ok(when)
             };
         let resolve = |r: &RuleSpec| -> Result<Condition, TableError> {
+            let conditional = r
+                .conditional
+                .iter()
+                .map(|name| {
+                    spec.fields
+                        .iter()
+                        .position(|f| &f.name == name)
+                        .ok_or_else(|| {
+                            TableError(format!("a session names unknown field `{name}`"))
+                        })
+                })
+                .collect::<Result<_, _>>()?;
             Ok(Condition {
                 kinds: r.kinds.iter().map(|&k| kind_bit(k)).fold(0, |a, b| a | b),
                 when: resolve_when(&r.when)?,
+                conditional,
             })
         };
         let skips = spec
@@ -469,7 +496,6 @@ pub struct Rec {
     /// Hashes of the website and non-free e-mail domains, sorted.
     pub domains: Vec<u64>,
     pub addr: String,
-    pub addr_ascii: bool,
     /// The first number in the address (house number).
     pub house: String,
     /// Postal code: letters and digits, lower case.
@@ -795,7 +821,6 @@ impl Rec {
             phones,
             emails,
             domains,
-            addr_ascii: addr.is_ascii(),
             addr,
             house,
             postal,
@@ -950,14 +975,9 @@ fn is_shared_line(t: PhoneType) -> bool {
 }
 
 /// Jaro-Winkler; with a cutoff, values below it come back as 0.
-fn jw(a: &str, b: &str, ascii: bool, cutoff: f32) -> f32 {
-    let args = jaro_winkler::Args::default().score_cutoff(cutoff as f64);
-    let r = if ascii {
-        jaro_winkler::normalized_similarity_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        jaro_winkler::normalized_similarity_with_args(a.chars(), b.chars(), &args)
-    };
-    r.unwrap_or(0.0) as f32
+fn jw(a: &str, b: &str, cutoff: f32) -> f32 {
+    let s = super::jaro::jaro_winkler(a, b) as f32;
+    if s < cutoff { 0.0 } else { s }
 }
 
 /// Indel ratio (normalized InDel similarity); below the cutoff → 0.
@@ -1043,7 +1063,7 @@ pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
     }
     let short = |r: &Rec| usize::from(r.name_chars) <= JW_MAX_LEN;
     if short(a) && short(b) {
-        s = s.max(jw(&a.name, &b.name, ascii, cutoff.max(s)));
+        s = s.max(jw(&a.name, &b.name, cutoff.max(s)));
     }
     s
 }
@@ -1053,8 +1073,7 @@ pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
 /// "pridhamp street" even where the whole strings drift apart), and the
 /// strings with their spaces removed ("pridhamstreet").
 fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
-    let ascii = a.addr_ascii && b.addr_ascii;
-    let mut s = jw(&a.addr, &b.addr, ascii, 0.0);
+    let mut s = jw(&a.addr, &b.addr, 0.0);
     // Far apart as wholes: token-wise cannot bring two unrelated addresses
     // above the cutoff (they would share no long token), so skip it (hot:
     // random pairs for u are mostly such).
@@ -1064,7 +1083,7 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
     let spaces = |x: &str| x.bytes().filter(|&c| c == b' ').count();
     if spaces(&a.addr) != spaces(&b.addr) {
         let glued = |x: &str| x.replace(' ', "");
-        s = s.max(jw(&glued(&a.addr), &glued(&b.addr), ascii, 0.0));
+        s = s.max(jw(&glued(&a.addr), &glued(&b.addr), 0.0));
     }
     let one_way = |x: &str, y: &str| -> f32 {
         let (mut num, mut den) = (0.0f32, 0.0f32);
@@ -1072,7 +1091,7 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
             let w = t.chars().count() as f32;
             let best = y
                 .split(' ')
-                .map(|u| if t == u { 1.0 } else { jw(t, u, ascii, 0.0) })
+                .map(|u| if t == u { 1.0 } else { jw(t, u, 0.0) })
                 .fold(0.0f32, f32::max);
             num += w * best;
             den += w;
@@ -1098,7 +1117,7 @@ fn part_similarity(a: &str, b: &str, initial: f32) -> f32 {
     if (is_initial(a) || is_initial(b)) && a.chars().next() == b.chars().next() {
         return initial;
     }
-    jw(a, b, a.is_ascii() && b.is_ascii(), 0.0)
+    jw(a, b, 0.0)
 }
 
 /// Compare one field; returns the level and, for fuzzy fields, the similarity.
@@ -1290,12 +1309,7 @@ fn compare_field_with(
             } else if same_city(&a.city, &b.city) {
                 (1, Some(1.0))
             } else {
-                let s = jw(
-                    &a.city,
-                    &b.city,
-                    a.city.is_ascii() && b.city.is_ascii(),
-                    0.0,
-                );
+                let s = jw(&a.city, &b.city, 0.0);
                 (if s >= min(2) { 2 } else { 3 }, Some(s))
             }
         }

@@ -16,6 +16,7 @@ pub mod compare;
 pub mod eval;
 pub mod golden;
 pub mod golden_id;
+pub mod jaro;
 pub mod score;
 
 pub use block::{BlockingConfig, BlockingReport, CappedBlock, KeyKind};
@@ -363,13 +364,14 @@ impl Engine {
         let mut contributions = Vec::new();
         let mut score = w.prior;
         let levels = compare::compare(ra, rb, &self.cmp);
+        let table = w.table(&levels);
         for (f, &level) in levels.iter().enumerate().take(self.cmp.len()) {
             if !self.cmp.applies(f, ra.kind) {
                 continue;
             }
             let (_, similarity) = compare::compare_field(f, ra, rb, &self.cmp);
             let tf = w.tf_adjustment(f, level, ra, rb);
-            let weight = w.w[f][level as usize] + tf.map_or(0.0, |t| t.weight);
+            let weight = table[f][level as usize] + tf.map_or(0.0, |t| t.weight);
             score += weight;
             let spec = self.cmp.field(f);
             contributions.push(Contribution {

@@ -18,7 +18,9 @@
 //! the starting point and a Dirichlet prior.
 
 use super::compare::mix64;
-use super::compare::{Comparator, CompareConfig, Comparisons, Levels, MAX_FIELDS, Rec, compare};
+use super::compare::{
+    Comparator, CompareConfig, Comparisons, Condition, Levels, MAX_FIELDS, Rec, compare,
+};
 use crate::model::Kind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -85,6 +87,17 @@ pub struct SessionReport {
     pub converged: bool,
     /// Share of matches among the session's pairs at the end.
     pub match_share: f64,
+    /// The session's index in the table's `[[session]]` list.
+    #[serde(default)]
+    pub session: usize,
+    /// Per field and level, u among the session's non-matches: P(level |
+    /// non-match, the session's fields agree). Scoring uses it for the pairs
+    /// that meet the session's condition: two sites of a chain share its
+    /// phone *and* its name, so given the phone a shared name is no longer
+    /// rare, and counting both at their random-pair u would count one fact
+    /// twice. Empty for a session blocked on nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub u: Vec<Vec<f64>>,
 }
 
 /// Parameters for the pairs of one record kind.
@@ -95,6 +108,9 @@ pub struct KindParams {
     /// Distinct candidate pairs meeting a deterministic rule (λ's numerator).
     #[serde(default)]
     pub rule_pairs: usize,
+    /// The share of the matches the rules are taken to reach (λ's divisor).
+    #[serde(default)]
+    pub rule_recall: f64,
     pub fields: Vec<FieldParams>,
     /// Random pairs the u values were counted on (0 = the table's defaults).
     #[serde(default)]
@@ -173,6 +189,7 @@ pub fn default_kind_params(cmp: &Comparisons) -> KindParams {
     KindParams {
         lambda: 1e-4,
         rule_pairs: 0,
+        rule_recall: 0.0,
         fields: cmp
             .spec
             .fields
@@ -198,12 +215,19 @@ pub fn default_kind_params(cmp: &Comparisons) -> KindParams {
     }
 }
 
+/// `w[field][level]` in log2 units.
+pub type WeightTable = [[f64; MAX_LEVELS]; MAX_FIELDS];
+
 /// Per-kind weight table in log2 units, with what term-frequency needs.
 #[derive(Clone, Debug)]
 pub struct Weights {
     pub prior: f64,
-    /// `w[field][level]`
-    pub w: [[f64; MAX_LEVELS]; MAX_FIELDS],
+    /// `w[field][level]`, with u from random pairs.
+    pub w: WeightTable,
+    /// Tables with u conditional on a training session's agreement (see
+    /// [`SessionReport::u`]), in table order: a pair meeting a session's
+    /// condition is scored with the first such table.
+    given: Vec<(Condition, Box<WeightTable>)>,
     tf: [Option<TfField>; MAX_FIELDS],
     max_tf_bonus: f64,
 }
@@ -243,13 +267,22 @@ pub struct TfAdjustment {
 }
 
 impl KindParams {
-    pub fn weights(&self, params: &Params, cmp: &Comparisons) -> Weights {
+    /// log2(m/u) per field and level, clamped and monotone; `given_u`
+    /// replaces u (a session's conditional u).
+    fn table(
+        &self,
+        params: &Params,
+        cmp: &Comparisons,
+        given_u: Option<&[Vec<f64>]>,
+    ) -> WeightTable {
         let max_w = params.max_field_weight;
         let mut w = [[0.0; MAX_LEVELS]; MAX_FIELDS];
-        let mut tf = [None; MAX_FIELDS];
         for (fi, fp) in self.fields.iter().enumerate().take(MAX_FIELDS) {
             for (li, l) in fp.levels.iter().enumerate().take(MAX_LEVELS - 1) {
-                let w0 = (l.m.max(1e-12) / l.u.max(1e-12)).log2();
+                let u = given_u
+                    .and_then(|g| g.get(fi)?.get(li).copied())
+                    .unwrap_or(l.u);
+                let w0 = (l.m.max(1e-12) / u.max(1e-12)).log2();
                 // Fixed levels (conflicting identifiers) keep their full weight.
                 w[fi][li + 1] = if l.fixed { w0 } else { w0.clamp(-max_w, max_w) };
             }
@@ -268,6 +301,13 @@ impl KindParams {
             for l in (top..n).rev() {
                 w[fi][l] = w[fi][l].max(w[fi][l + 1]);
             }
+        }
+        w
+    }
+
+    pub fn weights(&self, params: &Params, cmp: &Comparisons) -> Weights {
+        let mut tf = [None; MAX_FIELDS];
+        for (fi, fp) in self.fields.iter().enumerate().take(MAX_FIELDS) {
             if fi < cmp.len()
                 && let Some(slot) = cmp.tf_slot(fi)
             {
@@ -285,10 +325,20 @@ impl KindParams {
                 });
             }
         }
+        let given = self
+            .sessions
+            .iter()
+            .filter(|s| !s.u.is_empty())
+            .filter_map(|s| {
+                let c = cmp.sessions.get(s.session)?.clone();
+                Some((c, Box::new(self.table(params, cmp, Some(&s.u)))))
+            })
+            .collect();
         let lam = self.lambda.clamp(1e-15, 1.0 - 1e-9);
         Weights {
             prior: (lam / (1.0 - lam)).log2(),
-            w,
+            w: self.table(params, cmp, None),
+            given,
             tf,
             max_tf_bonus: params.max_tf_bonus,
         }
@@ -329,11 +379,21 @@ impl Weights {
         })
     }
 
+    /// The weight table for a pair with these levels.
+    #[inline]
+    pub fn table(&self, levels: &Levels) -> &WeightTable {
+        self.given
+            .iter()
+            .find(|(c, _)| c.holds(levels))
+            .map_or(&self.w, |(_, w)| w)
+    }
+
     #[inline]
     pub fn score(&self, levels: &Levels, a: &Rec, b: &Rec) -> f64 {
         let mut s = self.prior;
+        let w = self.table(levels);
         for (f, &l) in levels.iter().enumerate() {
-            s += self.w[f][l as usize];
+            s += w[f][l as usize];
             if self.tf[f].is_some()
                 && let Some(t) = self.tf_adjustment(f, l, a, b)
             {
@@ -484,6 +544,8 @@ fn em_session(
         iterations: 0,
         converged: false,
         match_share: 0.0,
+        session: 0,
+        u: Vec::new(),
     };
     for it in 0..cfg.max_iterations {
         let lm: Vec<Vec<f64>> = p
@@ -624,31 +686,18 @@ pub fn estimate_kind(
         }
     }
 
-    // λ: pairs a deterministic rule calls matches, over all pairs of the kind.
-    let n = members.len() as f64;
-    let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
-    let rules: Vec<_> = cmp.rules.iter().filter(|r| r.applies_to(kind)).collect();
-    let rule_pairs = pairs
-        .levels
-        .par_iter()
-        .filter(|l| rules.iter().any(|r| r.holds(l)))
-        .count();
-    p.rule_pairs = rule_pairs;
-    let expected = if rule_pairs > 0 {
-        rule_pairs as f64 / cmp.spec.lambda.assumed_recall.clamp(0.05, 1.0)
-    } else {
-        // No strong identifier agrees anywhere: assume one record in ten has a duplicate.
-        0.1 * n
-    };
-    p.lambda = (expected / all_pairs).clamp(1e-12, 0.5);
-
     // m: EM per training session, then the median per level.
     let mut estimates: Vec<Vec<Vec<f64>>> = p
         .fields
         .iter()
         .map(|fp| vec![Vec::new(); fp.levels.len()])
         .collect();
-    for s in cmp.sessions.iter().filter(|s| s.applies_to(kind)) {
+    for (si, s) in cmp
+        .sessions
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.applies_to(kind))
+    {
         let pats = patterns(pairs.levels.par_iter().copied().filter(|l| s.holds(l)));
         let count: u64 = pats.iter().map(|x| x.1).sum();
         if (count as usize) < cfg.min_session_pairs {
@@ -660,10 +709,29 @@ pub fn estimate_kind(
         }
         let (est, mut report) = em_session(&pats, &p, &prior, &excluded, cfg);
         report.blocked_on = s.fields().map(|f| cmp.field(f).name.clone()).collect();
+        report.session = si;
+        let conditional = !s.conditional.is_empty();
         for (f, fp) in est.fields.iter().enumerate() {
-            // A field the session's pairs rarely have says nothing about its m.
+            // A field the session's pairs rarely have says nothing about its m
+            // (nor its u): it keeps the random pairs' u.
             let seen: u64 = pats.iter().filter(|x| x.0[f] > 0).map(|x| x.1).sum();
-            if excluded[f] || seen < cfg.min_session_pairs as u64 {
+            let used = !excluded[f] && seen >= cfg.min_session_pairs as u64;
+            if conditional {
+                report.u.push(
+                    fp.levels
+                        .iter()
+                        .zip(&p.fields[f].levels)
+                        .map(|(e, r)| {
+                            if used && s.conditional.contains(&f) {
+                                e.u
+                            } else {
+                                r.u
+                            }
+                        })
+                        .collect(),
+                );
+            }
+            if !used {
                 continue;
             }
             for (l, lp) in fp.levels.iter().enumerate() {
@@ -693,7 +761,74 @@ pub fn estimate_kind(
             fp.levels[l].sessions = estimates[f][l].len();
         }
     }
+
+    // λ: pairs a deterministic rule calls matches, over all pairs of the
+    // kind, scaled up by the share of the matches the rules reach.
+    let n = members.len() as f64;
+    let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
+    let rules: Vec<_> = cmp.rules.iter().filter(|r| r.applies_to(kind)).collect();
+    let rule_pairs = pairs
+        .levels
+        .par_iter()
+        .filter(|l| rules.iter().any(|r| r.holds(l)))
+        .count();
+    p.rule_pairs = rule_pairs;
+    // Both sides have a value: its share among the random pairs.
+    let present: Vec<f64> = (0..p.fields.len())
+        .map(|f| match rand_counts.get(f) {
+            Some(c) if nrand > 0 => c[1..].iter().sum::<u64>() as f64 / nrand as f64,
+            _ => 1.0,
+        })
+        .collect();
+    p.rule_recall = cmp
+        .spec
+        .lambda
+        .assumed_recall
+        .unwrap_or_else(|| rule_recall(&rules, &p.fields, &present))
+        .clamp(0.05, 1.0);
+    let expected = if rule_pairs > 0 {
+        rule_pairs as f64 / p.rule_recall
+    } else {
+        // No strong identifier agrees anywhere: assume one record in ten has a duplicate.
+        0.1 * n
+    };
+    p.lambda = (expected / all_pairs).clamp(1e-12, 0.5);
     p
+}
+
+/// P(a pair meets some rule | match) under the model — fields independent
+/// given a match, each present with probability `present` — by
+/// inclusion–exclusion over the rules (a handful per kind).
+fn rule_recall(rules: &[&Condition], fields: &[FieldParams], present: &[f64]) -> f64 {
+    let n = rules.len().min(16);
+    let mut total = 0.0;
+    for subset in 1u32..(1 << n) {
+        let mut masks: BTreeMap<usize, u16> = BTreeMap::new();
+        for (i, r) in rules.iter().enumerate().take(n) {
+            if subset & (1 << i) != 0 {
+                for f in r.fields() {
+                    let m = r.mask(f).unwrap_or(0);
+                    *masks.entry(f).or_insert(u16::MAX) &= m;
+                }
+            }
+        }
+        let p: f64 = masks
+            .iter()
+            .map(|(&f, &mask)| {
+                let m: f64 = fields.get(f).map_or(0.0, |fp| {
+                    fp.levels
+                        .iter()
+                        .enumerate()
+                        .filter(|(l, _)| mask & (1 << (l + 1)) != 0)
+                        .map(|(_, lp)| lp.m)
+                        .sum()
+                });
+                present.get(f).copied().unwrap_or(1.0) * m
+            })
+            .product();
+        total += if subset.count_ones() % 2 == 1 { p } else { -p };
+    }
+    total
 }
 
 /// Refine m with labelled pairs (steward decisions): each field's m becomes
