@@ -29,10 +29,12 @@ pub enum KeyKind {
     NamePostal = 12,
     /// A generic field of the comparison table marked `block` (date of birth…).
     Field = 13,
+    /// Such a field with the initial of one of the name's words.
+    FieldName = 14,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 14] = [
+    pub const ALL: [KeyKind; 15] = [
         KeyKind::TaxId,
         KeyKind::PhoneE164,
         KeyKind::PhoneLast7,
@@ -47,6 +49,7 @@ impl KeyKind {
         KeyKind::NameCity,
         KeyKind::NamePostal,
         KeyKind::Field,
+        KeyKind::FieldName,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +68,7 @@ impl KeyKind {
             KeyKind::NameCity => "name_city",
             KeyKind::NamePostal => "name_postal",
             KeyKind::Field => "field",
+            KeyKind::FieldName => "field_name",
         }
     }
 
@@ -78,6 +82,18 @@ impl KeyKind {
                 | KeyKind::NameCity
                 | KeyKind::NamePostal
         )
+    }
+
+    /// Blocks of this key larger than this are skipped rather than windowed
+    /// (windowing them by name would only repeat another key's work).
+    fn skip_above(self, cfg: &BlockingConfig) -> usize {
+        if self.is_name_key() {
+            cfg.max_name_block_size.min(cfg.max_block_size)
+        } else if self == KeyKind::Field {
+            cfg.max_field_block_size
+        } else {
+            usize::MAX
+        }
     }
 
     fn from_bits(b: u64) -> KeyKind {
@@ -103,6 +119,10 @@ pub struct BlockingConfig {
     pub capped_window: usize,
     /// Name-key blocks (tokens, prefix, LSH) larger than this are skipped.
     pub max_name_block_size: usize,
+    /// Blocks of a `block` field alone (a date of birth) larger than this
+    /// are skipped: at a million persons a day has dozens of births, and the
+    /// field with a name's initial ([`KeyKind::FieldName`]) pairs its matches.
+    pub max_field_block_size: usize,
     /// Characters of the space-free name for the prefix key (0 = off).
     pub name_prefix_len: usize,
     /// Characters of the name added to the address for the address+name key.
@@ -123,6 +143,7 @@ impl Default for BlockingConfig {
             max_block_size: 60,
             capped_window: 8,
             max_name_block_size: 30,
+            max_field_block_size: 8,
             name_prefix_len: 6,
             address_name_prefix_len: 3,
             address_alone: true,
@@ -223,10 +244,27 @@ pub fn for_each_key(
     }
     for (fi, v) in &r.generic {
         if cmp.field(*fi as usize).block {
-            let mut k = Vec::with_capacity(v.len() + 1);
+            let mut k = Vec::with_capacity(v.len() + 6);
             k.push(*fi);
             k.extend_from_slice(v.as_bytes());
+            // A date alone pairs everyone born that day (dozens each at a
+            // million persons; such blocks are skipped): with the initial of
+            // one of the name's words it stays a block of likely matches, and
+            // a typo in one word or swapped given and family names still
+            // meet on another.
+            let mut initials: Vec<char> =
+                r.name.split(' ').filter_map(|t| t.chars().next()).collect();
+            initials.sort_unstable();
+            initials.dedup();
             f(KeyKind::Field, &k);
+            let base = k.len();
+            for c in initials {
+                k.truncate(base);
+                k.push(b'|');
+                let mut buf = [0u8; 4];
+                k.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                f(KeyKind::FieldName, &k);
+            }
         }
     }
     if !r.name.is_empty() {
@@ -272,8 +310,18 @@ pub fn for_each_key(
         }
     }
     if !r.addr.is_empty() {
+        // A street without a house number is a street, not a building:
+        // alone it pairs everyone living on it; within a postal code it
+        // stays a neighbourhood.
         if cfg.address_alone {
-            f(KeyKind::Address, r.addr.as_bytes());
+            if !r.house.is_empty() || r.postal.is_empty() {
+                f(KeyKind::Address, r.addr.as_bytes());
+            } else {
+                let mut k = r.addr.clone();
+                k.push('|');
+                k.push_str(&r.postal);
+                f(KeyKind::Address, k.as_bytes());
+            }
         }
         if !r.name.is_empty() && cfg.address_name_prefix_len > 0 {
             let mut k = r.addr.clone();
@@ -390,8 +438,8 @@ pub fn candidate_pairs(
         let kk = KeyKind::from_bits(entries[s].0 >> 59);
         let st = &mut per_key[kk as usize];
         st.blocks += 1;
-        if size > cfg.max_block_size || (kk.is_name_key() && size > cfg.max_name_block_size) {
-            let pairs = if kk.is_name_key() {
+        if size > cfg.max_block_size.min(kk.skip_above(cfg)) {
+            let pairs = if size > kk.skip_above(cfg) {
                 0
             } else {
                 windowed_pair_count(size, window)
@@ -413,8 +461,7 @@ pub fn candidate_pairs(
     let mut pairs: Vec<u64> = groups
         .par_iter()
         .fold(Vec::new, |mut acc, &(s, e)| {
-            let name_key = KeyKind::from_bits(entries[s].0 >> 59).is_name_key();
-            if name_key && e - s > cfg.max_name_block_size.min(cfg.max_block_size) {
+            if e - s > KeyKind::from_bits(entries[s].0 >> 59).skip_above(cfg) {
                 return acc;
             }
             let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
@@ -513,7 +560,7 @@ fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) ->
                 | KeyKind::NamePostal
                 | KeyKind::AddressName
                 | KeyKind::Address => String::from_utf8_lossy(bytes).into_owned(),
-                KeyKind::Field => format!(
+                KeyKind::Field | KeyKind::FieldName => format!(
                     "{} {}",
                     cmp.field(bytes[0] as usize).name,
                     String::from_utf8_lossy(&bytes[1..])

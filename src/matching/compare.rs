@@ -1082,25 +1082,42 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
     }
     let spaces = |x: &str| x.bytes().filter(|&c| c == b' ').count();
     if spaces(&a.addr) != spaces(&b.addr) {
-        let glued = |x: &str| x.replace(' ', "");
-        s = s.max(jw(&glued(&a.addr), &glued(&b.addr), 0.0));
+        s = s.max(super::jaro::jaro_winkler_unspaced(&a.addr, &b.addr) as f32);
     }
-    let one_way = |x: &str, y: &str| -> f32 {
+    // Each token's best partner on the other side, weighted by length, both
+    // ways and averaged: one side may carry the city or an office number the
+    // other leaves out. One similarity per token pair serves both ways.
+    const TOKENS: usize = 16;
+    let mut xs = [""; TOKENS];
+    let mut ys = [""; TOKENS];
+    let (mut nx, mut ny) = (0, 0);
+    for t in a.addr.split(' ').take(TOKENS) {
+        xs[nx] = t;
+        nx += 1;
+    }
+    for t in b.addr.split(' ').take(TOKENS) {
+        ys[ny] = t;
+        ny += 1;
+    }
+    let mut best_x = [0.0f32; TOKENS];
+    let mut best_y = [0.0f32; TOKENS];
+    for (i, t) in xs[..nx].iter().enumerate() {
+        for (j, u) in ys[..ny].iter().enumerate() {
+            let sim = if t == u { 1.0 } else { jw(t, u, 0.0) };
+            best_x[i] = best_x[i].max(sim);
+            best_y[j] = best_y[j].max(sim);
+        }
+    }
+    let weighted = |toks: &[&str], best: &[f32]| -> f32 {
         let (mut num, mut den) = (0.0f32, 0.0f32);
-        for t in x.split(' ') {
+        for (t, b) in toks.iter().zip(best) {
             let w = t.chars().count() as f32;
-            let best = y
-                .split(' ')
-                .map(|u| if t == u { 1.0 } else { jw(t, u, 0.0) })
-                .fold(0.0f32, f32::max);
-            num += w * best;
+            num += w * b;
             den += w;
         }
         if den > 0.0 { num / den } else { 0.0 }
     };
-    // Both ways, averaged: one side may carry the city or an office number
-    // the other leaves out.
-    let tokens = (one_way(&a.addr, &b.addr) + one_way(&b.addr, &a.addr)) / 2.0;
+    let tokens = (weighted(&xs[..nx], &best_x[..nx]) + weighted(&ys[..ny], &best_y[..ny])) / 2.0;
     s.max(tokens)
 }
 

@@ -686,6 +686,9 @@ pub fn estimate_kind(
         }
     }
 
+    // The distinct comparison vectors, once: sessions and rules select from them.
+    let all = patterns(pairs.levels.par_iter().copied());
+
     // m: EM per training session, then the median per level.
     let mut estimates: Vec<Vec<Vec<f64>>> = p
         .fields
@@ -698,7 +701,7 @@ pub fn estimate_kind(
         .enumerate()
         .filter(|(_, s)| s.applies_to(kind))
     {
-        let pats = patterns(pairs.levels.par_iter().copied().filter(|l| s.holds(l)));
+        let pats: Vec<(Levels, u64)> = all.iter().filter(|x| s.holds(&x.0)).copied().collect();
         let count: u64 = pats.iter().map(|x| x.1).sum();
         if (count as usize) < cfg.min_session_pairs {
             continue;
@@ -767,11 +770,12 @@ pub fn estimate_kind(
     let n = members.len() as f64;
     let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
     let rules: Vec<_> = cmp.rules.iter().filter(|r| r.applies_to(kind)).collect();
-    let rule_pairs = pairs
-        .levels
-        .par_iter()
-        .filter(|l| rules.iter().any(|r| r.holds(l)))
-        .count();
+    let rule_pairs: u64 = all
+        .iter()
+        .filter(|x| rules.iter().any(|r| r.holds(&x.0)))
+        .map(|x| x.1)
+        .sum();
+    let rule_pairs = rule_pairs as usize;
     p.rule_pairs = rule_pairs;
     // Both sides have a value: its share among the random pairs.
     let present: Vec<f64> = (0..p.fields.len())
