@@ -112,12 +112,9 @@ fn jaro<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     for (j, &y) in b.iter().enumerate() {
         let lo = j.saturating_sub(bound);
         let hi = (j + bound + 1).min(la);
-        for i in lo..hi {
-            if fa & (1 << i) == 0 && a[i] == y {
-                fa |= 1 << i;
-                fb |= 1 << j;
-                break;
-            }
+        if let Some(i) = (lo..hi).find(|&i| fa & (1 << i) == 0 && a[i] == y) {
+            fa |= 1 << i;
+            fb |= 1 << j;
         }
     }
     similarity(a, b, fa, fb)
