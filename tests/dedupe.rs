@@ -87,6 +87,42 @@ fn explain_prints_field_contributions() {
     );
 }
 
+#[test]
+fn explain_says_which_blocks_a_pair_shares() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Two cards of one person whose second address line has a typo: only the
+    // start of the street line within the postal code brings them together.
+    let input = write(
+        tmp.path(),
+        "people.csv",
+        "id,given_name,family_name,street,postal_code\n\
+         a,Vanessa,George,cleland street rowethorpe,4122\n\
+         b,Vanessa,Geogre,cleland street rowethope,4122\n\
+         c,Olga,Petrova,harbour road,9999\n",
+    );
+    let out = tmp.path().join("out");
+    let run = |left: &str, right: &str| {
+        let o = Command::cargo_bin("golive")
+            .unwrap()
+            .args(["dedupe", &input, "--id", "id", "--kind", "person", "--out"])
+            .arg(&out)
+            .args(["--explain", left, right])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .find(|l| l.starts_with("  blocks in common:"))
+            .expect("a blocks line")
+            .to_string()
+    };
+    assert_eq!(run("a", "b"), "  blocks in common: street_postal (2 rows)");
+    assert_eq!(
+        run("a", "c"),
+        "  blocks in common: none, so the pair was compared only if the two names sort next to each other"
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();

@@ -1,6 +1,6 @@
 """Write the benchmark inputs: python make_data.py OUT_DIR SET...
 
-Sets: febrl3 febrl4 companies_namesakes persons_100k persons_1m. A file already present is kept
+Sets: febrl3 febrl4 companies_namesakes companies_1m companies_3m persons_100k persons_1m. A file already present is kept
 (delete it to regenerate); every generator is seeded, so a regenerated file is the same bytes.
 """
 
@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def main():
     if len(sys.argv) < 3:
-        sys.exit("usage: make_data.py OUT_DIR SET... (febrl3 febrl4 companies_namesakes persons_100k persons_1m)")
+        sys.exit("usage: make_data.py OUT_DIR SET... (febrl3 febrl4 companies_namesakes companies_1m companies_3m persons_100k persons_1m)")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name in sys.argv[2:]:
@@ -26,10 +26,13 @@ def main():
             import febrl
 
             n = febrl.write(out, name)
-        elif name == "companies_namesakes":
+        elif name.startswith("companies_"):
             import companies
 
-            n = companies.write(path)
+            size = {"companies_namesakes": companies.CARDS, "companies_1m": 1_000_000, "companies_3m": 3_000_000}.get(name)
+            if size is None:
+                sys.exit(f"data: unknown set {name!r}: companies_namesakes, companies_1m or companies_3m")
+            n = companies.write(path, size)
         elif name.startswith("persons_"):
             import persons
 

@@ -7,6 +7,7 @@ use crate::export::SafeCsv;
 use crate::ingest::open;
 use crate::ingest::profiles::{Profile, ProfileSet, header_key};
 use crate::ingest::rows::{PreparedRow, PreparedTable};
+use crate::matching::block::{BlockCompare, SharedBlock};
 use crate::matching::compare::hash64;
 use crate::matching::{Constraints, Engine, MatchConfig, Params, Rec, pairwise};
 use crate::model::{Field, Kind, Provenance};
@@ -184,8 +185,32 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
         };
         let (a, b) = (find(left)?, find(right)?);
         crate::say!("{left} ~ {right}: {}", engine.explain(&result.params, a, b));
+        crate::say!("  {}", describe_blocks(&engine.shared_blocks(a, b)));
     }
     Ok(())
+}
+
+/// `blocks in common: address (2 rows), name_prefix (41 rows, too large: skipped)`.
+fn describe_blocks(blocks: &[SharedBlock]) -> String {
+    if blocks.is_empty() {
+        return "blocks in common: none, so the pair was compared only if the two names sort \
+                next to each other"
+            .to_string();
+    }
+    let parts: Vec<String> = blocks
+        .iter()
+        .map(|b| match b.compared {
+            BlockCompare::Full => format!("{} ({} rows)", b.key, b.size),
+            BlockCompare::Windowed => {
+                format!(
+                    "{} ({} rows, too large: neighbours by name only)",
+                    b.key, b.size
+                )
+            }
+            BlockCompare::Skipped => format!("{} ({} rows, too large: skipped)", b.key, b.size),
+        })
+        .collect();
+    format!("blocks in common: {}", parts.join(", "))
 }
 
 /// Labelled matches from a `left_id,right_id,decision` CSV, as record indices.

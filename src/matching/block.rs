@@ -31,10 +31,13 @@ pub enum KeyKind {
     Field = 13,
     /// Such a field with the initial of one of the name's words.
     FieldName = 14,
+    /// The start of the street line with its house number, within the postal
+    /// code: a typo late in a long line (a second address line) still meets.
+    StreetPostal = 15,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 15] = [
+    pub const ALL: [KeyKind; 16] = [
         KeyKind::TaxId,
         KeyKind::PhoneE164,
         KeyKind::PhoneLast7,
@@ -50,6 +53,7 @@ impl KeyKind {
         KeyKind::NamePostal,
         KeyKind::Field,
         KeyKind::FieldName,
+        KeyKind::StreetPostal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,7 @@ impl KeyKind {
             KeyKind::NamePostal => "name_postal",
             KeyKind::Field => "field",
             KeyKind::FieldName => "field_name",
+            KeyKind::StreetPostal => "street_postal",
         }
     }
 
@@ -127,6 +132,8 @@ pub struct BlockingConfig {
     pub name_prefix_len: usize,
     /// Characters of the name added to the address for the address+name key.
     pub address_name_prefix_len: usize,
+    /// Space-free characters of the street line for the street+postal key (0 = off).
+    pub street_prefix_len: usize,
     /// Also block on the address key alone.
     pub address_alone: bool,
     /// Window of the sorted-neighbourhood pass over names (0 or 1 = off).
@@ -146,6 +153,7 @@ impl Default for BlockingConfig {
             max_field_block_size: 8,
             name_prefix_len: 6,
             address_name_prefix_len: 3,
+            street_prefix_len: 10,
             address_alone: true,
             sorted_window: 4,
             lsh_bands: 3,
@@ -322,6 +330,21 @@ pub fn for_each_key(
                 k.push_str(&r.postal);
                 f(KeyKind::Address, k.as_bytes());
             }
+        }
+        if cfg.street_prefix_len > 0 && !r.postal.is_empty() {
+            let mut k: String = r
+                .addr
+                .chars()
+                .filter(|c| *c != ' ')
+                .take(cfg.street_prefix_len)
+                .collect();
+            // With the house number: a building, as the address key is, but
+            // tolerant of a typo late in the line (an office, a second line).
+            k.push('|');
+            k.push_str(&r.house);
+            k.push('|');
+            k.push_str(&r.postal);
+            f(KeyKind::StreetPostal, k.as_bytes());
         }
         if !r.name.is_empty() && cfg.address_name_prefix_len > 0 {
             let mut k = r.addr.clone();
@@ -536,6 +559,83 @@ pub fn candidate_pairs(
     (pairs, report)
 }
 
+/// A block two records share, for `--explain`: which key, how many records
+/// it holds, and whether blocking compared its pairs in full.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedBlock {
+    pub key: KeyKind,
+    pub size: usize,
+    /// `Full`: every pair compared; `Windowed`: only neighbours by name;
+    /// `Skipped`: too large, none compared.
+    pub compared: BlockCompare,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockCompare {
+    Full,
+    Windowed,
+    Skipped,
+}
+
+/// The blocks records `a` and `b` share (one scan over all records to size
+/// them: for explaining one pair, not for the run).
+pub fn shared_blocks(
+    recs: &[Rec],
+    a: usize,
+    b: usize,
+    cfg: &BlockingConfig,
+    cmp: &Comparisons,
+) -> Vec<SharedBlock> {
+    let keys = |r: &Rec| {
+        let mut v: Vec<(KeyKind, u64)> = Vec::new();
+        let tag = kind_tag(r.kind);
+        for_each_key(r, cfg, cmp, &mut |k, bytes| v.push((k, hash64(tag, bytes))));
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let kb = keys(&recs[b]);
+    let shared: Vec<(KeyKind, u64)> = keys(&recs[a])
+        .into_iter()
+        .filter(|k| kb.binary_search(k).is_ok())
+        .collect();
+    if shared.is_empty() {
+        return Vec::new();
+    }
+    let sizes: Vec<usize> = recs
+        .par_iter()
+        .map(|r| {
+            let mine = keys(r);
+            shared
+                .iter()
+                .map(|k| usize::from(mine.binary_search(k).is_ok()))
+                .collect::<Vec<_>>()
+        })
+        .reduce(
+            || vec![0; shared.len()],
+            |mut x, y| {
+                x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+                x
+            },
+        );
+    shared
+        .iter()
+        .zip(sizes)
+        .map(|(&(key, _), size)| SharedBlock {
+            key,
+            size,
+            compared: if size > key.skip_above(cfg) {
+                BlockCompare::Skipped
+            } else if size > cfg.max_block_size {
+                BlockCompare::Windowed
+            } else {
+                BlockCompare::Full
+            },
+        })
+        .collect()
+}
+
 fn windowed_pair_count(n: usize, w: usize) -> usize {
     (0..n).map(|i| (n - 1 - i).min(w - 1)).sum()
 }
@@ -559,7 +659,8 @@ fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) ->
                 | KeyKind::NameCity
                 | KeyKind::NamePostal
                 | KeyKind::AddressName
-                | KeyKind::Address => String::from_utf8_lossy(bytes).into_owned(),
+                | KeyKind::Address
+                | KeyKind::StreetPostal => String::from_utf8_lossy(bytes).into_owned(),
                 KeyKind::Field | KeyKind::FieldName => format!(
                     "{} {}",
                     cmp.field(bytes[0] as usize).name,
@@ -624,6 +725,44 @@ mod tests {
         assert_eq!(c.pairs, 197 * 3 + 3);
         assert_eq!(c.uncompared(), 200 * 199 / 2 - (197 * 3 + 3));
         assert!(pairs.len() < 200 * 199 / 2 / 4, "{} pairs", pairs.len());
+    }
+
+    #[test]
+    fn a_typo_late_in_the_street_line_still_meets_within_the_postal_code() {
+        let at = |name: &str, street: &str, postal: &str| {
+            let mut p = party(name, "");
+            p.address = crate::model::Address {
+                street: Some(street.into()),
+                postal_code: Some(postal.into()),
+                ..crate::model::Address::default()
+            };
+            Rec::prepare(&p)
+        };
+        let recs = [
+            at("vanessa george", "cleland street rowethorpe", "4122"),
+            at("zz unrelated", "harbour road", "9999"),
+            at("vanessa geogre", "cleland street rowethope", "4122"),
+            at("olga petrova", "cleland street rowethorpe", "5000"),
+        ];
+        let cfg = BlockingConfig {
+            sorted_window: 0,
+            name_prefix_len: 0,
+            lsh_bands: 0,
+            ..BlockingConfig::default()
+        };
+        let (pairs, _) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
+        assert_eq!(pairs, vec![pack(0, 2)]);
+        let shared = shared_blocks(&recs, 0, 2, &cfg, Comparisons::builtin());
+        assert_eq!(
+            shared,
+            vec![SharedBlock {
+                key: KeyKind::StreetPostal,
+                size: 2,
+                compared: BlockCompare::Full,
+            }]
+        );
+        // another postal code: no block in common
+        assert!(shared_blocks(&recs, 0, 3, &cfg, Comparisons::builtin()).is_empty());
     }
 
     #[test]

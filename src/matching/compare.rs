@@ -11,7 +11,7 @@ use crate::model::{Field, FormPosition, Kind, Party, PhoneType, TaxIdKind};
 use crate::normalize::{address, text};
 use rapidfuzz::fuzz;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Most compared fields a table may have.
@@ -900,21 +900,21 @@ pub fn set_term_frequencies(recs: &mut [Rec], cmp: &Comparisons) {
         let Some(slot) = cmp.tf_slot(f).map(|s| s + part) else {
             continue;
         };
-        let counts: HashMap<(Kind, u64), u32> = recs
+        let counts: text::FastMap<(Kind, u64), u32> = recs
             .par_iter()
-            .fold(HashMap::new, |mut m, r| {
+            .fold(text::FastMap::default, |mut m, r| {
                 if let Some(h) = tf_value(r, f, part, cmp) {
                     *m.entry((r.kind, h)).or_insert(0) += 1;
                 }
                 m
             })
-            .reduce(HashMap::new, |mut a, b| {
+            .reduce(text::FastMap::default, |mut a, b| {
                 for (k, v) in b {
                     *a.entry(k).or_insert(0) += v;
                 }
                 a
             });
-        let mut totals: HashMap<Kind, u64> = HashMap::new();
+        let mut totals: text::FastMap<Kind, u64> = text::FastMap::default();
         for ((k, _), c) in &counts {
             *totals.entry(*k).or_insert(0) += u64::from(*c);
         }

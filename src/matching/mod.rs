@@ -346,6 +346,12 @@ impl Engine {
         golden::golden_records(parties, clustering, &self.config.survivorship)
     }
 
+    /// The blocks parties `a` and `b` share: why they were (or were not) a
+    /// candidate pair.
+    pub fn shared_blocks(&self, a: usize, b: usize) -> Vec<block::SharedBlock> {
+        block::shared_blocks(&self.recs, a, b, &self.config.blocking, &self.cmp)
+    }
+
     /// Field-by-field contributions to the score of parties `a` and `b`.
     pub fn explain(&self, params: &Params, a: usize, b: usize) -> Explanation {
         self.explain_with_levels(params, a, b).0

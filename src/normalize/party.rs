@@ -15,48 +15,65 @@ pub const NO_NAME: &str = "no name, tax ID or contact: nothing identifies this r
 static PLACEHOLDERS: std::sync::LazyLock<super::text::FastSet<&'static str>> =
     std::sync::LazyLock::new(|| super::web::table(include_str!("../../data/placeholders.txt")));
 
+/// Most non-space characters of any listed placeholder: a longer cell is
+/// not one of them, and most cells are decided on that count alone.
+static LONGEST_PLACEHOLDER: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    PLACEHOLDERS
+        .iter()
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
+        .max()
+        .unwrap_or(0)
+});
+
+/// Words that open free-text stand-ins such as "no e-mail" or «нет телефона».
+const NEGATIONS: [&str; 4] = ["no", "нет", "none", "без"];
+
+fn is_wrapper(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '«' | '»' | '(' | ')' | '[' | ']' | '<' | '>' | '「' | '」' | '（' | '）'
+    )
+}
+
 /// Is this cell a stand-in for "no value"? Free text such as "no e-mail" or
 /// «нет телефона» in a contact column counts too.
 pub fn is_placeholder(field: Field, text: &str) -> bool {
-    let folded: String = text
-        .trim()
-        .trim_matches(|c: char| {
-            matches!(
-                c,
-                '"' | '\''
-                    | '«'
-                    | '»'
-                    | '('
-                    | ')'
-                    | '['
-                    | ']'
-                    | '<'
-                    | '>'
-                    | '「'
-                    | '」'
-                    | '（'
-                    | '）'
-            )
-        })
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let folded = folded.trim();
-    if PLACEHOLDERS.contains(folded) {
-        return true;
-    }
+    let core = text.trim().trim_matches(is_wrapper);
     let contact = matches!(
         field,
         Field::Email | Field::Phone | Field::Mobile | Field::Fax | Field::Website
     );
+    // Lower-casing never shortens a text, so a cell with more non-space
+    // characters than the longest placeholder cannot fold to one.
+    let long = core
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(*LONGEST_PLACEHOLDER + 1)
+        .count()
+        > *LONGEST_PLACEHOLDER;
+    let negated = || {
+        let mut words = core.split_whitespace();
+        words
+            .next()
+            .is_some_and(|w| NEGATIONS.iter().any(|n| w.to_lowercase() == *n))
+            && words.next().is_some()
+    };
+    if long && !(contact && negated()) {
+        return false;
+    }
+    let folded = core
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    if PLACEHOLDERS.contains(folded.as_str()) {
+        return true;
+    }
     contact
         && !folded.contains('@')
         && !folded.chars().any(|c| c.is_ascii_digit())
         && folded.split(' ').count() <= 4
-        && ["no ", "нет ", "none ", "без "]
-            .iter()
-            .any(|p| folded.starts_with(p))
+        && negated()
 }
 
 /// What normalization needs to know about a row's source.
@@ -513,6 +530,41 @@ fn assemble_address(p: &Party) -> Address {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_short_and_long() {
+        // listed values, whatever the case, spacing and wrapping
+        assert!(is_placeholder(Field::Name, "N/A"));
+        assert!(is_placeholder(
+            Field::Email,
+            "  «НЕТ   электронной   почты»  "
+        ));
+        assert!(is_placeholder(
+            Field::Address,
+            "(через форму обратной связи)"
+        ));
+        // free text that negates, in contact columns only, up to four words
+        assert!(is_placeholder(Field::Phone, "No phone given"));
+        assert!(is_placeholder(Field::Email, "без почты, уточнить"));
+        assert!(!is_placeholder(Field::Name, "No Limits Trading Company"));
+        assert!(!is_placeholder(
+            Field::Phone,
+            "no phone: call the office after ten"
+        ));
+        assert!(!is_placeholder(Field::Email, "no sales@example.com"));
+        assert!(!is_placeholder(Field::Phone, "no 8 495 123 45 67"));
+        // a single negating word is a placeholder only when listed
+        assert_eq!(
+            is_placeholder(Field::Phone, "нет"),
+            PLACEHOLDERS.contains("нет")
+        );
+        // long values are not placeholders, whatever they hold
+        assert!(!is_placeholder(
+            Field::Name,
+            "ООО «Нет проблем» и партнёры по сервису"
+        ));
+        assert!(!is_placeholder(Field::Email, "info@romashka-trade.ru"));
+    }
 
     fn build(kind: Kind, fields: &[(Field, &str)], fallback: &[String]) -> (Party, Option<String>) {
         let headers: Vec<String> = fields.iter().map(|(f, _)| f.to_string()).collect();
