@@ -116,7 +116,10 @@ fn explain_says_which_blocks_a_pair_shares() {
             .expect("a blocks line")
             .to_string()
     };
-    assert_eq!(run("a", "b"), "  blocks in common: street_postal (2 rows)");
+    // (name keys such as LSH bands may or may not be shared: hashes decide)
+    let shared = run("a", "b");
+    assert!(shared.contains("street_postal (2 rows)"), "{shared}");
+    assert!(!shared.contains("address"), "{shared}");
     assert_eq!(
         run("a", "c"),
         "  blocks in common: none, so the pair was compared only if the two names sort next to each other"

@@ -1087,6 +1087,8 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
     // Each token's best partner on the other side, weighted by length, both
     // ways and averaged: one side may carry the city or an office number the
     // other leaves out. One similarity per token pair serves both ways.
+    // Tokens past the 16th (notes run into an address line) are not weighed:
+    // the whole-line similarity above still sees them.
     const TOKENS: usize = 16;
     let mut xs = [""; TOKENS];
     let mut ys = [""; TOKENS];

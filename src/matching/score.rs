@@ -95,7 +95,7 @@ pub struct SessionReport {
     /// that meet the session's condition: two sites of a chain share its
     /// phone *and* its name, so given the phone a shared name is no longer
     /// rare, and counting both at their random-pair u would count one fact
-    /// twice. Empty for a session blocked on nothing.
+    /// twice. Empty for a session without `conditional` fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub u: Vec<Vec<f64>>,
 }
@@ -619,7 +619,7 @@ fn em_session(
                 // The session's non-matches share its block and are not random
                 // pairs (two sites of one chain share its phone and name): they
                 // get a u of their own, pulled towards the random pairs' u.
-                // Only m leaves the session.
+                // That u leaves the session only for its `conditional` fields.
                 let u0 = start.fields[f].levels[l].u;
                 fp.levels[l].u = ((su[f][l + 1] + cfg.session_u_strength * u0)
                     / (ut + cfg.session_u_strength))

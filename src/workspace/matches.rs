@@ -266,10 +266,16 @@ impl Workspace {
             .map_err(|e| self.err(e))
     }
 
-    /// Golden id of every party (by row id, ascending), as the match stage left them.
+    /// Golden id of every party, as the match stage left them, in the order
+    /// of [`Workspace::load_parties`]; rows whose party is gone last, so a
+    /// stale match stage shows as a list out of step.
     pub fn golden_ids(&self) -> Result<Vec<(i64, String)>> {
         self.query_all(
-            "SELECT row_id, golden_id FROM clusters ORDER BY row_id",
+            &format!(
+                "SELECT c.row_id, c.golden_id FROM clusters c LEFT JOIN parties p ON p.row_id = c.row_id
+                 ORDER BY p.row_id IS NULL, {}, c.row_id",
+                super::parties::PARTY_ORDER
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -85,6 +85,15 @@ pub struct PartySummary {
     pub flags: Vec<(String, String, i64)>,
 }
 
+/// The order parties are matched, linked and written in: by source name, then
+/// by row within the source's latest version. Not by row ID alone: a
+/// re-ingested source gets new row IDs after the unchanged sources' rows, so
+/// that order would depend on which files changed in earlier runs, and a
+/// workspace with history would match and write in another order than a fresh
+/// run of the same input.
+/// Columns of `parties p`.
+pub(super) const PARTY_ORDER: &str = "p.source, p.row_id";
+
 impl Workspace {
     /// Start replacing every party (normalize is re-runnable): nothing is
     /// visible until [`PartyWriter::commit`]; dropping the writer rolls back.
@@ -106,7 +115,9 @@ impl Workspace {
         };
         let mut stmt = self
             .conn
-            .prepare("SELECT party FROM parties WHERE reject IS NULL ORDER BY row_id")
+            .prepare(&format!(
+                "SELECT p.party FROM parties p WHERE p.reject IS NULL ORDER BY {PARTY_ORDER}"
+            ))
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut parties = Vec::new();

@@ -3,6 +3,16 @@
 use super::Workspace;
 use crate::error::Result;
 use rusqlite::params;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// A row's cells as a number: two versions' rows compared without holding
+/// both versions' text.
+fn cells_hash(cells: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cells.hash(&mut h);
+    h.finish()
+}
 
 /// The current rows are those of each source's latest version.
 pub(super) const LATEST_VERSIONS: &str = "SELECT v.id FROM source_versions v
@@ -154,28 +164,45 @@ impl Workspace {
     /// Rows added, changed and gone between version `version - 1` and `version`.
     fn changes(&self, source_id: i64, version: i64) -> Result<Changes> {
         // Rows keyed by their row number are paired by content: a row inserted
-        // at the top is one added, not every row below it changed.
-        let sql = "WITH
-            new AS (SELECT CASE WHEN r.source_key GLOB '#[0-9]*' OR r.source_key GLOB '*!#[0-9]*'
-                           THEN r.cells ELSE r.source_key END AS source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
-                    JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2),
-            old AS (SELECT CASE WHEN r.source_key GLOB '#[0-9]*' OR r.source_key GLOB '*!#[0-9]*'
-                           THEN r.cells ELSE r.source_key END AS source_key, r.cells FROM rows r JOIN tables t ON t.id = r.table_id
-                    JOIN source_versions v ON v.id = t.version_id WHERE v.source_id = ?1 AND v.version = ?2 - 1)
-            SELECT
-              (SELECT COUNT(*) FROM new WHERE source_key NOT IN (SELECT source_key FROM old)),
-              (SELECT COUNT(*) FROM new JOIN old USING (source_key) WHERE new.cells <> old.cells),
-              (SELECT COUNT(*) FROM old WHERE source_key NOT IN (SELECT source_key FROM new))";
-        self.conn()
-            .query_row(sql, params![source_id, version], |r| {
-                Ok(Changes {
-                    from_version: version - 1,
-                    added: r.get(0)?,
-                    changed: r.get(1)?,
-                    gone: r.get(2)?,
-                })
-            })
-            .map_err(|e| self.err(e))
+        // at the top is one added, not every row below it changed. Paired here
+        // by hash maps, not by a join in SQL: SQLite joined the two versions'
+        // rows pair by pair (minutes at 40,000 rows).
+        let rows_of = |version: i64| {
+            self.query_all(
+                "SELECT CASE WHEN r.source_key GLOB '#[0-9]*' OR r.source_key GLOB '*!#[0-9]*'
+                        THEN r.cells ELSE r.source_key END, r.cells
+                 FROM rows r JOIN tables t ON t.id = r.table_id
+                 JOIN source_versions v ON v.id = t.version_id
+                 WHERE v.source_id = ?1 AND v.version = ?2",
+                params![source_id, version],
+                |r| Ok((r.get::<_, String>(0)?, cells_hash(&r.get::<_, String>(1)?))),
+            )
+        };
+        let (new, old) = (rows_of(version)?, rows_of(version - 1)?);
+        fn by_key(rows: &[(String, u64)]) -> HashMap<&str, Vec<u64>> {
+            let mut m: HashMap<&str, Vec<u64>> = HashMap::new();
+            for (key, cells) in rows {
+                m.entry(key.as_str()).or_default().push(*cells);
+            }
+            m
+        }
+        let (new_keys, old_keys) = (by_key(&new), by_key(&old));
+        let missing = |rows: &[(String, u64)], other: &HashMap<&str, Vec<u64>>| {
+            rows.iter()
+                .filter(|(k, _)| !other.contains_key(k.as_str()))
+                .count() as i64
+        };
+        let changed = new
+            .iter()
+            .filter_map(|(k, cells)| Some((old_keys.get(k.as_str())?, cells)))
+            .map(|(olds, cells)| olds.iter().filter(|o| *o != cells).count() as i64)
+            .sum();
+        Ok(Changes {
+            from_version: version - 1,
+            added: missing(&new, &old_keys),
+            changed,
+            gone: missing(&old, &new_keys),
+        })
     }
 
     /// Rejected rows of the current versions, in source and row order.
