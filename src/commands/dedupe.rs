@@ -157,6 +157,9 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
                 result.blocking.uncompared_pairs
             );
         }
+        if let Some(note) = result.blocking.field_blocks_note() {
+            crate::say!("  {note}");
+        }
         crate::say!("  wrote {}", args.out.display());
     }
     if let Some(column) = &args.truth {

@@ -29,6 +29,9 @@ pub fn print(r: &MatchReport) {
     if r.blocking.capped.len() > 5 {
         crate::say!("  … {} more oversized blocks", r.blocking.capped.len() - 5);
     }
+    if let Some(note) = r.blocking.field_blocks_note() {
+        crate::say!("  {note}");
+    }
     for (l, rr) in &r.unresolved {
         crate::say!(
             "  decision not applied: {}:{} ~ {}:{} (no such party now)",

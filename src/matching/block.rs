@@ -204,6 +204,28 @@ pub struct BlockingReport {
     /// upper bound of the pairs lost: many meet through another key).
     #[serde(default)]
     pub uncompared_pairs: u64,
+    /// Blocks of a `block` field alone (a date of birth) over
+    /// `max_field_block_size`, skipped by design: their members meet by the
+    /// field with a name's initial ([`KeyKind::FieldName`]). Counted here, not
+    /// in `capped`, so the report names the blocks that did lose pairs.
+    #[serde(default)]
+    pub field_blocks_by_initial: usize,
+    /// Pairs inside those blocks left to the field + initial key.
+    #[serde(default)]
+    pub field_pairs_by_initial: u64,
+}
+
+impl BlockingReport {
+    /// `412 blocks of one date of birth (or another block field) were paired
+    /// only within a name's initial: 9,120 pairs left to that key`, when any were.
+    pub fn field_blocks_note(&self) -> Option<String> {
+        (self.field_blocks_by_initial > 0).then(|| {
+            format!(
+                "{} large blocks of one date of birth (or other block field) were paired only within a name's initial: {} pairs left to that key",
+                self.field_blocks_by_initial, self.field_pairs_by_initial
+            )
+        })
+    }
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -456,6 +478,7 @@ pub fn candidate_pairs(
         .collect();
     let window = cfg.capped_window.max(2);
     let mut capped = Vec::new();
+    let (mut field_blocks_by_initial, mut field_pairs_by_initial) = (0usize, 0u64);
     for &(s, e) in &groups {
         let size = e - s;
         let kk = KeyKind::from_bits(entries[s].0 >> 59);
@@ -469,6 +492,11 @@ pub fn candidate_pairs(
             };
             st.pairs += pairs;
             st.capped += 1;
+            if kk == KeyKind::Field && pairs == 0 {
+                field_blocks_by_initial += 1;
+                field_pairs_by_initial += (size * (size - 1) / 2) as u64;
+                continue;
+            }
             capped.push(CappedBlock {
                 key: kk,
                 value: String::new(),
@@ -552,6 +580,8 @@ pub fn candidate_pairs(
     });
     let report = BlockingReport {
         uncompared_pairs: capped.iter().map(CappedBlock::uncompared).sum(),
+        field_blocks_by_initial,
+        field_pairs_by_initial,
         capped,
         per_key,
         candidate_pairs: pairs.len(),
@@ -763,6 +793,47 @@ mod tests {
         );
         // another postal code: no block in common
         assert!(shared_blocks(&recs, 0, 3, &cfg, Comparisons::builtin()).is_empty());
+    }
+
+    #[test]
+    fn a_large_date_block_is_paired_within_initials_and_counted_apart() {
+        // Twenty people born on one day: the date alone is too large a block,
+        // the date with a name's initial pairs the two Masons.
+        let families = [
+            "mason", "mason", "avery", "brooks", "carter", "dixon", "evans", "fisher", "grant",
+            "hayes", "irwin", "jones", "kelly", "lewis", "moore", "nolan", "owens", "price",
+            "quinn", "reyes",
+        ];
+        let recs: Vec<Rec> = families
+            .iter()
+            .zip(["madeline", "madelyn"].iter().chain(std::iter::repeat(&"")))
+            .map(|(family, given)| {
+                let mut p = Party {
+                    kind: Kind::Person,
+                    person: Some(crate::normalize::person::person_from_parts(
+                        family, given, "",
+                    )),
+                    ..Party::default()
+                };
+                p.original
+                    .insert(crate::model::Field::BirthDate, "19560409".into());
+                Rec::prepare(&p)
+            })
+            .collect();
+        let cfg = BlockingConfig {
+            sorted_window: 0,
+            name_prefix_len: 0,
+            lsh_bands: 0,
+            ..BlockingConfig::default()
+        };
+        let (pairs, report) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
+        assert!(pairs.contains(&pack(0, 1)), "{pairs:?}");
+        assert!(!pairs.contains(&pack(2, 3)), "{pairs:?}");
+        assert!(report.capped.iter().all(|c| c.key != KeyKind::Field));
+        assert_eq!(report.field_blocks_by_initial, 1);
+        assert_eq!(report.field_pairs_by_initial, 20 * 19 / 2);
+        assert_eq!(report.uncompared_pairs, 0);
+        assert!(report.field_blocks_note().is_some());
     }
 
     #[test]
