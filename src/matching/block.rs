@@ -757,6 +757,17 @@ mod tests {
         assert!(pairs.len() < 200 * 199 / 2 / 4, "{} pairs", pairs.len());
     }
 
+    /// The default keys without the name's prefix, LSH and sorted
+    /// neighbourhood: a test then sees which exact key brought a pair.
+    fn without_fuzzy_name_keys() -> BlockingConfig {
+        BlockingConfig {
+            sorted_window: 0,
+            name_prefix_len: 0,
+            lsh_bands: 0,
+            ..BlockingConfig::default()
+        }
+    }
+
     #[test]
     fn a_typo_late_in_the_street_line_still_meets_within_the_postal_code() {
         let at = |name: &str, street: &str, postal: &str| {
@@ -774,12 +785,7 @@ mod tests {
             at("vanessa geogre", "cleland street rowethope", "4122"),
             at("olga petrova", "cleland street rowethorpe", "5000"),
         ];
-        let cfg = BlockingConfig {
-            sorted_window: 0,
-            name_prefix_len: 0,
-            lsh_bands: 0,
-            ..BlockingConfig::default()
-        };
+        let cfg = without_fuzzy_name_keys();
         let (pairs, _) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
         assert_eq!(pairs, vec![pack(0, 2)]);
         let shared = shared_blocks(&recs, 0, 2, &cfg, Comparisons::builtin());
@@ -820,12 +826,7 @@ mod tests {
                 Rec::prepare(&p)
             })
             .collect();
-        let cfg = BlockingConfig {
-            sorted_window: 0,
-            name_prefix_len: 0,
-            lsh_bands: 0,
-            ..BlockingConfig::default()
-        };
+        let cfg = without_fuzzy_name_keys();
         let (pairs, report) = candidate_pairs(&recs, &cfg, Comparisons::builtin());
         assert!(pairs.contains(&pack(0, 1)), "{pairs:?}");
         assert!(!pairs.contains(&pack(2, 3)), "{pairs:?}");
