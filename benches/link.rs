@@ -187,7 +187,7 @@ fn main() {
     let generate = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let (outcomes, created) = link_all(&parties, &golden);
+    let (outcomes, created) = link_all(&parties, &golden, &Default::default());
     let secs = t.elapsed().as_secs_f64();
 
     let (mut linked, mut correct, mut should) = (0u64, 0u64, 0u64);

@@ -43,6 +43,9 @@ pub enum Command {
     Match(ProjectArgs),
     /// Link contact persons to their organizations (out/links.csv).
     Link(ProjectArgs),
+    /// The data steward's loop: export the open questions to out/review.xlsx, import the decisions.
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags.
     Status(ProjectArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.
@@ -60,6 +63,58 @@ pub struct ProjectArgs {
     /// Print how long each stage took, and the run's peak memory, to stderr.
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Write out/review.xlsx (and out/review.html) with every pair in the review band, every
+    /// ambiguous person link and every multi-member cluster, ready for a data steward.
+    #[command(
+        long_about = "Write out/review.xlsx and out/review.html: one sheet per kind of question \
+(organization pairs, person pairs, person links), the two cards side by side with the \
+fields that differ highlighted, the score and the reasons in words, and a Decision column \
+with a drop-down; a Clusters sheet where a member can be taken out and the golden name, \
+phone or e-mail chosen. Pairs already decided are left out. Row 1 of each sheet is hidden \
+and holds the column codes (pair_id, left_source, left_key, right_source, right_key, score, \
+decision, note, …) that scripts and the import read.",
+        after_help = "Then: edit the workbook, `golive review import out/review.xlsx`, and `golive run` \
+(or `golive match`) applies the decisions."
+    )]
+    Export(ReviewExportArgs),
+    /// Read an edited review workbook and store its decisions (checked first: nothing is stored
+    /// if any cell is wrong).
+    #[command(
+        after_help = "Decisions are stored by source and key with who made them and when; they \
+survive re-ingest and re-match. The next `golive match` obeys them: merge, keep apart, members \
+taken out, golden values to keep."
+    )]
+    Import(ReviewImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewExportArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Language of sheets, headers, reasons and drop-downs (default: from the project's region).
+    #[arg(long, value_parser = ["en", "ru", "ja"])]
+    pub lang: Option<String>,
+    /// Include automatic matches too, for spot checks.
+    #[arg(long)]
+    pub all: bool,
+    /// Overwrite an out/review.xlsx that was edited and not imported.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewImportArgs {
+    /// The edited review workbook (.xlsx).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Who decided (default: the workbook's last editor, else the login name).
+    #[arg(long)]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]

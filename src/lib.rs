@@ -1,7 +1,7 @@
 //! golive: move a company's customer data into a new CRM on go-live day.
 //!
 //! Stages (each a module, talking through the workspace): [`ingest`] →
-//! [`normalize`] → [`matching`] → [`link`] → review → load → report;
+//! [`normalize`] → [`matching`] → [`link`] → [`review`] → load → report;
 //! [`pipeline`] sequences them.
 
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod progress;
+pub mod review;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -20,6 +20,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("matching", &["error", "model", "normalize"]),
     ("link", &["error", "model", "normalize"]),
     (
+        "review",
+        &[
+            "error",
+            "model",
+            "config",
+            "normalize",
+            "workspace",
+            "export",
+            "matching",
+        ],
+    ),
+    (
         "pipeline",
         &[
             "error",
@@ -48,6 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "matching",
             "link",
             "pipeline",
+            "review",
             "cli",
         ],
     ),

@@ -263,12 +263,14 @@ fn match_writes_clusters_and_golden_records_and_obeys_steward_decisions() {
             left: key("1c", "00-000001"),
             right: key("1c", "00-000002"),
             merge: false,
+            ..Default::default()
         })
         .unwrap();
         ws.add_decision(&golive::workspace::matches::StewardDecision {
             left: key("1c", "00-000001"),
             right: key("qbo", "Globex Corp."),
             merge: true,
+            ..Default::default()
         })
         .unwrap();
     }

@@ -12,4 +12,10 @@ pub fn print(r: &LinkReport) {
         r.ambiguous,
         r.persons - r.linked - r.ambiguous
     );
+    if r.steward > 0 {
+        crate::say!("  {} persons placed as the data steward chose", r.steward);
+    }
+    for (source, key, why) in &r.unresolved {
+        crate::say!("  link choice not applied: {source}:{key}: {why}");
+    }
 }

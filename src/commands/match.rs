@@ -32,6 +32,15 @@ pub fn print(r: &MatchReport) {
     if let Some(note) = r.blocking.field_blocks_note() {
         crate::say!("  {note}");
     }
+    if r.overrides_applied > 0 {
+        crate::say!(
+            "  {} golden field values set by the data steward",
+            r.overrides_applied
+        );
+    }
+    for (id, field, why) in &r.unresolved_overrides {
+        crate::say!("  override not applied: {id} {field}: {why}");
+    }
     for (l, rr) in &r.unresolved {
         crate::say!(
             "  decision not applied: {}:{} ~ {}:{} (no such party now)",

@@ -12,6 +12,7 @@ pub mod r#match;
 pub mod normalize;
 pub mod output;
 pub mod progress;
+pub mod review;
 pub mod run;
 pub mod status;
 
@@ -56,6 +57,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Init(a) => init::run(a),
         Command::Run(a) => run::run(a, q),
         Command::Ingest(a) => run_stages(a, &[Stage::Ingest], q),
+        Command::Review(a) => review::run(a, q),
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => run_stages(a, &[Stage::Normalize], q),
         Command::Match(a) => run_stages(a, &[Stage::Match], q),

@@ -29,6 +29,8 @@ pub enum Method {
     SoleProprietor,
     /// No organization had this name: one was created from it.
     CreatedFromName,
+    /// A data steward chose the organization (review import).
+    Steward,
 }
 
 impl Method {
@@ -41,12 +43,13 @@ impl Method {
             Method::SharedPhone => "shared_phone",
             Method::SoleProprietor => "sole_proprietor",
             Method::CreatedFromName => "created_from_name",
+            Method::Steward => "steward",
         }
     }
 
     fn confidence(self) -> f64 {
         match self {
-            Method::SameRow | Method::SourceKey | Method::SoleProprietor => 1.0,
+            Method::SameRow | Method::SourceKey | Method::SoleProprietor | Method::Steward => 1.0,
             Method::OrgName => 0.95,
             Method::EmailDomain => 0.9,
             Method::SharedPhone => 0.8,
@@ -359,29 +362,45 @@ impl Linker {
 
 /// Link every person; persons whose company text matched nothing get an
 /// organization created from that text (one per distinct name key).
+/// `steward` holds the data steward's choices by party index: an
+/// organization's golden ID, or `None` for "no organization"; they win over
+/// every method.
 pub fn link_all(
     parties: &[Party],
     golden: &[String],
+    steward: &HashMap<usize, Option<String>>,
 ) -> (Vec<Option<Outcome>>, Vec<NewOrganization>) {
     let linker = Linker::new(parties, golden);
     let mut outcomes: Vec<Option<Outcome>> = parties
         .par_iter()
         .zip(golden)
-        .map(|(p, g)| match p.kind {
-            Kind::Organization => None,
-            Kind::SoleProprietor => Some(Outcome::Linked {
+        .enumerate()
+        .map(|(i, (p, g))| match (p.kind, steward.get(&i)) {
+            (Kind::Organization, _) => None,
+            (Kind::SoleProprietor, _) => Some(Outcome::Linked {
                 organization: g.clone(),
                 methods: vec![Method::SoleProprietor],
                 confidence: 1.0,
             }),
-            Kind::Person => Some(linker.link(p)),
+            (Kind::Person, Some(Some(org))) => Some(Outcome::Linked {
+                organization: org.clone(),
+                methods: vec![Method::Steward],
+                confidence: 1.0,
+            }),
+            (Kind::Person, Some(None)) => Some(Outcome::Unlinked {
+                reason: "the data steward left this person without an organization".to_string(),
+            }),
+            (Kind::Person, None) => Some(linker.link(p)),
         })
         .collect();
     let mut created: HashMap<String, NewOrganization> = HashMap::new();
-    for (p, o) in parties.iter().zip(outcomes.iter_mut()) {
+    for (i, (p, o)) in parties.iter().zip(outcomes.iter_mut()).enumerate() {
         let Some(Outcome::Unlinked { .. }) = o else {
             continue;
         };
+        if steward.contains_key(&i) {
+            continue;
+        }
         let Some(text) = p
             .original(Field::OrganizationRef)
             .map(str::trim)
@@ -576,7 +595,7 @@ mod tests {
         parties.push(person("Новая", "", ""));
         parties.push(person("", "x@gmail.com", ""));
         golden.extend(["P1".to_string(), "P2".into(), "P3".into()]);
-        let (outcomes, created) = link_all(&parties, &golden);
+        let (outcomes, created) = link_all(&parties, &golden, &HashMap::new());
         assert_eq!(created.len(), 1);
         let org_of = |i: usize| match &outcomes[i] {
             Some(Outcome::Linked { organization, .. }) => organization.clone(),

@@ -29,6 +29,9 @@ pub struct GoldenRecord {
     pub phone_sources: Vec<u32>,
     pub email_sources: Vec<u32>,
     pub tax_id_sources: Vec<u32>,
+    /// Fields a data steward set (see [`apply_override`]).
+    #[serde(default)]
+    pub overridden: Vec<Field>,
 }
 
 /// `updated_at` as a sortable key: ISO `yyyy-mm-dd…`, `dd.mm.yyyy`, `yyyy/mm/dd`, `yyyy年m月d日`.
@@ -263,7 +266,98 @@ pub fn golden_record(
         phone_sources,
         email_sources,
         tax_id_sources,
+        overridden: Vec::new(),
     }
+}
+
+/// The golden fields a steward may set on the review workbook's clusters sheet.
+pub const OVERRIDABLE: [Field; 3] = [Field::Name, Field::Phone, Field::Email];
+
+/// Why a steward's value cannot stand in a golden record.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("only the name, phone and e-mail of a golden record can be overridden, not `{0}`")]
+    NotOverridable(Field),
+    #[error("`{0}` is not a phone number golive can read (write it with its country or area code)")]
+    Phone(String),
+    #[error("`{0}` is not a valid e-mail address")]
+    Email(String),
+}
+
+/// Whether a steward's value could stand in a golden record (the review
+/// import checks every cell before it stores anything).
+pub fn check_override(field: Field, value: &str, region: &str) -> Result<(), OverrideError> {
+    let mut scratch = GoldenRecord {
+        cluster_id: 0,
+        members: Vec::new(),
+        record: Party::default(),
+        sources: BTreeMap::new(),
+        phone_sources: Vec::new(),
+        email_sources: Vec::new(),
+        tax_id_sources: Vec::new(),
+        overridden: Vec::new(),
+    };
+    apply_override(&mut scratch, field, value, region)
+}
+
+/// Set one golden field to a steward's value (name; phones or e-mails, several
+/// separated by `;`), as on a CRM's merge screen: the value replaces what
+/// survivorship chose, and the field no longer points at a member row.
+/// `region` reads phone numbers written without a country code.
+pub fn apply_override(
+    g: &mut GoldenRecord,
+    field: Field,
+    value: &str,
+    region: &str,
+) -> Result<(), OverrideError> {
+    use crate::normalize::{email, phone};
+    let value = value.trim();
+    match field {
+        Field::Name => {
+            let r = &mut g.record;
+            if let Some(org) = r.org.as_mut() {
+                org.input = value.to_string();
+                org.name = value.to_string();
+            }
+            if r.person.is_some() && r.org.is_none() {
+                r.original.remove(&Field::Name);
+                r.original.insert(Field::FullName, value.to_string());
+            } else {
+                r.original.insert(Field::Name, value.to_string());
+            }
+            g.sources.remove(&Field::Name);
+            g.sources.remove(&Field::FullName);
+        }
+        Field::Phone => {
+            let opts = phone::PhoneOptions {
+                region,
+                default_area_code: None,
+                role: crate::model::PhoneRole::Phone,
+            };
+            let phones = phone::normalize_phones(value, &opts);
+            if phones.is_empty() || phones.iter().any(|p| !p.valid) {
+                return Err(OverrideError::Phone(value.to_string()));
+            }
+            g.record.phones = phones;
+            g.phone_sources.clear();
+            g.sources.remove(&Field::Phone);
+        }
+        Field::Email => {
+            let emails = email::normalize_emails(value);
+            if emails.is_empty() || emails.iter().any(|e| !e.valid) {
+                return Err(OverrideError::Email(value.to_string()));
+            }
+            g.record.emails = emails;
+            g.email_sources.clear();
+            g.sources.remove(&Field::Email);
+        }
+        other => return Err(OverrideError::NotOverridable(other)),
+    }
+    if !g.overridden.contains(&field) {
+        g.overridden.push(field);
+        g.overridden.sort();
+    }
+    Ok(())
 }
 
 /// Golden records of every cluster, in cluster id order.
@@ -352,6 +446,37 @@ mod tests {
         assert_eq!(g.record.tax_ids.len(), 1);
         assert!(g.record.tax_ids[0].valid);
         assert_eq!(g.tax_id_sources, vec![2]);
+    }
+
+    #[test]
+    fn a_stewards_value_replaces_the_survivor_and_points_at_no_row() {
+        let a = p("crm", "Old Name", "2020-01-01");
+        let mut b = p("erp", "ERP Name", "2019-01-01");
+        b.phones.push(Phone {
+            e164: Some("+74951234567".into()),
+            valid: true,
+            ..Phone::default()
+        });
+        let parties = vec![a, b];
+        let mut g = golden_record(&parties, 0, &[0, 1], &SurvivorshipConfig::default());
+        assert_eq!(g.phone_sources, vec![1]);
+        apply_override(&mut g, Field::Name, " Steward Name ", "RU").unwrap();
+        apply_override(&mut g, Field::Phone, "8 (812) 765-43-21", "RU").unwrap();
+        assert_eq!(g.record.original(Field::Name), Some("Steward Name"));
+        assert_eq!(g.record.phones[0].e164.as_deref(), Some("+78127654321"));
+        assert!(g.phone_sources.is_empty() && !g.sources.contains_key(&Field::Name));
+        assert_eq!(g.overridden, vec![Field::Name, Field::Phone]);
+        assert!(matches!(
+            apply_override(&mut g, Field::Email, "not an address", "RU"),
+            Err(OverrideError::Email(_))
+        ));
+        assert!(check_override(Field::Phone, "call me", "RU").is_err());
+        assert!(check_override(Field::TaxId, "7707083893", "RU").is_err());
+        assert_eq!(
+            g.record.original(Field::Name),
+            Some("Steward Name"),
+            "a refused value changes nothing"
+        );
     }
 
     #[test]

@@ -51,10 +51,16 @@ fn hex(bytes: &[u8], n: usize) -> String {
 /// A member's identity across runs: `source␟key`, or `source␟~fingerprint`
 /// for row-number keys.
 pub fn member_key(p: &Party) -> String {
-    let source = &p.provenance.source;
+    format!("{}\u{1f}{}", p.provenance.source, identity_key(p))
+}
+
+/// A row's identity within its source: its source key, or `~fingerprint` of
+/// its identifying fields where the key is only a row number (a row inserted
+/// above moves row numbers, not content). Steward decisions are keyed by it.
+pub fn identity_key(p: &Party) -> String {
     let key = &p.provenance.source_key;
     if !is_row_number_key(key) {
-        return format!("{source}\u{1f}{key}");
+        return key.clone();
     }
     let mut h = Sha256::new();
     for f in IDENTIFYING {
@@ -67,7 +73,7 @@ pub fn member_key(p: &Party) -> String {
     }
     // Repeated rows of the same content stay apart by their repeat number.
     let repeat = key.split_once('~').map_or("", |(_, n)| n);
-    format!("{source}\u{1f}~{}{repeat}", hex(&h.finalize(), 8))
+    format!("~{}{repeat}", hex(&h.finalize(), 8))
 }
 
 fn fresh_id(anchor: &str, attempt: u32) -> String {

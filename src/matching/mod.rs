@@ -78,8 +78,9 @@ pub struct MatchResult {
     pub stats: MatchStats,
 }
 
-/// Steward decisions keyed by source keys: `(source, source_key)`; an empty
-/// source matches any source.
+/// Steward decisions keyed by source keys: `(source, key)`, the key a source
+/// key or an identity key ([`golden_id::identity_key`]); an empty source
+/// matches any source.
 pub type SourceRef = (String, String);
 
 /// Turn decisions keyed by source keys into index constraints; returns the
@@ -89,14 +90,21 @@ pub fn resolve_decisions(
     must_link: &[(SourceRef, SourceRef)],
     cannot_link: &[(SourceRef, SourceRef)],
 ) -> (Constraints, Vec<(SourceRef, SourceRef)>) {
+    // By source key and by identity key (they differ for row-number keys).
+    let identities: Vec<String> = parties.iter().map(golden_id::identity_key).collect();
     let mut by_key: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
     for (i, p) in parties.iter().enumerate() {
-        let k = p.provenance.source_key.as_str();
-        by_key
-            .entry((p.provenance.source.as_str(), k))
-            .or_default()
-            .push(i as u32);
-        by_key.entry(("", k)).or_default().push(i as u32);
+        let source = p.provenance.source.as_str();
+        for k in [p.provenance.source_key.as_str(), identities[i].as_str()] {
+            let ids = by_key.entry((source, k)).or_default();
+            if !ids.contains(&(i as u32)) {
+                ids.push(i as u32);
+            }
+            let ids = by_key.entry(("", k)).or_default();
+            if !ids.contains(&(i as u32)) {
+                ids.push(i as u32);
+            }
+        }
     }
     let find = |r: &SourceRef| {
         by_key

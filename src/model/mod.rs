@@ -388,4 +388,72 @@ impl Party {
     pub fn original(&self, field: Field) -> Option<&str> {
         self.original.get(&field).map(String::as_str)
     }
+
+    /// The name a person reads: the name as written, else the full name, else
+    /// the person's parts.
+    pub fn display_name(&self) -> String {
+        [Field::Name, Field::FullName]
+            .into_iter()
+            .filter_map(|f| self.original(f))
+            .find(|n| !n.trim().is_empty())
+            .map(str::to_string)
+            .or_else(|| {
+                self.person.as_ref().map(|p| {
+                    [p.family.as_str(), &p.given, &p.middle]
+                        .join(" ")
+                        .trim()
+                        .to_string()
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// Phones as E.164 (` ext. 12` when there is one), else as written.
+    pub fn phone_texts(&self) -> Vec<String> {
+        self.phones
+            .iter()
+            .map(|p| match (&p.e164, &p.extension) {
+                (Some(e), Some(x)) => format!("{e} ext. {x}"),
+                (Some(e), None) => e.clone(),
+                _ => p.input.clone(),
+            })
+            .collect()
+    }
+
+    /// E-mail addresses, tidied where valid, else as written.
+    pub fn email_texts(&self) -> Vec<String> {
+        self.emails
+            .iter()
+            .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
+            .collect()
+    }
+
+    /// Tax IDs in their normalized form.
+    pub fn tax_id_texts(&self) -> Vec<String> {
+        self.tax_ids
+            .iter()
+            .filter(|t| !t.normalized.is_empty())
+            .map(|t| t.normalized.clone())
+            .collect()
+    }
+}
+
+/// A golden record as the match stage stores it: members and the row each
+/// surviving field came from, by row id, so later stages read it back
+/// without re-running match.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoldenByRow {
+    /// Row ids, ascending.
+    pub members: Vec<i64>,
+    pub record: Party,
+    /// The row each surviving canonical field came from.
+    pub sources: BTreeMap<Field, i64>,
+    /// Row of each kept phone / e-mail / tax ID (same order as in `record`);
+    /// empty for a field the steward overrode.
+    pub phone_sources: Vec<i64>,
+    pub email_sources: Vec<i64>,
+    pub tax_id_sources: Vec<i64>,
+    /// Fields whose value a data steward set (review import), not a member row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<Field>,
 }

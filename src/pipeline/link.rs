@@ -4,9 +4,12 @@
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::link::{Outcome, link_all};
+use crate::matching::golden_id;
+use crate::model::{Kind, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::matches::{CreatedOrganization, LinkRow};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LinkReport {
@@ -15,6 +18,10 @@ pub struct LinkReport {
     /// Linked to organizations created from their company name.
     pub created: usize,
     pub ambiguous: usize,
+    /// Persons linked as the data steward chose.
+    pub steward: usize,
+    /// Steward link choices that no longer apply: (person source, key, why).
+    pub unresolved: Vec<(String, String, String)>,
 }
 
 pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Result<LinkReport> {
@@ -32,8 +39,9 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         )));
     }
     let golden: Vec<String> = golden.into_iter().map(|(_, g)| g).collect();
+    let (steward, unresolved) = steward_choices(ws, &parties, &golden)?;
     let task = progress.task("link", Work::Uncounted);
-    let (outcomes, created) = link_all(&parties, &golden);
+    let (outcomes, created) = link_all(&parties, &golden, &steward);
     task.finish();
 
     let rows: Vec<LinkRow> = parties
@@ -44,11 +52,16 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             let (organization, confidence) = o
                 .organization()
                 .map_or((None, 0.0), |(g, c)| (Some(g.to_string()), c));
+            let candidates = match o {
+                Outcome::Ambiguous { candidates, .. } => candidates.clone(),
+                _ => Vec::new(),
+            };
             Some(LinkRow {
                 row_id: p.id,
                 organization,
                 method: o.method(),
                 confidence,
+                candidates,
             })
         })
         .collect();
@@ -70,5 +83,54 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         linked: count(|o| matches!(o, Outcome::Linked { .. })),
         created: created.len(),
         ambiguous: count(|o| matches!(o, Outcome::Ambiguous { .. })),
+        steward: steward.len(),
+        unresolved,
     })
+}
+
+/// The steward's link choices by party index. A choice whose person is gone,
+/// or whose organization no longer has a golden record, is reported instead.
+type Choices = (
+    HashMap<usize, Option<String>>,
+    Vec<(String, String, String)>,
+);
+
+fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Result<Choices> {
+    let decisions = ws.link_decisions()?;
+    if decisions.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
+    for (i, p) in parties.iter().enumerate() {
+        if p.kind == Kind::Person {
+            let source = p.provenance.source.as_str();
+            by_key.insert((source, golden_id::identity_key(p)), i);
+            by_key.insert((source, p.provenance.source_key.clone()), i);
+        }
+    }
+    let organizations: HashSet<&str> = parties
+        .iter()
+        .zip(golden)
+        .filter(|(p, _)| p.kind != Kind::Person)
+        .map(|(_, g)| g.as_str())
+        .collect();
+    let (mut chosen, mut unresolved) = (HashMap::new(), Vec::new());
+    for d in decisions {
+        let (source, key) = d.person;
+        let Some(&i) = by_key.get(&(source.as_str(), key.clone())) else {
+            unresolved.push((source, key, "the person's row is gone".to_string()));
+            continue;
+        };
+        match d.organization {
+            Some(org) if !organizations.contains(org.as_str()) => unresolved.push((
+                source,
+                key,
+                format!("organization {org} no longer has a golden record"),
+            )),
+            org => {
+                chosen.insert(i, org);
+            }
+        }
+    }
+    Ok((chosen, unresolved))
 }

@@ -8,12 +8,12 @@ use crate::matching::{
     BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, SurvivorshipConfig, golden,
     golden_id, resolve_decisions,
 };
-use crate::model::{Field, Party};
+use crate::model::{Field, GoldenByRow, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::matches::{ClusterRow, MatchRun, StoredGolden, StoredPair};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Golden records and pairs built and stored per page: bounded memory.
 const PAGE: usize = 50_000;
@@ -27,35 +27,45 @@ pub struct MatchReport {
     pub capped_examples: Vec<(String, String)>,
     /// Steward decisions whose parties are gone: ((source, key), (source, key)).
     pub unresolved: Vec<((String, String), (String, String))>,
+    /// Golden-field overrides applied.
+    pub overrides_applied: usize,
+    /// Overrides that no longer apply: (golden ID, field, why).
+    pub unresolved_overrides: Vec<(String, String, String)>,
 }
 
-/// A golden record as stored: members and field sources by row id, so later
-/// stages read its rows back without re-running match.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GoldenByRow {
-    /// Row ids, ascending.
-    pub members: Vec<i64>,
-    pub record: Party,
-    /// The row each surviving canonical field came from.
-    pub sources: BTreeMap<Field, i64>,
-    /// Row of each kept phone / e-mail / tax ID (same order as in `record`).
-    pub phone_sources: Vec<i64>,
-    pub email_sources: Vec<i64>,
-    pub tax_id_sources: Vec<i64>,
+fn golden_by_row(g: &GoldenRecord, parties: &[Party]) -> GoldenByRow {
+    let row = |i: &u32| parties[*i as usize].id;
+    GoldenByRow {
+        members: g.members.iter().map(row).collect(),
+        record: g.record.clone(),
+        sources: g.sources.iter().map(|(f, i)| (*f, row(i))).collect(),
+        phone_sources: g.phone_sources.iter().map(row).collect(),
+        email_sources: g.email_sources.iter().map(row).collect(),
+        tax_id_sources: g.tax_id_sources.iter().map(row).collect(),
+        overridden: g.overridden.clone(),
+    }
 }
 
-impl GoldenByRow {
-    fn new(g: &GoldenRecord, parties: &[Party]) -> Self {
-        let row = |i: &u32| parties[*i as usize].id;
-        GoldenByRow {
-            members: g.members.iter().map(row).collect(),
-            record: g.record.clone(),
-            sources: g.sources.iter().map(|(f, i)| (*f, row(i))).collect(),
-            phone_sources: g.phone_sources.iter().map(row).collect(),
-            email_sources: g.email_sources.iter().map(row).collect(),
-            tax_id_sources: g.tax_id_sources.iter().map(row).collect(),
+/// The steward's golden-field overrides by golden ID: (field, value).
+type Overrides = HashMap<String, Vec<(Field, String)>>;
+
+/// Stored overrides by golden ID; those naming a field that cannot be
+/// overridden go to `unresolved` (a newer golive wrote them, or a hand edit).
+fn overrides(ws: &Workspace, unresolved: &mut Vec<(String, String, String)>) -> Result<Overrides> {
+    let mut by_id: Overrides = HashMap::new();
+    for o in ws.golden_overrides()? {
+        match o.field.parse::<Field>() {
+            Ok(f) if golden::OVERRIDABLE.contains(&f) => {
+                by_id.entry(o.golden_id).or_default().push((f, o.value));
+            }
+            _ => unresolved.push((
+                o.golden_id,
+                o.field,
+                "not a field that can be overridden".to_string(),
+            )),
         }
     }
+    Ok(by_id)
 }
 
 pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Result<MatchReport> {
@@ -97,6 +107,21 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         .collect();
     let ids = golden_id::assign(&cluster_keys, &ws.golden_keys()?);
     drop(cluster_keys);
+    let mut unresolved_overrides = Vec::new();
+    let overrides = overrides(ws, &mut unresolved_overrides)?;
+    let live: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    for (id, fields) in &overrides {
+        if !live.contains(id.as_str()) {
+            for (f, _) in fields {
+                unresolved_overrides.push((
+                    id.clone(),
+                    f.to_string(),
+                    "the golden record is gone (its members were merged elsewhere or deleted)"
+                        .to_string(),
+                ));
+            }
+        }
+    }
     let clusters: Vec<ClusterRow> = parties
         .iter()
         .zip(&result.clustering.cluster_of)
@@ -117,23 +142,45 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     let mut order: Vec<u32> = (0..members.len() as u32).collect();
     order.par_sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
     let mut golden_rows: Vec<Vec<String>> = Vec::with_capacity(order.len());
+    let mut overrides_applied = 0;
     for page in order.chunks(PAGE) {
-        let built: Vec<(StoredGolden, Vec<String>)> = page
+        type Built = (
+            StoredGolden,
+            Vec<String>,
+            usize,
+            Vec<(String, String, String)>,
+        );
+        let built: Vec<Built> = page
             .par_iter()
             .map(|&c| {
-                let g = golden::golden_record(&parties, c, &members[c as usize], survivorship);
+                let mut g = golden::golden_record(&parties, c, &members[c as usize], survivorship);
                 let id = &ids[c as usize];
+                let (mut applied, mut failed) = (0, Vec::new());
+                for (field, value) in overrides.get(id).into_iter().flatten() {
+                    match golden::apply_override(&mut g, *field, value, &config.region) {
+                        Ok(()) => applied += 1,
+                        Err(e) => failed.push((id.clone(), field.to_string(), e.to_string())),
+                    }
+                }
                 let stored = StoredGolden {
                     golden_id: id.clone(),
                     kind: g.record.kind.to_string(),
                     members: g.members.len(),
-                    record_json: serde_json::to_string(&GoldenByRow::new(&g, &parties))
+                    record_json: serde_json::to_string(&golden_by_row(&g, &parties))
                         .unwrap_or_default(),
                 };
-                (stored, super::outputs::golden_row(&g, &parties, id))
+                let row = super::outputs::golden_row(&g, &parties, id);
+                (stored, row, applied, failed)
             })
             .collect();
-        let (stored, rows): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        let mut stored = Vec::with_capacity(built.len());
+        let mut rows = Vec::with_capacity(built.len());
+        for (s, r, applied, failed) in built {
+            stored.push(s);
+            rows.push(r);
+            overrides_applied += applied;
+            unresolved_overrides.extend(failed);
+        }
         writer.add_golden(&stored)?;
         golden_rows.extend(rows);
     }
@@ -180,6 +227,8 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         decisions: decisions.len(),
         capped_examples,
         unresolved,
+        overrides_applied,
+        unresolved_overrides,
     })
 }
 

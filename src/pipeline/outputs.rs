@@ -51,38 +51,10 @@ const GOLDEN_HEADER: [&str; 12] = [
 pub fn golden_row(g: &GoldenRecord, parties: &[Party], id: &str) -> Vec<String> {
     let r = &g.record;
     let get = |f: Field| r.original(f).unwrap_or("").to_string();
-    let name = [get(Field::Name), get(Field::FullName)]
-        .into_iter()
-        .find(|n| !n.is_empty())
-        .or_else(|| {
-            r.person.as_ref().map(|p| {
-                [p.family.as_str(), &p.given, &p.middle]
-                    .join(" ")
-                    .trim()
-                    .to_string()
-            })
-        })
-        .unwrap_or_default();
-    let phones: Vec<String> = r
-        .phones
-        .iter()
-        .map(|p| match (&p.e164, &p.extension) {
-            (Some(e), Some(x)) => format!("{e} ext. {x}"),
-            (Some(e), None) => e.clone(),
-            _ => p.input.clone(),
-        })
-        .collect();
-    let emails: Vec<String> = r
-        .emails
-        .iter()
-        .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
-        .collect();
-    let tax: Vec<String> = r
-        .tax_ids
-        .iter()
-        .filter(|t| !t.normalized.is_empty())
-        .map(|t| t.normalized.clone())
-        .collect();
+    let name = r.display_name();
+    let phones = r.phone_texts();
+    let emails = r.email_texts();
+    let tax = r.tax_id_texts();
     let sources: Vec<String> = g
         .members
         .iter()

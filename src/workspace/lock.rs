@@ -183,7 +183,8 @@ fn recover_side_files(dir: &Path) -> Result<()> {
 }
 
 /// `2026-12-02 07:10:03 UTC`.
-fn utc_now() -> String {
+/// Now, as `2026-12-02 19:20:00 UTC`.
+pub fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

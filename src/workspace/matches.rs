@@ -4,13 +4,18 @@ use super::Workspace;
 use crate::error::Result;
 use rusqlite::params;
 
-/// A steward decision on two parties, by source and source key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A steward decision on two parties, by source and identity key (the source
+/// key, or `~fingerprint` for rows whose key is only their row number).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StewardDecision {
     pub left: (String, String),
     pub right: (String, String),
     /// `true`: merge (must-link); `false`: keep apart (cannot-link).
     pub merge: bool,
+    pub decided_by: String,
+    /// `2026-12-02 19:20:00 UTC`.
+    pub decided_at: String,
+    pub note: String,
 }
 
 /// One golden record as stored.
@@ -69,6 +74,8 @@ pub struct LinkRow {
     pub organization: Option<String>,
     pub method: String,
     pub confidence: f64,
+    /// Golden IDs an ambiguous link could go to (empty otherwise).
+    pub candidates: Vec<String>,
 }
 
 /// An organization created from persons' company-name text.
@@ -167,20 +174,31 @@ impl Workspace {
         };
         self.conn
             .execute(
-                "INSERT INTO decisions (left_source, left_key, right_source, right_key, decision) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (left_source, left_key, right_source, right_key) DO UPDATE SET decision = excluded.decision",
-                params![l.0, l.1, r.0, r.1, if d.merge { "merge" } else { "keep_apart" }],
+                super::review::UPSERT_DECISION,
+                params![
+                    l.0,
+                    l.1,
+                    r.0,
+                    r.1,
+                    if d.merge { "merge" } else { "keep_apart" },
+                    d.decided_by,
+                    d.decided_at,
+                    d.note
+                ],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     pub fn decisions(&self) -> Result<Vec<StewardDecision>> {
-        self.query_all("SELECT left_source, left_key, right_source, right_key, decision FROM decisions ORDER BY id", [], |r| {
+        self.query_all("SELECT left_source, left_key, right_source, right_key, decision, decided_by, decided_at, note FROM decisions ORDER BY id", [], |r| {
             Ok(StewardDecision {
                 left: (r.get(0)?, r.get(1)?),
                 right: (r.get(2)?, r.get(3)?),
                 merge: r.get::<_, String>(4)? == "merge",
+                decided_by: r.get(5)?,
+                decided_at: r.get(6)?,
+                note: r.get(7)?,
             })
         })
     }
@@ -290,10 +308,16 @@ impl Workspace {
         self.in_transaction(|tx| {
             tx.execute_batch("DELETE FROM links; DELETE FROM created_organizations;")?;
             let mut stmt = tx.prepare(
-                "INSERT INTO links (row_id, organization, method, confidence) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO links (row_id, organization, method, confidence, candidates) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for l in links {
-                stmt.execute(params![l.row_id, l.organization, l.method, l.confidence])?;
+                stmt.execute(params![
+                    l.row_id,
+                    l.organization,
+                    l.method,
+                    l.confidence,
+                    l.candidates.join(" ")
+                ])?;
             }
             let mut stmt = tx.prepare(
                 "INSERT INTO created_organizations (golden_id, name, match_key) VALUES (?1, ?2, ?3)",

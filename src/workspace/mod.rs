@@ -359,4 +359,5 @@ pub mod lock;
 pub mod matches;
 pub mod parties;
 pub mod queries;
+pub mod review;
 pub mod sources;

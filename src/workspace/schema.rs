@@ -143,4 +143,37 @@ pub const MIGRATIONS: &[&str] = &[
         last_version INTEGER NOT NULL
     );
     "#,
+    // 7: the steward's loop: who decided what and when; golden-field overrides
+    // (by golden ID) and person → organization choices (by the person's key);
+    // the candidates of an ambiguous link; each review workbook written, so an
+    // edited one is never overwritten before its decisions are imported.
+    r#"
+    ALTER TABLE decisions ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN decided_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE TABLE golden_overrides (
+        golden_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (golden_id, field)
+    );
+    CREATE TABLE link_decisions (
+        person_source TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        organization TEXT,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (person_source, person_key)
+    );
+    ALTER TABLE links ADD COLUMN candidates TEXT NOT NULL DEFAULT '';
+    CREATE TABLE review_files (
+        sha256 TEXT PRIMARY KEY,
+        event TEXT NOT NULL CHECK (event IN ('exported', 'imported')),
+        at TEXT NOT NULL
+    );
+    "#,
 ];

@@ -1,0 +1,161 @@
+//! The workbook's and the page's words in English, Russian and Japanese, from
+//! `data/review_labels.toml`; decisions are read back in any of them.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    En,
+    Ru,
+    Ja,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Ru, Lang::Ja];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language a project's region suggests.
+    pub fn of_region(region: &str) -> Lang {
+        match region {
+            "RU" | "BY" | "KZ" | "KG" | "UA" => Lang::Ru,
+            "JP" => Lang::Ja,
+            _ => Lang::En,
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("unknown language `{s}` (use en, ru or ja)"))
+    }
+}
+
+type Table = HashMap<String, HashMap<String, String>>;
+
+static LABELS: LazyLock<Table> = LazyLock::new(|| {
+    // The file is part of the binary and checked by a unit test.
+    toml::from_str(include_str!("../../data/review_labels.toml")).unwrap_or_default()
+});
+
+/// The label of `key` in `lang`; English, then the key itself, where missing.
+pub fn label(lang: Lang, key: &str) -> &'static str {
+    let get = |l: Lang| LABELS.get(l.code()).and_then(|t| t.get(key));
+    match get(lang).or_else(|| get(Lang::En)) {
+        Some(s) => s.as_str(),
+        None => "",
+    }
+}
+
+/// A comparison field's name or level label in words (the comparison table's
+/// English when the labels file has no translation).
+pub fn reason_word(lang: Lang, kind: &str, english: &str) -> String {
+    let l = label(lang, &format!("reason.{kind}.{english}"));
+    if l.is_empty() {
+        english.to_string()
+    } else {
+        l.to_string()
+    }
+}
+
+/// Which of `keys` a cell's text names, in any language or as the key's own
+/// code (`merge`, `keep_apart`): case, width and spaces do not matter.
+pub fn parse_value<'k>(text: &str, keys: &[&'k str]) -> Option<&'k str> {
+    let fold = |s: &str| -> String {
+        use unicode_normalization::UnicodeNormalization;
+        s.nfkc()
+            .collect::<String>()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let t = fold(text);
+    keys.iter().copied().find(|k| {
+        let code = k.trim_start_matches("value.");
+        t == code
+            || t == code.replace('_', " ")
+            || Lang::ALL.iter().any(|&l| t == fold(label(l, k)))
+    })
+}
+
+/// A sheet's name in any language → its key.
+pub fn sheet_key<'k>(name: &str, keys: &[&'k str]) -> Option<&'k str> {
+    keys.iter()
+        .copied()
+        .find(|k| Lang::ALL.iter().any(|&l| label(l, k) == name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key() {
+        let en = &LABELS["en"];
+        assert!(en.len() > 50, "labels file read: {} keys", en.len());
+        for lang in ["ru", "ja"] {
+            let t = &LABELS[lang];
+            let missing: Vec<&String> = en.keys().filter(|k| !t.contains_key(*k)).collect();
+            let extra: Vec<&String> = t.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decisions_are_read_in_any_language() {
+        let keys = ["value.merge", "value.keep_apart"];
+        for (text, want) in [
+            ("merge", "value.merge"),
+            (" Keep  Apart ", "value.keep_apart"),
+            ("keep_apart", "value.keep_apart"),
+            ("объединить", "value.merge"),
+            ("Не объединять", "value.keep_apart"),
+            ("統合する", "value.merge"),
+            ("統合しない", "value.keep_apart"),
+        ] {
+            assert_eq!(parse_value(text, &keys), Some(want), "{text}");
+        }
+        assert_eq!(parse_value("mrege", &keys), None);
+        assert_eq!(Lang::of_region("JP"), Lang::Ja);
+        assert_eq!(
+            sheet_key("Пары лиц", &["sheet.person_pairs"]),
+            Some("sheet.person_pairs")
+        );
+    }
+
+    #[test]
+    fn every_level_of_the_comparison_table_has_words() {
+        let table = include_str!("../../data/comparisons.toml");
+        let value: toml::Value = toml::from_str(table).expect("comparisons.toml");
+        for field in value["field"].as_array().expect("fields") {
+            let name = field["name"].as_str().expect("name");
+            assert!(
+                !label(Lang::Ru, &format!("reason.field.{name}")).is_empty(),
+                "{name}"
+            );
+            for level in field["levels"].as_array().expect("levels") {
+                let l = level["label"].as_str().expect("label");
+                assert!(
+                    !label(Lang::Ja, &format!("reason.level.{l}")).is_empty(),
+                    "{name}: {l}"
+                );
+            }
+        }
+    }
+}
