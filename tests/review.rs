@@ -693,3 +693,54 @@ fn a_person_goes_to_the_organization_the_steward_chose() {
         "decided links are not asked again: {said}"
     );
 }
+
+#[test]
+fn a_decision_on_rows_without_keys_survives_a_row_inserted_above() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("golive.toml"),
+        "[project]\nname = \"t\"\nregion = \"RU\"\n[[source]]\nname = \"list\"\npath = \"sources/list.csv\"\n",
+    )
+    .unwrap();
+    let twins = "ООО \"Ромашка\",+7 495 123-45-67\nООО Ромашка,8 (495) 123-45-67\n";
+    std::fs::write(
+        dir.join("sources/list.csv"),
+        format!("Наименование,Телефон\n{twins}"),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    ok(&["-q", "run", d]);
+    let together = |dir: &Path| {
+        let c = clusters(dir);
+        let mut g: Vec<&String> = c.values().collect();
+        g.sort();
+        g.dedup();
+        g.len()
+    };
+    assert_eq!(together(dir), 1, "the twins are one golden record");
+    ok(&["review", "export", d, "--all", "--lang", "en"]);
+    let mut book = read_book(&dir.join("out/review.xlsx"));
+    let pairs = sheet(&mut book, "Organization pairs");
+    assert_eq!(pairs.len(), 3, "one pair");
+    let key = pairs[2][col(pairs, "left_key")].clone();
+    assert!(
+        key.starts_with('~'),
+        "a content key, not a row number: {key}"
+    );
+    let c = col(pairs, "decision");
+    pairs[2][c] = "keep apart".into();
+    let edited = dir.join("edited.xlsx");
+    write_book(&edited, &book);
+    ok(&["review", "import", edited.to_str().unwrap(), d]);
+    // A row inserted above moves both twins down one row number.
+    std::fs::write(
+        dir.join("sources/list.csv"),
+        format!("Наименование,Телефон\nАО \"Вектор\",+7 812 765-43-21\n{twins}"),
+    )
+    .unwrap();
+    let said = ok(&["run", d]);
+    assert!(!said.contains("decision not applied"), "{said}");
+    assert_eq!(together(dir), 3, "kept apart after the rows moved: {said}");
+}

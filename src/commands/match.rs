@@ -13,6 +13,9 @@ pub fn print(r: &MatchReport) {
         s.reviews,
         r.decisions
     );
+    if s.reviews > 0 {
+        crate::say!("  `golive review export` writes them to out/review.xlsx for a data steward");
+    }
     for (c, (source, key)) in r.blocking.capped.iter().zip(&r.capped_examples).take(5) {
         let what = if c.pairs == 0 {
             "skipped".to_string()
