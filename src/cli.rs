@@ -78,15 +78,15 @@ phone or e-mail chosen. Pairs already decided are left out. Row 1 of each sheet 
 and holds the column codes (pair_id, left_source, left_key, right_source, right_key, score, \
 decision, note, …) that scripts and the import read.",
         after_help = "Then: edit the workbook, `golive review import out/review.xlsx`, and `golive run` \
-(or `golive match`) applies the decisions."
+applies the decisions (match: pairs, members taken out, golden values; link: person choices)."
     )]
     Export(ReviewExportArgs),
     /// Read an edited review workbook and store its decisions (checked first: nothing is stored
     /// if any cell is wrong).
     #[command(
         after_help = "Decisions are stored by source and key with who made them and when; they \
-survive re-ingest and re-match. The next `golive match` obeys them: merge, keep apart, members \
-taken out, golden values to keep."
+survive re-ingest and re-match. The next `golive run` obeys them: merge, keep apart, members \
+taken out, golden values to keep, person links."
     )]
     Import(ReviewImportArgs),
 }

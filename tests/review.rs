@@ -245,6 +245,11 @@ fn a_stewards_decisions_are_obeyed_and_not_asked_again() {
     assert_ne!(g(&apart_l), g(&apart_r), "kept apart");
     assert_eq!(g(&merge_l), g(&merge_r), "merged");
     assert_ne!(g(&taken), g(&stay), "taken out of {out_cluster}");
+    assert_eq!(
+        g(&stay),
+        out_cluster,
+        "the golden ID stays with the members that stay"
+    );
     let golden = std::fs::read_to_string(dir.join("out/golden.csv")).unwrap();
     let line = golden
         .lines()
@@ -372,9 +377,66 @@ fn a_bad_workbook_is_refused_whole_naming_the_sheet_and_cell() {
         g[r][c] = "call me".into();
     });
     assert!(
-        err.contains("sheet \"Кластеры\", cell N") && err.contains("not a phone number"),
+        err.contains("sheet \"Кластеры\", cell O") && err.contains("not a phone number"),
         "{err}"
     );
+
+    let err = try_import(&|b| {
+        first_valid(b);
+        let g = sheet(b, "Кластеры");
+        let r = (2..g.len())
+            .find(|&r| g[r][col(g, "role")] == "запись")
+            .unwrap();
+        let c = col(g, "key");
+        g[r][c].push('x');
+    });
+    assert!(
+        err.contains("member ID") && err.contains("does not match"),
+        "{err}"
+    );
+    let err = try_import(&|b| {
+        let g = sheet(b, "Кластеры");
+        let c = col(g, "take_out");
+        let r = g.len();
+        g.push(vec![String::new(); g[0].len()]);
+        g[r][c] = "исключить".into();
+    });
+    assert!(err.contains("belongs to no cluster"), "{err}");
+    // A pair merged on a pair sheet and taken apart on the clusters sheet.
+    let err = try_import(&|b| {
+        let g = sheet(b, "Кластеры");
+        let (gid, role, source, key) = (
+            col(g, "golden_id"),
+            col(g, "role"),
+            col(g, "source"),
+            col(g, "key"),
+        );
+        let r = (2..g.len()).find(|&r| g[r][role] == "запись").unwrap();
+        let (a, other) = (
+            (g[r][source].clone(), g[r][key].clone()),
+            (g[r + 1][source].clone(), g[r + 1][key].clone()),
+        );
+        assert_eq!(g[r][gid], g[r + 1][gid]);
+        let c = col(g, "take_out");
+        g[r][c] = "исключить".into();
+        let p = sheet(b, "Пары организаций");
+        let row = p.len();
+        p.push(vec![String::new(); p[0].len()]);
+        for (code, v) in [
+            ("left_source", &a.0),
+            ("left_key", &a.1),
+            ("right_source", &other.0),
+            ("right_key", &other.1),
+        ] {
+            let c = col(p, code);
+            p[row][c] = v.clone();
+        }
+        let c = col(p, "pair_id");
+        p[row][c] = golive::review::pair_id((&a.0, &a.1), (&other.0, &other.1));
+        let c = col(p, "decision");
+        p[row][c] = "объединить".into();
+    });
+    assert!(err.contains("keep one of the two decisions"), "{err}");
 
     let not_a_workbook = dir.join("notes.xlsx");
     std::fs::write(&not_a_workbook, "left,right\n1,2\n").unwrap();

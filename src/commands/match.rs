@@ -44,9 +44,9 @@ pub fn print(r: &MatchReport) {
     for (id, field, why) in &r.unresolved_overrides {
         crate::say!("  override not applied: {id} {field}: {why}");
     }
-    for (l, rr) in &r.unresolved {
+    for (l, rr, why) in &r.unresolved {
         crate::say!(
-            "  decision not applied: {}:{} ~ {}:{} (no such party now)",
+            "  decision not applied: {}:{} ~ {}:{} ({why})",
             l.0,
             l.1,
             rr.0,

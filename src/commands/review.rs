@@ -77,7 +77,7 @@ fn import(a: &ReviewImportArgs, quiet: bool) -> anyhow::Result<()> {
             crate::say!("  does not apply now: {line}");
         }
         crate::say!(
-            "  `golive run {0}` (or `golive match {0}`) applies them",
+            "  `golive run {0}` applies them (match: pairs and golden values; link: person choices)",
             config.dir.display()
         );
     }

@@ -315,9 +315,9 @@ pub fn apply_override(
     match field {
         Field::Name => {
             let r = &mut g.record;
-            if let Some(org) = r.org.as_mut() {
-                org.input = value.to_string();
-                org.name = value.to_string();
+            if r.org.is_some() {
+                // The legal form and the match key follow the new name.
+                r.org = Some(crate::normalize::org::normalize_org_name(value));
             }
             if r.person.is_some() && r.org.is_none() {
                 r.original.remove(&Field::Name);

@@ -83,13 +83,17 @@ pub struct MatchResult {
 /// matches any source.
 pub type SourceRef = (String, String);
 
+/// A decision that cannot apply: its two sides and why.
+pub type Unresolved = (SourceRef, SourceRef, &'static str);
+
 /// Turn decisions keyed by source keys into index constraints; returns the
-/// decisions whose parties were not found (e.g. rows deleted since).
+/// decisions that cannot apply, and why (rows deleted since, a key several
+/// rows share).
 pub fn resolve_decisions(
     parties: &[Party],
     must_link: &[(SourceRef, SourceRef)],
     cannot_link: &[(SourceRef, SourceRef)],
-) -> (Constraints, Vec<(SourceRef, SourceRef)>) {
+) -> (Constraints, Vec<Unresolved>) {
     // By source key and by identity key (they differ for row-number keys).
     let identities: Vec<String> = parties.iter().map(golden_id::identity_key).collect();
     let mut by_key: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
@@ -106,18 +110,27 @@ pub fn resolve_decisions(
             }
         }
     }
-    let find = |r: &SourceRef| {
-        by_key
-            .get(&(r.0.as_str(), r.1.as_str()))
-            .and_then(|v| v.first().copied())
+    // A key that names several rows (keyless rows identical in every
+    // identifying field) cannot carry a decision: it is reported, not guessed.
+    let find = |r: &SourceRef| -> Result<u32, &'static str> {
+        match by_key.get(&(r.0.as_str(), r.1.as_str())).map(Vec::as_slice) {
+            None | Some([]) => Err("no such row now"),
+            Some([one]) => Ok(*one),
+            Some(_) => Err("several rows share this key"),
+        }
     };
     let mut unresolved = Vec::new();
     let mut resolve = |list: &[(SourceRef, SourceRef)]| -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         for pair in list {
             match (find(&pair.0), find(&pair.1)) {
-                (Some(a), Some(b)) => out.push((a, b)),
-                _ => unresolved.push(pair.clone()),
+                (Ok(a), Ok(b)) if a != b => out.push((a, b)),
+                (Ok(_), Ok(_)) => {
+                    unresolved.push((pair.0.clone(), pair.1.clone(), "both sides are one row"))
+                }
+                (Err(why), _) | (_, Err(why)) => {
+                    unresolved.push((pair.0.clone(), pair.1.clone(), why))
+                }
             }
         }
         out
@@ -760,6 +773,7 @@ mod tests {
             ],
         );
         assert_eq!(unresolved.len(), 1);
+        assert_eq!(unresolved[0].2, "no such row now");
         // Two records are too few to estimate from: the table's defaults score them.
         let defaults = Params::defaults(CompareConfig::default(), &ScoringConfig::default());
         let r = Engine::new(&parties, MatchConfig::default()).run(&c, Some(&defaults));

@@ -100,12 +100,22 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
     if decisions.is_empty() {
         return Ok(Default::default());
     }
-    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
+    // `None`: several persons share the key (identical keyless rows).
+    let mut by_key: HashMap<(&str, String), Option<usize>> = HashMap::new();
     for (i, p) in parties.iter().enumerate() {
         if p.kind == Kind::Person {
             let source = p.provenance.source.as_str();
-            by_key.insert((source, golden_id::identity_key(p)), i);
-            by_key.insert((source, p.provenance.source_key.clone()), i);
+            let identity = golden_id::identity_key(p);
+            let mut keys = vec![p.provenance.source_key.clone()];
+            if identity != p.provenance.source_key {
+                keys.push(identity);
+            }
+            for k in keys {
+                by_key
+                    .entry((source, k))
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(i));
+            }
         }
     }
     let organizations: HashSet<&str> = parties
@@ -117,9 +127,16 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
     let (mut chosen, mut unresolved) = (HashMap::new(), Vec::new());
     for d in decisions {
         let (source, key) = d.person;
-        let Some(&i) = by_key.get(&(source.as_str(), key.clone())) else {
-            unresolved.push((source, key, "the person's row is gone".to_string()));
-            continue;
+        let i = match by_key.get(&(source.as_str(), key.clone())) {
+            Some(Some(i)) => *i,
+            Some(None) => {
+                unresolved.push((source, key, "several persons share this key".to_string()));
+                continue;
+            }
+            None => {
+                unresolved.push((source, key, "the person's row is gone".to_string()));
+                continue;
+            }
         };
         match d.organization {
             Some(org) if !organizations.contains(org.as_str()) => unresolved.push((

@@ -25,8 +25,8 @@ pub struct MatchReport {
     pub decisions: usize,
     /// Oversized blocks, with an example party: (source, source key).
     pub capped_examples: Vec<(String, String)>,
-    /// Steward decisions whose parties are gone: ((source, key), (source, key)).
-    pub unresolved: Vec<((String, String), (String, String))>,
+    /// Steward decisions that cannot apply: ((source, key), (source, key), why).
+    pub unresolved: Vec<crate::matching::Unresolved>,
     /// Golden-field overrides applied.
     pub overrides_applied: usize,
     /// Overrides that no longer apply: (golden ID, field, why).
@@ -105,7 +105,16 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         .par_iter()
         .map(|m| anchor_first(&parties, &member_keys, m, &config.source_priority))
         .collect();
-    let ids = golden_id::assign(&cluster_keys, &ws.golden_keys()?);
+    // A member the steward took out of a cluster leaves its golden ID with
+    // the members that stay.
+    let mut previous = ws.golden_keys()?;
+    for (source, key, golden) in ws.take_outs()? {
+        let member = format!("{source}\u{1f}{key}");
+        if previous.get(&member) == Some(&golden) {
+            previous.remove(&member);
+        }
+    }
+    let ids = golden_id::assign(&cluster_keys, &previous);
     drop(cluster_keys);
     let mut unresolved_overrides = Vec::new();
     let overrides = overrides(ws, &mut unresolved_overrides)?;

@@ -131,9 +131,13 @@ pub fn page(set: &ReviewSet, lang: Lang) -> String {
         .collect(),
     };
     // `</` could end the script element early; JSON allows `<\/`.
+    // Inside <script>, `</script>` or `<!--` in a customer's value would end or
+    // derail the block: JSON may write those characters as escapes.
     let data = serde_json::to_string(&data)
         .unwrap_or_default()
-        .replace("</", "<\\/");
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
     let title = escape(l("html.title"));
     format!(
         r#"<!DOCTYPE html>
@@ -288,7 +292,7 @@ mod tests {
     #[test]
     fn values_cannot_close_the_script_or_inject_markup() {
         let hostile = Card {
-            name: "</script><img src=x onerror=alert(1)>".into(),
+            name: "</script><img src=x onerror=alert(1)><!--<script>".into(),
             ..Card::default()
         };
         let set = ReviewSet {
@@ -309,7 +313,8 @@ mod tests {
         };
         let page = page(&set, Lang::En);
         assert_eq!(page.matches("</script>").count(), 2, "only the page's own");
-        assert!(page.contains("<\\/script><img"));
+        assert!(page.contains("\\u003c/script\\u003e\\u003cimg"));
+        assert!(!page.contains("<!--"));
         assert!(
             !page.contains("http://") && !page.contains("https://"),
             "no network assets"

@@ -4,44 +4,46 @@
 //! workbook's languages, then stored in one transaction.
 
 use super::labels::{self, parse_value, sheet_key};
-use super::workbook::{CLUSTER_COLUMNS, FIRST_ROW, LINK_COLUMNS, META_SHEET, pair_columns};
-use super::{link_id, pair_id};
+use super::workbook::{FIRST_ROW, FORMAT_VERSION, META_SHEET};
+use super::{link_id, member_id, pair_id};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::export::{Column, neutralize};
 use crate::matching::golden::{self, check_override};
 use crate::workspace::Workspace;
 use crate::workspace::matches::StewardDecision;
-use crate::workspace::review::{DecisionBatch, GoldenOverride, LinkDecision, StoredBatch};
-use calamine::{Data, Range, Reader, Xlsx};
+use crate::workspace::review::{DecisionBatch, GoldenOverride, LinkDecision, StoredBatch, TakeOut};
+use calamine::{Data, DataRef, Reader, Xlsx};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// One sheet of the workbook, read.
+/// One sheet of the workbook: only the columns the import reads, by code.
 struct Sheet {
     /// The sheet's name as found in the workbook.
     name: String,
-    range: Range<Data>,
+    /// Code → column number (0-based), for the columns kept.
     columns: HashMap<String, u32>,
+    /// Code → position in a row of `rows`.
+    slot: HashMap<String, usize>,
+    /// Row number (0-based) → kept cells, in `slot` order.
+    rows: Vec<Vec<String>>,
     last_row: u32,
 }
 
 impl Sheet {
     fn text(&self, row: u32, code: &str) -> String {
-        let Some(&col) = self.columns.get(code) else {
-            return String::new();
+        let v = match (self.rows.get(row as usize), self.slot.get(code)) {
+            (Some(cells), Some(&i)) => cells[i].as_str(),
+            _ => "",
         };
-        let v = match self.range.get_value((row, col)) {
-            None | Some(Data::Empty) => String::new(),
-            Some(Data::String(s)) => s.clone(),
-            Some(Data::Float(f)) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-            Some(other) => other.to_string(),
+        // What golive neutralized on export comes back as written; a value
+        // that began with `'` itself keeps it.
+        let v = match v.strip_prefix('\'') {
+            Some(rest) if neutralize(rest, Column::Text) == v => rest,
+            Some(rest) if neutralize(rest, Column::Phone) == v => rest,
+            _ => v,
         };
-        // What golive neutralized on export comes back as written.
-        v.strip_prefix('\'')
-            .map(str::to_string)
-            .unwrap_or(v)
-            .trim()
-            .to_string()
+        v.trim().to_string()
     }
 
     /// `Sheet "Organization pairs", cell B7`.
@@ -53,6 +55,19 @@ impl Sheet {
             rust_xlsxwriter::utility::column_number_to_name(col as u16),
             row + 1
         )
+    }
+}
+
+fn cell_text(v: &DataRef<'_>) -> String {
+    match v {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        other => Data::from(other.clone()).to_string(),
     }
 }
 
@@ -110,15 +125,31 @@ fn open_sheets(path: &Path) -> Result<(Xlsx<std::io::BufReader<std::fs::File>>, 
             ),
         ));
     }
+    let mut book = book;
+    let version = book
+        .worksheet_range(META_SHEET)
+        .ok()
+        .and_then(|r| r.get_value((0, 1)).map(|v| v.to_string()));
+    if version.as_deref() != Some(FORMAT_VERSION) {
+        return Err(bad(
+            path,
+            format!(
+                "was written in review workbook format {} and this golive reads format {FORMAT_VERSION}: export the workbook again with this golive",
+                version.unwrap_or_else(|| "unknown".into())
+            ),
+        ));
+    }
     Ok((book, names))
 }
 
+/// Read the columns `codes` of the sheet `key` (in any language), streaming
+/// its cells: a 300,000-row sheet is never held whole.
 fn read_sheet(
     path: &Path,
     book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
     names: &[String],
     key: &str,
-    codes: &[String],
+    codes: &[&str],
 ) -> Result<Sheet> {
     let Some(name) = names.iter().find(|n| sheet_key(n, &[key]).is_some()) else {
         return Err(bad(
@@ -134,32 +165,100 @@ fn read_sheet(
             ),
         ));
     };
-    let range = book
-        .worksheet_range(name)
-        .map_err(|e| bad(path, format!("sheet \"{name}\" cannot be read: {e}")))?;
-    let mut columns = HashMap::new();
-    let width = range.end().map_or(0, |(_, c)| c + 1);
-    for c in 0..width {
-        if let Some(Data::String(code)) = range.get_value((0, c)) {
-            columns.entry(code.trim().to_string()).or_insert(c);
+    let unreadable =
+        |e: calamine::XlsxError| bad(path, format!("sheet \"{name}\" cannot be read: {e}"));
+    let mut cells = book.worksheet_cells_reader(name).map_err(unreadable)?;
+    let mut found: HashMap<String, u32> = HashMap::new();
+    // Column number → slot, known once the code row (row 0) is read.
+    let mut keep: HashMap<u32, usize> = HashMap::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut last_row = 0;
+    let mut header_done = false;
+    let check = |found: &HashMap<String, u32>| -> Result<HashMap<u32, usize>> {
+        let mut keep = HashMap::new();
+        for (i, code) in codes.iter().enumerate() {
+            let Some(&c) = found.get(*code) else {
+                return Err(bad(
+                    path,
+                    format!(
+                        "sheet \"{name}\", row 1 (hidden): column `{code}` is missing (a column was deleted or the hidden code row edited): export the workbook again"
+                    ),
+                ));
+            };
+            keep.insert(c, i);
         }
+        Ok(keep)
+    };
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if r == 0 {
+            if let DataRef::String(_) | DataRef::SharedString(_) = cell.get_value() {
+                found
+                    .entry(cell_text(cell.get_value()).trim().to_string())
+                    .or_insert(c);
+            }
+            continue;
+        }
+        if !header_done {
+            keep = check(&found)?;
+            header_done = true;
+        }
+        let Some(&i) = keep.get(&c) else { continue };
+        let r = r as usize;
+        if rows.len() <= r {
+            rows.resize_with(r + 1, || vec![String::new(); codes.len()]);
+        }
+        rows[r][i] = cell_text(cell.get_value());
+        last_row = last_row.max(r as u32);
     }
-    if let Some(missing) = codes.iter().find(|c| !columns.contains_key(*c)) {
-        return Err(bad(
-            path,
-            format!(
-                "sheet \"{name}\", row 1 (hidden): column `{missing}` is missing (a column was deleted or the hidden code row edited): export the workbook again"
-            ),
-        ));
+    if !header_done {
+        check(&found)?;
     }
-    let last_row = range.end().map_or(0, |(r, _)| r);
+    let slot = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.to_string(), i))
+        .collect();
+    found.retain(|code, _| codes.contains(&code.as_str()));
     Ok(Sheet {
         name: name.clone(),
-        range,
-        columns,
+        columns: found,
+        slot,
+        rows,
         last_row,
     })
 }
+
+/// The columns the import reads, per sheet (the others are for people).
+const PAIR_CODES: [&str; 7] = [
+    "pair_id",
+    "decision",
+    "note",
+    "left_source",
+    "left_key",
+    "right_source",
+    "right_key",
+];
+const LINK_CODES: [&str; 6] = [
+    "link_id",
+    "decision",
+    "note",
+    "candidates",
+    "person_source",
+    "person_key",
+];
+const CLUSTER_CODES: [&str; 10] = [
+    "golden_id",
+    "role",
+    "source",
+    "key",
+    "member_id",
+    "take_out",
+    "name_override",
+    "phone_override",
+    "email_override",
+    "note",
+];
 
 /// Read and check an edited review workbook; nothing is stored.
 pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBatch, usize)> {
@@ -169,15 +268,13 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
     let (pair_sheets, (clusters_sheet, links_sheet)) = std::thread::scope(|scope| {
         let other = scope.spawn(|| -> Result<(Sheet, Sheet)> {
             let (mut book, names) = open_sheets(path)?;
-            let codes: Vec<String> = CLUSTER_COLUMNS.map(String::from).to_vec();
-            let clusters = read_sheet(path, &mut book, &names, "sheet.clusters", &codes)?;
-            let codes: Vec<String> = LINK_COLUMNS.map(String::from).to_vec();
-            let links = read_sheet(path, &mut book, &names, "sheet.links", &codes)?;
+            let clusters = read_sheet(path, &mut book, &names, "sheet.clusters", &CLUSTER_CODES)?;
+            let links = read_sheet(path, &mut book, &names, "sheet.links", &LINK_CODES)?;
             Ok((clusters, links))
         });
-        let pairs = [("sheet.org_pairs", false), ("sheet.person_pairs", true)]
+        let pairs = ["sheet.org_pairs", "sheet.person_pairs"]
             .into_iter()
-            .map(|(key, persons)| read_sheet(path, &mut book, &names, key, &pair_columns(persons)))
+            .map(|key| read_sheet(path, &mut book, &names, key, &PAIR_CODES))
             .collect::<Result<Vec<Sheet>>>();
         let other = other
             .join()
@@ -233,6 +330,16 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
                     ));
                 }
             };
+            if left == right {
+                return Err(bad(
+                    path,
+                    format!(
+                        "{}: both rows of this pair have the key `{}` (they are identical in every identifying field), so a decision could not tell them apart: give the source a key column",
+                        sheet.at(r, "decision"),
+                        left.1
+                    ),
+                ));
+            }
             if let Some(&before) = seen.get(&id) {
                 if before != merge {
                     return Err(bad(
@@ -284,10 +391,13 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         } else {
             let chosen = decision.split_whitespace().next().unwrap_or("");
             let candidates = get("candidates");
-            let ok = candidates
-                .split(';')
-                .filter_map(|c| c.split_whitespace().next())
-                .any(|g| g == chosen);
+            // Candidates are `ID · name; …`; a name may hold `;` itself, so
+            // only a fragment that starts with a golden ID counts.
+            let ok = looks_like_golden_id(chosen)
+                && candidates
+                    .split("; ")
+                    .filter_map(|c| c.split_whitespace().next())
+                    .any(|g| g == chosen);
             if !ok {
                 return Err(bad(
                     path,
@@ -312,12 +422,21 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
     // Clusters: members taken out, golden fields overridden.
     let sheet = clusters_sheet;
     // golden ID → (kept members, taken-out members)
-    type Members = (Vec<(String, String)>, Vec<(String, String, String)>);
+    type Members = (Vec<(String, String)>, Vec<(String, String, String, String)>);
     let mut clusters: BTreeMap<String, Members> = BTreeMap::new();
     for r in FIRST_ROW..=sheet.last_row {
         let get = |c: &str| sheet.text(r, c);
         let (id, role) = (get("golden_id"), get("role"));
         if id.is_empty() && role.is_empty() {
+            if let Some(code) = CLUSTER_CODES[5..].iter().find(|c| !get(c).is_empty()) {
+                return Err(bad(
+                    path,
+                    format!(
+                        "{}: this row belongs to no cluster (its golden ID and row kind are empty): write the decision on the cluster's own row",
+                        sheet.at(r, code)
+                    ),
+                ));
+            }
             continue;
         }
         let golden_row = match parse_value(&role, &["value.golden", "value.member"]) {
@@ -376,11 +495,23 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
             }
         }
         let member = (get("source"), get("key"));
+        if get("member_id") != member_id(&id, &member.0, &member.1) {
+            return Err(bad(
+                path,
+                format!(
+                    "{}: member ID `{}` does not match this row's golden ID, source and key (one of them was edited): restore them, or export the workbook again",
+                    sheet.at(r, "member_id"),
+                    get("member_id")
+                ),
+            ));
+        }
         let take = get("take_out");
         if take.is_empty() {
             entry.0.push(member);
         } else if parse_value(&take, &["value.take_out"]).is_some() {
-            entry.1.push((member.0, member.1, get("note")));
+            entry
+                .1
+                .push((member.0, member.1, get("note"), sheet.at(r, "take_out")));
         } else {
             return Err(bad(
                 path,
@@ -392,32 +523,74 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         }
     }
     let mut taken_out = 0;
-    for (kept, out) in clusters.values() {
-        for (i, (source, key, note)) in out.iter().enumerate() {
+    // A pair decided on a pair sheet, by its normalized sides: a take-out
+    // must not contradict it.
+    let on_pair_sheets: HashMap<PairKey, bool> = batch
+        .pairs
+        .iter()
+        .map(|d| (ordered(&d.left, &d.right), d.merge))
+        .collect();
+    for (golden_id, (kept, out)) in &clusters {
+        for (i, (source, key, note, at)) in out.iter().enumerate() {
             taken_out += 1;
+            let member = (source.clone(), key.clone());
+            let (decided_by, decided_at, note) = decided(note.clone());
+            batch.take_outs.push(TakeOut {
+                member: member.clone(),
+                golden_id: golden_id.clone(),
+                decided_by: decided_by.clone(),
+                decided_at: decided_at.clone(),
+                note: note.clone(),
+            });
             // Apart from the members that stay; with none staying, from each other.
             let others: Vec<(String, String)> = if kept.is_empty() {
                 out[i + 1..]
                     .iter()
-                    .map(|(s, k, _)| (s.clone(), k.clone()))
+                    .map(|(s, k, _, _)| (s.clone(), k.clone()))
                     .collect()
             } else {
                 kept.clone()
             };
             for other in others {
-                let (decided_by, decided_at, note) = decided(note.clone());
+                if on_pair_sheets.get(&ordered(&member, &other)) == Some(&true) {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "{at}: {}:{} is taken out of {golden_id}, yet a pair sheet merges it with {}:{}: keep one of the two decisions",
+                            member.0, member.1, other.0, other.1
+                        ),
+                    ));
+                }
                 batch.pairs.push(StewardDecision {
-                    left: (source.clone(), key.clone()),
+                    left: member.clone(),
                     right: other,
                     merge: false,
-                    decided_by,
-                    decided_at,
-                    note,
+                    decided_by: decided_by.clone(),
+                    decided_at: decided_at.clone(),
+                    note: note.clone(),
                 });
             }
         }
     }
     Ok((batch, taken_out))
+}
+
+/// Two (source, key) sides, smaller first.
+type PairKey = ((String, String), (String, String));
+
+fn ordered(a: &(String, String), b: &(String, String)) -> PairKey {
+    if a <= b {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    }
+}
+
+/// `G…` (a golden record) or `N…` (an organization created from a person's
+/// company text): 16 hex digits.
+fn looks_like_golden_id(id: &str) -> bool {
+    id.strip_prefix(['G', 'N'])
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn looks_like_id(id: &str, prefix: char) -> bool {

@@ -70,25 +70,37 @@ pub fn reason_word(lang: Lang, kind: &str, english: &str) -> String {
     }
 }
 
+fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every `value.*` label in every language, and each key's own code
+/// (`keep_apart`, `keep apart`), folded → the key.
+static VALUES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let mut out = HashMap::new();
+    for lang in Lang::ALL {
+        for (key, text) in LABELS.get(lang.code()).into_iter().flatten() {
+            if let Some(code) = key.strip_prefix("value.") {
+                out.insert(fold(text), key.clone());
+                out.insert(code.to_string(), key.clone());
+                out.insert(code.replace('_', " "), key.clone());
+            }
+        }
+    }
+    out
+});
+
 /// Which of `keys` a cell's text names, in any language or as the key's own
 /// code (`merge`, `keep_apart`): case, width and spaces do not matter.
 pub fn parse_value<'k>(text: &str, keys: &[&'k str]) -> Option<&'k str> {
-    let fold = |s: &str| -> String {
-        use unicode_normalization::UnicodeNormalization;
-        s.nfkc()
-            .collect::<String>()
-            .to_lowercase()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let t = fold(text);
-    keys.iter().copied().find(|k| {
-        let code = k.trim_start_matches("value.");
-        t == code
-            || t == code.replace('_', " ")
-            || Lang::ALL.iter().any(|&l| t == fold(label(l, k)))
-    })
+    let key = VALUES.get(&fold(text))?;
+    keys.iter().copied().find(|k| *k == key)
 }
 
 /// A sheet's name in any language → its key.

@@ -191,6 +191,12 @@ pub fn pair_id(left: (&str, &str), right: (&str, &str)) -> String {
     short_hash('P', &[a.0, a.1, b.0, b.1])
 }
 
+/// A cluster member's row ID on the clusters sheet: the import checks it
+/// against the row's golden ID, source and key.
+pub fn member_id(golden_id: &str, source: &str, key: &str) -> String {
+    short_hash('M', &[golden_id, source, key])
+}
+
 /// A person's link question ID.
 pub fn link_id(source: &str, key: &str) -> String {
     short_hash('L', &[source, key])
@@ -406,6 +412,26 @@ pub fn export(
         )));
     }
     let set = collect(ws, all)?;
+    // Excel's sheet ends at row 1,048,576; two rows are the header.
+    const EXCEL_ROWS: usize = 1_048_574;
+    let cluster_rows: usize = set.clusters.iter().map(|c| c.members.len() + 1).sum();
+    for (what, rows) in [
+        ("organization pairs", set.org_pairs.len()),
+        ("person pairs", set.person_pairs.len()),
+        ("person links", set.links.len()),
+        ("cluster rows", cluster_rows),
+    ] {
+        if rows > EXCEL_ROWS {
+            return Err(Error::Usage(format!(
+                "{rows} {what} do not fit in one Excel sheet (at most {EXCEL_ROWS}){}",
+                if all {
+                    ": export without --all, which adds every automatic match"
+                } else {
+                    ": settle part of them first, or tighten the review band"
+                }
+            )));
+        }
+    }
     let mut outputs = StagedOutputs::new(config)?;
     let staged = outputs.path(WORKBOOK);
     let page = outputs.path(PAGE);

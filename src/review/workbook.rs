@@ -52,7 +52,7 @@ pub const LINK_COLUMNS: [&str; 11] = [
     "person_origin",
 ];
 
-pub const CLUSTER_COLUMNS: [&str; 16] = [
+pub const CLUSTER_COLUMNS: [&str; 17] = [
     "golden_id",
     "role",
     "members",
@@ -64,6 +64,7 @@ pub const CLUSTER_COLUMNS: [&str; 16] = [
     "source",
     "key",
     "origin",
+    "member_id",
     "take_out",
     "name_override",
     "phone_override",
@@ -96,7 +97,8 @@ fn width(code: &str) -> f64 {
         .trim_start_matches("right_")
         .trim_start_matches("person_");
     match base {
-        "pair_id" | "link_id" | "golden_id" | "golden" | "score" | "band" | "members" => 12.0,
+        "pair_id" | "link_id" | "golden_id" | "golden" | "member_id" | "score" | "band"
+        | "members" => 12.0,
         "decision" | "take_out" | "role" | "source" | "key" => 15.0,
         "reasons" | "candidates" | "address" | "origin" => 40.0,
         _ => 24.0,
@@ -336,6 +338,12 @@ fn cluster_sheet(
                     "role" => role,
                     "members" if golden => &members,
                     "take_out" | "note" | "members" => continue,
+                    "member_id" if golden => continue,
+                    "member_id" => {
+                        let id = super::member_id(&cl.golden_id, &card.source, &card.key);
+                        cell(ws, r, c as u16, &id, code, None)?;
+                        continue;
+                    }
                     o if o.ends_with("_override") => match golden {
                         true => cl
                             .overrides

@@ -209,7 +209,9 @@ impl Workspace {
     pub fn match_writer(&mut self, run: &MatchRun) -> Result<MatchWriter<'_>> {
         let open = super::Open::begin(
             self,
-            "DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;",
+            // Links point at the previous golden records: the link stage redoes them.
+            "DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;
+             DELETE FROM links; DELETE FROM created_organizations;",
         )?;
         self.conn
             .execute(

@@ -36,12 +36,25 @@ pub struct LinkDecision {
     pub note: String,
 }
 
+/// A member a steward took out of a cluster: the match that follows keeps
+/// it apart from the members that stay (as keep-apart pairs) and leaves the
+/// cluster's golden ID with them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TakeOut {
+    pub member: (String, String),
+    pub golden_id: String,
+    pub decided_by: String,
+    pub decided_at: String,
+    pub note: String,
+}
+
 /// Everything one review import stores, in one transaction.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DecisionBatch {
     pub pairs: Vec<StewardDecision>,
     pub overrides: Vec<GoldenOverride>,
     pub links: Vec<LinkDecision>,
+    pub take_outs: Vec<TakeOut>,
     /// SHA-256 of the workbook the decisions came from.
     pub workbook_sha256: String,
 }
@@ -167,6 +180,21 @@ impl Workspace {
                     ])?;
                 }
             }
+            let mut take = tx.prepare(
+                "INSERT INTO take_outs (source, key, golden_id, decided_by, decided_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (source, key, golden_id) DO NOTHING",
+            )?;
+            for t in &batch.take_outs {
+                take.execute(params![
+                    t.member.0,
+                    t.member.1,
+                    t.golden_id,
+                    t.decided_by,
+                    t.decided_at,
+                    t.note
+                ])?;
+            }
             tx.execute(
                 "INSERT INTO review_files (sha256, event, at) VALUES (?1, 'imported', datetime('now'))
                  ON CONFLICT (sha256) DO UPDATE SET event = 'imported', at = excluded.at",
@@ -206,6 +234,15 @@ impl Workspace {
                     note: r.get(5)?,
                 })
             },
+        )
+    }
+
+    /// Members taken out of clusters: (source, key, golden ID).
+    pub fn take_outs(&self) -> Result<Vec<(String, String, String)>> {
+        self.query_all(
+            "SELECT source, key, golden_id FROM take_outs ORDER BY source, key, golden_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
     }
 

@@ -170,6 +170,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (person_source, person_key)
     );
     ALTER TABLE links ADD COLUMN candidates TEXT NOT NULL DEFAULT '';
+    CREATE TABLE take_outs (
+        source TEXT NOT NULL,
+        key TEXT NOT NULL,
+        golden_id TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (source, key, golden_id)
+    );
     CREATE TABLE review_files (
         sha256 TEXT PRIMARY KEY,
         event TEXT NOT NULL CHECK (event IN ('exported', 'imported')),
