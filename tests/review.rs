@@ -367,6 +367,10 @@ fn a_bad_workbook_is_refused_whole_naming_the_sheet_and_cell() {
         b.iter_mut().find(|(n, _)| n == "Кластеры").unwrap().0 = "Clusters (old)".into();
     });
     assert!(err.contains("sheet \"Clusters\" is missing"), "{err}");
+    let phone_column = {
+        let g = &book.iter().find(|(n, _)| n == "Кластеры").unwrap().1;
+        (b'A' + col(g, "phone_override") as u8) as char
+    };
     let err = try_import(&|b| {
         first_valid(b);
         let g = sheet(b, "Кластеры");
@@ -377,7 +381,8 @@ fn a_bad_workbook_is_refused_whole_naming_the_sheet_and_cell() {
         g[r][c] = "call me".into();
     });
     assert!(
-        err.contains("sheet \"Кластеры\", cell O") && err.contains("not a phone number"),
+        err.contains(&format!("sheet \"Кластеры\", cell {phone_column}"))
+            && err.contains("not a phone number"),
         "{err}"
     );
 
@@ -754,6 +759,74 @@ fn a_person_goes_to_the_organization_the_steward_chose() {
         said.contains("0 person links"),
         "decided links are not asked again: {said}"
     );
+
+    // Petrov's row changes: the choice stands and is reported.
+    std::fs::write(
+        dir.join("sources/people.csv"),
+        "Код,Фамилия,Имя,Email\n\
+         10,Иванов,Иван,ivanov@romashka.ru\n\
+         11,Петров,Пётр Алексеевич,petrov@romashka.ru\n",
+    )
+    .unwrap();
+    let said = ok(&["run", d]);
+    assert!(
+        said.contains("changed since") && said.contains("people:11"),
+        "{said}"
+    );
+    assert!(!said.contains("people:10"), "{said}");
+    let links = std::fs::read_to_string(dir.join("out/links.csv")).unwrap();
+    assert!(links.contains("unlinked: the data steward left"), "{links}");
+}
+
+#[test]
+fn a_pair_decided_on_a_row_that_changed_is_reported_and_asked_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("golive.toml"),
+        "[project]\nname = \"t\"\nregion = \"RU\"\n[[source]]\nname = \"crm\"\npath = \"sources/crm.csv\"\n",
+    )
+    .unwrap();
+    let write = |second_phone: &str| {
+        std::fs::write(
+            dir.join("sources/crm.csv"),
+            format!(
+                "Код,Наименование,Телефон\n1,ООО \"Ромашка\",+7 495 123-45-67\n2,ООО Ромашка,{second_phone}\n"
+            ),
+        )
+        .unwrap()
+    };
+    write("8 (495) 123-45-67");
+    let d = dir.to_str().unwrap();
+    ok(&["-q", "run", d]);
+    ok(&["review", "export", d, "--all", "--lang", "en"]);
+    let mut book = read_book(&dir.join("out/review.xlsx"));
+    let pairs = sheet(&mut book, "Organization pairs");
+    assert_eq!(pairs.len(), 3, "one pair");
+    let c = col(pairs, "decision");
+    pairs[2][c] = "keep apart".into();
+    let edited = dir.join("edited.xlsx");
+    write_book(&edited, &book);
+    ok(&["review", "import", edited.to_str().unwrap(), d]);
+    let said = ok(&["run", d]);
+    assert!(!said.contains("changed since"), "{said}");
+    let said = ok(&["review", "export", d, "--all", "--lang", "en"]);
+    assert!(said.contains("0 organization pairs"), "{said}");
+    write("8 (495) 123-45-68");
+    let said = ok(&["run", d]);
+    assert!(
+        said.contains("changed since") && said.contains("crm:2"),
+        "{said}"
+    );
+    let c = clusters(dir);
+    assert_ne!(
+        c[&("crm".to_string(), "1".to_string())],
+        c[&("crm".to_string(), "2".to_string())],
+        "the decision stands"
+    );
+    let said = ok(&["review", "export", d, "--all", "--lang", "en"]);
+    assert!(said.contains("1 organization pairs"), "asked again: {said}");
 }
 
 #[test]

@@ -15,6 +15,11 @@ pub fn print(r: &LinkReport) {
     if r.steward > 0 {
         crate::say!("  {} persons placed as the data steward chose", r.steward);
     }
+    for (source, key, by, at) in &r.changed_since_decided {
+        crate::say!(
+            "  changed since {by} chose its organization ({at}): {source}:{key}: the choice stands; check it"
+        );
+    }
     for (source, key, why) in &r.unresolved {
         crate::say!("  link choice not applied: {source}:{key}: {why}");
     }

@@ -44,6 +44,11 @@ pub fn print(r: &MatchReport) {
     for (id, field, why) in &r.unresolved_overrides {
         crate::say!("  override not applied: {id} {field}: {why}");
     }
+    for (source, key, by, at) in &r.changed_since_decided {
+        crate::say!(
+            "  changed since {by} decided on it ({at}): {source}:{key}: the decision stands; the next review export asks again"
+        );
+    }
     for (l, rr, why) in &r.unresolved {
         crate::say!(
             "  decision not applied: {}:{} ~ {}:{} ({why})",

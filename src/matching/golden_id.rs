@@ -76,6 +76,20 @@ pub fn identity_key(p: &Party) -> String {
     format!("~{}{repeat}", hex(&h.finalize(), 8))
 }
 
+/// A hash of everything a row says (kind and every mapped field as written):
+/// a steward's decision remembers it, so a row changed since is reported.
+pub fn content_hash(p: &Party) -> String {
+    let mut h = Sha256::new();
+    h.update(p.kind.as_str().as_bytes());
+    for (f, v) in &p.original {
+        h.update([0x1e]);
+        h.update(f.as_str().as_bytes());
+        h.update([0x1f]);
+        h.update(v.as_bytes());
+    }
+    hex(&h.finalize(), 8)
+}
+
 fn fresh_id(anchor: &str, attempt: u32) -> String {
     let mut h = Sha256::new();
     h.update(anchor.as_bytes());

@@ -22,6 +22,8 @@ pub struct LinkReport {
     pub steward: usize,
     /// Steward link choices that no longer apply: (person source, key, why).
     pub unresolved: Vec<(String, String, String)>,
+    /// Persons whose row changed since the steward chose: (source, key, who, when).
+    pub changed_since_decided: Vec<(String, String, String, String)>,
 }
 
 pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Result<LinkReport> {
@@ -39,7 +41,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         )));
     }
     let golden: Vec<String> = golden.into_iter().map(|(_, g)| g).collect();
-    let (steward, unresolved) = steward_choices(ws, &parties, &golden)?;
+    let (steward, unresolved, changed_since_decided) = steward_choices(ws, &parties, &golden)?;
     let task = progress.task("link", Work::Uncounted);
     let (outcomes, created) = link_all(&parties, &golden, &steward);
     task.finish();
@@ -85,6 +87,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         ambiguous: count(|o| matches!(o, Outcome::Ambiguous { .. })),
         steward: steward.len(),
         unresolved,
+        changed_since_decided,
     })
 }
 
@@ -93,6 +96,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
 type Choices = (
     HashMap<usize, Option<String>>,
     Vec<(String, String, String)>,
+    Vec<(String, String, String, String)>,
 );
 
 fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Result<Choices> {
@@ -124,7 +128,7 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
         .filter(|(p, _)| p.kind != Kind::Person)
         .map(|(_, g)| g.as_str())
         .collect();
-    let (mut chosen, mut unresolved) = (HashMap::new(), Vec::new());
+    let (mut chosen, mut unresolved, mut changed) = (HashMap::new(), Vec::new(), Vec::new());
     for d in decisions {
         let (source, key) = d.person;
         let i = match by_key.get(&(source.as_str(), key.clone())) {
@@ -138,6 +142,14 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
                 continue;
             }
         };
+        if !d.person_hash.is_empty() && golden_id::content_hash(&parties[i]) != d.person_hash {
+            changed.push((
+                source.clone(),
+                key.clone(),
+                d.decided_by.clone(),
+                d.decided_at.clone(),
+            ));
+        }
         match d.organization {
             Some(org) if !organizations.contains(org.as_str()) => unresolved.push((
                 source,
@@ -149,5 +161,5 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
             }
         }
     }
-    Ok((chosen, unresolved))
+    Ok((chosen, unresolved, changed))
 }

@@ -27,6 +27,10 @@ pub struct MatchReport {
     pub capped_examples: Vec<(String, String)>,
     /// Steward decisions that cannot apply: ((source, key), (source, key), why).
     pub unresolved: Vec<crate::matching::Unresolved>,
+    /// Rows a decision was made on that have changed since: (source, key,
+    /// who decided, when). The decision still applies; the next review export
+    /// asks again.
+    pub changed_since_decided: Vec<(String, String, String, String)>,
     /// Golden-field overrides applied.
     pub overrides_applied: usize,
     /// Overrides that no longer apply: (golden ID, field, why).
@@ -95,6 +99,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         .map(|d| (d.left.clone(), d.right.clone()))
         .collect();
     let (constraints, unresolved) = resolve_decisions(&parties, &must, &cannot);
+    let changed_since_decided = changed_since_decided(&parties, &decisions);
     let engine = Engine::new(&parties, match_config);
     let result = engine.run(&constraints, None);
     let members = result.clustering.members();
@@ -238,7 +243,47 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         unresolved,
         overrides_applied,
         unresolved_overrides,
+        changed_since_decided,
     })
+}
+
+/// The sides of decisions whose row no longer says what the steward saw.
+fn changed_since_decided(
+    parties: &[Party],
+    decisions: &[crate::workspace::matches::StewardDecision],
+) -> Vec<(String, String, String, String)> {
+    let recorded = |h: &String| !h.is_empty();
+    if !decisions
+        .iter()
+        .any(|d| recorded(&d.left_hash) || recorded(&d.right_hash))
+    {
+        return Vec::new();
+    }
+    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
+    for (i, p) in parties.iter().enumerate() {
+        let source = p.provenance.source.as_str();
+        by_key.insert((source, golden_id::identity_key(p)), i);
+        by_key.insert((source, p.provenance.source_key.clone()), i);
+    }
+    let mut out = Vec::new();
+    for d in decisions {
+        for (side, hash) in [(&d.left, &d.left_hash), (&d.right, &d.right_hash)] {
+            let Some(&i) = by_key.get(&(side.0.as_str(), side.1.clone())) else {
+                continue;
+            };
+            if recorded(hash) && golden_id::content_hash(&parties[i]) != *hash {
+                out.push((
+                    side.0.clone(),
+                    side.1.clone(),
+                    d.decided_by.clone(),
+                    d.decided_at.clone(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A cluster's member identities, its anchor first: the most trusted source

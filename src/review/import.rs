@@ -230,7 +230,7 @@ fn read_sheet(
 }
 
 /// The columns the import reads, per sheet (the others are for people).
-const PAIR_CODES: [&str; 7] = [
+const PAIR_CODES: [&str; 9] = [
     "pair_id",
     "decision",
     "note",
@@ -238,21 +238,25 @@ const PAIR_CODES: [&str; 7] = [
     "left_key",
     "right_source",
     "right_key",
+    "left_hash",
+    "right_hash",
 ];
-const LINK_CODES: [&str; 6] = [
+const LINK_CODES: [&str; 7] = [
     "link_id",
     "decision",
     "note",
     "candidates",
     "person_source",
     "person_key",
+    "person_hash",
 ];
-const CLUSTER_CODES: [&str; 10] = [
+const CLUSTER_CODES: [&str; 11] = [
     "golden_id",
     "role",
     "source",
     "key",
     "member_id",
+    "hash",
     "take_out",
     "name_override",
     "phone_override",
@@ -361,6 +365,8 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
                 decided_by,
                 decided_at,
                 note,
+                left_hash: get("left_hash"),
+                right_hash: get("right_hash"),
             });
         }
     }
@@ -413,6 +419,7 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         batch.links.push(LinkDecision {
             person,
             organization,
+            person_hash: get("person_hash"),
             decided_by,
             decided_at,
             note,
@@ -421,14 +428,18 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
 
     // Clusters: members taken out, golden fields overridden.
     let sheet = clusters_sheet;
-    // golden ID → (kept members, taken-out members)
-    type Members = (Vec<(String, String)>, Vec<(String, String, String, String)>);
+    // golden ID → (source, key, hash) of the members that stay; of those
+    // taken out, also the note and the cell.
+    type Members = (
+        Vec<(String, String, String)>,
+        Vec<(String, String, String, String, String)>,
+    );
     let mut clusters: BTreeMap<String, Members> = BTreeMap::new();
     for r in FIRST_ROW..=sheet.last_row {
         let get = |c: &str| sheet.text(r, c);
         let (id, role) = (get("golden_id"), get("role"));
         if id.is_empty() && role.is_empty() {
-            if let Some(code) = CLUSTER_CODES[5..].iter().find(|c| !get(c).is_empty()) {
+            if let Some(code) = CLUSTER_CODES[6..].iter().find(|c| !get(c).is_empty()) {
                 return Err(bad(
                     path,
                     format!(
@@ -507,11 +518,15 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         }
         let take = get("take_out");
         if take.is_empty() {
-            entry.0.push(member);
+            entry.0.push((member.0, member.1, get("hash")));
         } else if parse_value(&take, &["value.take_out"]).is_some() {
-            entry
-                .1
-                .push((member.0, member.1, get("note"), sheet.at(r, "take_out")));
+            entry.1.push((
+                member.0,
+                member.1,
+                get("hash"),
+                get("note"),
+                sheet.at(r, "take_out"),
+            ));
         } else {
             return Err(bad(
                 path,
@@ -531,7 +546,7 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         .map(|d| (ordered(&d.left, &d.right), d.merge))
         .collect();
     for (golden_id, (kept, out)) in &clusters {
-        for (i, (source, key, note, at)) in out.iter().enumerate() {
+        for (i, (source, key, hash, note, at)) in out.iter().enumerate() {
             taken_out += 1;
             let member = (source.clone(), key.clone());
             let (decided_by, decided_at, note) = decided(note.clone());
@@ -543,15 +558,16 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
                 note: note.clone(),
             });
             // Apart from the members that stay; with none staying, from each other.
-            let others: Vec<(String, String)> = if kept.is_empty() {
+            let others: Vec<(String, String, String)> = if kept.is_empty() {
                 out[i + 1..]
                     .iter()
-                    .map(|(s, k, _, _)| (s.clone(), k.clone()))
+                    .map(|(s, k, h, _, _)| (s.clone(), k.clone(), h.clone()))
                     .collect()
             } else {
                 kept.clone()
             };
-            for other in others {
+            for (other_source, other_key, other_hash) in others {
+                let other = (other_source, other_key);
                 if on_pair_sheets.get(&ordered(&member, &other)) == Some(&true) {
                     return Err(bad(
                         path,
@@ -568,6 +584,8 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
                     decided_by: decided_by.clone(),
                     decided_at: decided_at.clone(),
                     note: note.clone(),
+                    left_hash: hash.clone(),
+                    right_hash: other_hash,
                 });
             }
         }

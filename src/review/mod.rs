@@ -21,7 +21,7 @@ use crate::model::{Field, GoldenByRow, Kind, Party};
 use crate::workspace::Workspace;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// A record as the steward compares it.
@@ -41,6 +41,8 @@ pub struct Card {
     /// `file · sheet · row N`.
     pub origin: String,
     pub golden: String,
+    /// What the row said when it was shown ([`golden_id::content_hash`]).
+    pub hash: String,
 }
 
 impl Card {
@@ -64,6 +66,7 @@ impl Card {
             key: golden_id::identity_key(p),
             origin,
             golden: golden.to_string(),
+            hash: golden_id::content_hash(p),
         }
     }
 
@@ -82,6 +85,7 @@ impl Card {
             "key" => &self.key,
             "origin" => &self.origin,
             "golden" => &self.golden,
+            "hash" => &self.hash,
             _ => "",
         }
     }
@@ -226,14 +230,17 @@ pub fn collect(ws: &Workspace, all: bool) -> Result<ReviewSet> {
     let parties = ws.load_parties()?;
     let golden: HashMap<i64, String> = ws.golden_ids()?.into_iter().collect();
     let index: HashMap<i64, usize> = parties.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    let decided: HashSet<((String, String), (String, String))> = ws
+    // Decided pairs, each side with what its row said then: a pair whose
+    // row changed since is asked again.
+    type Side = (String, String);
+    let decided: HashMap<(Side, Side), (String, String)> = ws
         .decisions()?
         .into_iter()
         .map(|d| {
             if d.left <= d.right {
-                (d.left, d.right)
+                ((d.left, d.right), (d.left_hash, d.right_hash))
             } else {
-                (d.right, d.left)
+                ((d.right, d.left), (d.right_hash, d.left_hash))
             }
         })
         .collect();
@@ -279,8 +286,16 @@ pub fn collect(ws: &Workspace, all: bool) -> Result<ReviewSet> {
             let (left, right) = (card(pair.left_row)?, card(pair.right_row)?);
             let l = (left.source.clone(), left.key.clone());
             let r = (right.source.clone(), right.key.clone());
-            if decided.contains(&if l <= r { (l, r) } else { (r, l) }) {
-                return None;
+            let (key, hashes) = if l <= r {
+                ((l, r), (&left.hash, &right.hash))
+            } else {
+                ((r, l), (&right.hash, &left.hash))
+            };
+            if let Some((lh, rh)) = decided.get(&key) {
+                let same = |then: &String, now: &String| then.is_empty() || then == now;
+                if same(lh, hashes.0) && same(rh, hashes.1) {
+                    return None;
+                }
             }
             let persons = parties[index[&pair.left_row]].kind == Kind::Person;
             Some((
@@ -309,12 +324,17 @@ pub fn collect(ws: &Workspace, all: bool) -> Result<ReviewSet> {
     }
 
     if !links_stale {
-        let chosen: HashSet<(String, String)> =
-            ws.link_decisions()?.into_iter().map(|d| d.person).collect();
+        let chosen: HashMap<(String, String), String> = ws
+            .link_decisions()?
+            .into_iter()
+            .map(|d| (d.person, d.person_hash))
+            .collect();
         let mut names: HashMap<String, String> = HashMap::new();
         for (row, candidates) in ambiguous {
             let Some(person) = card(row) else { continue };
-            if chosen.contains(&(person.source.clone(), person.key.clone())) {
+            if let Some(then) = chosen.get(&(person.source.clone(), person.key.clone()))
+                && (then.is_empty() || *then == person.hash)
+            {
                 continue;
             }
             let mut named = Vec::with_capacity(candidates.len());
@@ -344,7 +364,12 @@ pub fn collect(ws: &Workspace, all: bool) -> Result<ReviewSet> {
         .into_iter()
         .map(|(id, g)| {
             let mut golden_card = Card::of(&g.record, &id);
-            (golden_card.source, golden_card.key, golden_card.origin) = Default::default();
+            (
+                golden_card.source,
+                golden_card.key,
+                golden_card.origin,
+                golden_card.hash,
+            ) = Default::default();
             ClusterView {
                 members: g.members.iter().filter_map(|&r| card(r)).collect(),
                 overrides: overrides.remove(&id).unwrap_or_default(),

@@ -20,7 +20,7 @@ pub const FIRST_ROW: u32 = 2;
 
 const ORG_FIELDS: [&str; 6] = ["name", "tax_id", "phone", "email", "website", "address"];
 const PERSON_FIELDS: [&str; 6] = ["name", "birth_date", "company", "phone", "email", "address"];
-const SIDE_FIELDS: [&str; 4] = ["source", "key", "origin", "golden"];
+const SIDE_FIELDS: [&str; 5] = ["source", "key", "origin", "golden", "hash"];
 
 /// Column codes of a pair sheet, in order.
 pub fn pair_columns(persons: bool) -> Vec<String> {
@@ -38,7 +38,7 @@ pub fn pair_columns(persons: bool) -> Vec<String> {
     c
 }
 
-pub const LINK_COLUMNS: [&str; 11] = [
+pub const LINK_COLUMNS: [&str; 12] = [
     "link_id",
     "decision",
     "note",
@@ -50,9 +50,10 @@ pub const LINK_COLUMNS: [&str; 11] = [
     "person_source",
     "person_key",
     "person_origin",
+    "person_hash",
 ];
 
-pub const CLUSTER_COLUMNS: [&str; 17] = [
+pub const CLUSTER_COLUMNS: [&str; 18] = [
     "golden_id",
     "role",
     "members",
@@ -65,6 +66,7 @@ pub const CLUSTER_COLUMNS: [&str; 17] = [
     "key",
     "origin",
     "member_id",
+    "hash",
     "take_out",
     "name_override",
     "phone_override",
@@ -189,6 +191,10 @@ fn heading(
             &s.text
         };
         ws.set_column_format(c, format)?;
+        // For the import, not for people: what each row said when shown.
+        if code.ends_with("hash") {
+            ws.set_column_hidden(c)?;
+        }
     }
     for (c, code) in codes.iter().enumerate() {
         ws.write_string(0, c as u16, code)?;
@@ -338,7 +344,7 @@ fn cluster_sheet(
                     "role" => role,
                     "members" if golden => &members,
                     "take_out" | "note" | "members" => continue,
-                    "member_id" if golden => continue,
+                    "member_id" | "hash" if golden => continue,
                     "member_id" => {
                         let id = super::member_id(&cl.golden_id, &card.source, &card.key);
                         cell(ws, r, c as u16, &id, code, None)?;

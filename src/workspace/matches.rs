@@ -16,6 +16,9 @@ pub struct StewardDecision {
     /// `2026-12-02 19:20:00 UTC`.
     pub decided_at: String,
     pub note: String,
+    /// What each row said when the steward saw it (empty: not recorded).
+    pub left_hash: String,
+    pub right_hash: String,
 }
 
 /// One golden record as stored.
@@ -166,32 +169,17 @@ pub struct MatchSummary {
 
 impl Workspace {
     pub fn add_decision(&mut self, d: &StewardDecision) -> Result<()> {
-        // Stored in one orientation so a repeated decision replaces the old one.
-        let (l, r) = if d.left <= d.right {
-            (&d.left, &d.right)
-        } else {
-            (&d.right, &d.left)
-        };
         self.conn
             .execute(
                 super::review::UPSERT_DECISION,
-                params![
-                    l.0,
-                    l.1,
-                    r.0,
-                    r.1,
-                    if d.merge { "merge" } else { "keep_apart" },
-                    d.decided_by,
-                    d.decided_at,
-                    d.note
-                ],
+                super::review::decision_params(d),
             )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     pub fn decisions(&self) -> Result<Vec<StewardDecision>> {
-        self.query_all("SELECT left_source, left_key, right_source, right_key, decision, decided_by, decided_at, note FROM decisions ORDER BY id", [], |r| {
+        self.query_all("SELECT left_source, left_key, right_source, right_key, decision, decided_by, decided_at, note, left_hash, right_hash FROM decisions ORDER BY id", [], |r| {
             Ok(StewardDecision {
                 left: (r.get(0)?, r.get(1)?),
                 right: (r.get(2)?, r.get(3)?),
@@ -199,6 +187,8 @@ impl Workspace {
                 decided_by: r.get(5)?,
                 decided_at: r.get(6)?,
                 note: r.get(7)?,
+                left_hash: r.get(8)?,
+                right_hash: r.get(9)?,
             })
         })
     }

@@ -7,11 +7,40 @@ use super::matches::{StewardDecision, StoredPair};
 use crate::error::Result;
 use rusqlite::{OptionalExtension, params};
 
-pub(super) const UPSERT_DECISION: &str = "INSERT INTO decisions (left_source, left_key, right_source, right_key, decision, decided_by, decided_at, note)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+pub(super) const UPSERT_DECISION: &str = "INSERT INTO decisions (left_source, left_key, right_source, right_key, decision, decided_by, decided_at, note, left_hash, right_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
      ON CONFLICT (left_source, left_key, right_source, right_key) DO UPDATE SET
        decision = excluded.decision, decided_by = excluded.decided_by,
-       decided_at = excluded.decided_at, note = excluded.note";
+       decided_at = excluded.decided_at, note = excluded.note,
+       left_hash = excluded.left_hash, right_hash = excluded.right_hash";
+
+/// A decision's parameters for [`UPSERT_DECISION`], its sides in one order
+/// so that a repeated decision replaces the old one.
+pub(super) fn decision_params(d: &StewardDecision) -> [&dyn rusqlite::ToSql; 10] {
+    let swap = d.left > d.right;
+    let (l, r) = if swap {
+        (&d.right, &d.left)
+    } else {
+        (&d.left, &d.right)
+    };
+    let (lh, rh) = if swap {
+        (&d.right_hash, &d.left_hash)
+    } else {
+        (&d.left_hash, &d.right_hash)
+    };
+    [
+        &l.0,
+        &l.1,
+        &r.0,
+        &r.1,
+        if d.merge { &"merge" } else { &"keep_apart" },
+        &d.decided_by,
+        &d.decided_at,
+        &d.note,
+        lh,
+        rh,
+    ]
+}
 
 /// A steward's value for one field of a golden record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,6 +60,8 @@ pub struct GoldenOverride {
 pub struct LinkDecision {
     pub person: (String, String),
     pub organization: Option<String>,
+    /// What the person's row said when the steward saw it.
+    pub person_hash: String,
     pub decided_by: String,
     pub decided_at: String,
     pub note: String,
@@ -108,16 +139,7 @@ impl Workspace {
                     .query_row(params![l.0, l.1, r.0, r.1], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 if tally(&mut out.pairs, before, &(decision.to_string(), d.note.clone())) {
-                    upsert.execute(params![
-                        l.0,
-                        l.1,
-                        r.0,
-                        r.1,
-                        decision,
-                        d.decided_by,
-                        d.decided_at,
-                        d.note
-                    ])?;
+                    upsert.execute(decision_params(d))?;
                 }
             }
             let mut find = tx.prepare(
@@ -158,9 +180,10 @@ impl Workspace {
                 "SELECT organization, note FROM link_decisions WHERE person_source = ?1 AND person_key = ?2",
             )?;
             let mut upsert = tx.prepare(
-                "INSERT INTO link_decisions (person_source, person_key, organization, decided_by, decided_at, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO link_decisions (person_source, person_key, organization, decided_by, decided_at, note, person_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (person_source, person_key) DO UPDATE SET organization = excluded.organization,
+                   person_hash = excluded.person_hash,
                    decided_by = excluded.decided_by, decided_at = excluded.decided_at, note = excluded.note",
             )?;
             for l in &batch.links {
@@ -176,7 +199,8 @@ impl Workspace {
                         l.organization,
                         l.decided_by,
                         l.decided_at,
-                        l.note
+                        l.note,
+                        l.person_hash
                     ])?;
                 }
             }
@@ -223,7 +247,7 @@ impl Workspace {
 
     pub fn link_decisions(&self) -> Result<Vec<LinkDecision>> {
         self.query_all(
-            "SELECT person_source, person_key, organization, decided_by, decided_at, note FROM link_decisions ORDER BY person_source, person_key",
+            "SELECT person_source, person_key, organization, decided_by, decided_at, note, person_hash FROM link_decisions ORDER BY person_source, person_key",
             [],
             |r| {
                 Ok(LinkDecision {
@@ -232,6 +256,7 @@ impl Workspace {
                     decided_by: r.get(3)?,
                     decided_at: r.get(4)?,
                     note: r.get(5)?,
+                    person_hash: r.get(6)?,
                 })
             },
         )
@@ -357,6 +382,7 @@ mod tests {
             decided_by: "x".into(),
             decided_at: "t".into(),
             note: note.into(),
+            ..StewardDecision::default()
         }
     }
 

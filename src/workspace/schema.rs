@@ -151,6 +151,8 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE decisions ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
     ALTER TABLE decisions ADD COLUMN decided_at TEXT NOT NULL DEFAULT '';
     ALTER TABLE decisions ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN left_hash TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN right_hash TEXT NOT NULL DEFAULT '';
     CREATE TABLE golden_overrides (
         golden_id TEXT NOT NULL,
         field TEXT NOT NULL,
@@ -164,6 +166,7 @@ pub const MIGRATIONS: &[&str] = &[
         person_source TEXT NOT NULL,
         person_key TEXT NOT NULL,
         organization TEXT,
+        person_hash TEXT NOT NULL,
         decided_by TEXT NOT NULL,
         decided_at TEXT NOT NULL,
         note TEXT NOT NULL,
