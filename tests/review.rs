@@ -39,6 +39,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A project in `dir` (region RU) with the given `[[source]]` tables.
+fn project(dir: &Path, sources: &str) {
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("golive.toml"),
+        format!("[project]\nname = \"t\"\nregion = \"RU\"\n{sources}"),
+    )
+    .unwrap();
+}
+
 /// samples/demo, run once, in a temporary folder.
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -542,12 +552,7 @@ fn the_workbook_and_the_page_keep_their_structure() {
 fn exported_cells_are_safe_in_excel() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("sources")).unwrap();
-    std::fs::write(
-        dir.join("golive.toml"),
-        "[project]\nname = \"t\"\nregion = \"RU\"\n[[source]]\nname = \"a\"\npath = \"sources/a.csv\"\n",
-    )
-    .unwrap();
+    project(dir, "[[source]]\nname = \"a\"\npath = \"sources/a.csv\"\n");
     std::fs::write(
         dir.join("sources/a.csv"),
         "Код,Наименование,ИНН,Телефон\n\
@@ -681,14 +686,11 @@ fn the_review_page_renders_in_headless_chromium() {
 fn a_person_goes_to_the_organization_the_steward_chose() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("sources")).unwrap();
-    std::fs::write(
-        dir.join("golive.toml"),
-        "[project]\nname = \"t\"\nregion = \"RU\"\n\
-         [[source]]\nname = \"orgs\"\npath = \"sources/orgs.csv\"\n\
+    project(
+        dir,
+        "[[source]]\nname = \"orgs\"\npath = \"sources/orgs.csv\"\n\
          [[source]]\nname = \"people\"\npath = \"sources/people.csv\"\nkind = \"person\"\n",
-    )
-    .unwrap();
+    );
     // Two companies on one mail domain: a person with only an address there is a question.
     std::fs::write(
         dir.join("sources/orgs.csv"),
@@ -782,12 +784,10 @@ fn a_person_goes_to_the_organization_the_steward_chose() {
 fn a_pair_decided_on_a_row_that_changed_is_reported_and_asked_again() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("sources")).unwrap();
-    std::fs::write(
-        dir.join("golive.toml"),
-        "[project]\nname = \"t\"\nregion = \"RU\"\n[[source]]\nname = \"crm\"\npath = \"sources/crm.csv\"\n",
-    )
-    .unwrap();
+    project(
+        dir,
+        "[[source]]\nname = \"crm\"\npath = \"sources/crm.csv\"\n",
+    );
     let write = |second_phone: &str| {
         std::fs::write(
             dir.join("sources/crm.csv"),
@@ -833,12 +833,10 @@ fn a_pair_decided_on_a_row_that_changed_is_reported_and_asked_again() {
 fn a_decision_on_rows_without_keys_survives_a_row_inserted_above() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("sources")).unwrap();
-    std::fs::write(
-        dir.join("golive.toml"),
-        "[project]\nname = \"t\"\nregion = \"RU\"\n[[source]]\nname = \"list\"\npath = \"sources/list.csv\"\n",
-    )
-    .unwrap();
+    project(
+        dir,
+        "[[source]]\nname = \"list\"\npath = \"sources/list.csv\"\n",
+    );
     let twins = "ООО \"Ромашка\",+7 495 123-45-67\nООО Ромашка,8 (495) 123-45-67\n";
     std::fs::write(
         dir.join("sources/list.csv"),

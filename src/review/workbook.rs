@@ -475,6 +475,22 @@ pub fn write(path: &std::path::Path, set: &ReviewSet, lang: Lang) -> Result<(), 
     links.set_name(label(lang, "sheet.links"))?;
     let mut clusters = book.new_worksheet_with_constant_memory()?;
     clusters.set_name(label(lang, "sheet.clusters"))?;
+    // Constant-memory sheets number their formats as they first use them; two
+    // threads filling sheets would number them in a race. Every format is
+    // met here first, in one order, on cells the sheet's heading overwrites.
+    for (c, format) in [
+        &s.header,
+        &s.text,
+        &s.decision,
+        &s.score,
+        &s.differ,
+        &s.golden,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        orgs.write_blank(0, c as u16, format)?;
+    }
     // Pairs on this thread, clusters (as many rows) on a second one.
     let lists = std::thread::scope(|scope| {
         let other = scope.spawn(|| cluster_sheet(&mut clusters, &set.clusters, lang, &s));

@@ -248,16 +248,7 @@ impl Workspace {
                 "SELECT left_row, right_row, score, decision, levels, explanation FROM match_pairs
                  WHERE (left_row = ?1 AND right_row = ?2) OR (left_row = ?2 AND right_row = ?1)",
                 params![a, b],
-                |r| {
-                    Ok(StoredPair {
-                        left_row: r.get(0)?,
-                        right_row: r.get(1)?,
-                        score: r.get(2)?,
-                        decision: r.get(3)?,
-                        levels: r.get(4)?,
-                        explanation_json: r.get(5)?,
-                    })
-                },
+                StoredPair::from_row,
             )
             .optional()
             .map_err(|e| self.err(e))
@@ -357,6 +348,20 @@ pub(super) const ROW_REF_SELECT: &str =
     "SELECT r.id, s.name, s.path, t.sheet, r.row_number, r.source_key FROM rows r
      JOIN tables t ON t.id = r.table_id JOIN source_versions v ON v.id = t.version_id
      JOIN sources s ON s.id = v.source_id";
+
+impl StoredPair {
+    /// From a query selecting left row, right row, score, decision, levels, explanation.
+    pub(super) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(StoredPair {
+            left_row: r.get(0)?,
+            right_row: r.get(1)?,
+            score: r.get(2)?,
+            decision: r.get(3)?,
+            levels: r.get(4)?,
+            explanation_json: r.get(5)?,
+        })
+    }
+}
 
 impl RowRef {
     /// From a query selecting row id, source, path, sheet, row number, source key.

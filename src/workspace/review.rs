@@ -310,16 +310,7 @@ impl Workspace {
                  WHERE {filter} ORDER BY score DESC, left_row, right_row"
             ),
             [],
-            |r| {
-                Ok(StoredPair {
-                    left_row: r.get(0)?,
-                    right_row: r.get(1)?,
-                    score: r.get(2)?,
-                    decision: r.get(3)?,
-                    levels: r.get(4)?,
-                    explanation_json: r.get(5)?,
-                })
-            },
+            StoredPair::from_row,
         )
     }
 
