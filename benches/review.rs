@@ -103,12 +103,15 @@ fn decide_everything(from: &Path, to: &Path) -> usize {
         let pair_sheet = matches!(range.get_value((0, 0)), Some(Data::String(s)) if s == "pair_id");
         for (r, row) in range.rows().enumerate() {
             for (c, v) in row.iter().enumerate() {
-                let text = match v {
+                // Numbers stay numbers, as Excel saves them.
+                match v {
                     Data::Empty => continue,
-                    Data::String(s) => s.clone(),
-                    other => other.to_string(),
+                    Data::String(s) => ws.write_string(r as u32, c as u16, s).unwrap(),
+                    Data::Float(f) => ws.write_number(r as u32, c as u16, *f).unwrap(),
+                    other => ws
+                        .write_string(r as u32, c as u16, other.to_string())
+                        .unwrap(),
                 };
-                ws.write_string(r as u32, c as u16, &text).unwrap();
             }
             if let (true, Some(c), true) = (pair_sheet, decision, r >= 2) {
                 let d = if r % 2 == 0 { "merge" } else { "keep apart" };

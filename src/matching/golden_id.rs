@@ -87,7 +87,8 @@ pub fn content_hash(p: &Party) -> String {
         h.update([0x1f]);
         h.update(v.as_bytes());
     }
-    hex(&h.finalize(), 8)
+    // 48 bits: the review workbook stores it as an exact number (no shared string).
+    hex(&h.finalize(), 6)
 }
 
 fn fresh_id(anchor: &str, attempt: u32) -> String {

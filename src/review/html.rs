@@ -306,8 +306,8 @@ mod tests {
                     similarity: Some(0.95),
                     weight: 2.0,
                 }],
-                left: hostile.clone(),
-                right: hostile,
+                left: std::sync::Arc::new(hostile.clone()),
+                right: std::sync::Arc::new(hostile),
             }],
             ..ReviewSet::default()
         };

@@ -31,6 +31,15 @@ struct Sheet {
 }
 
 impl Sheet {
+    /// A content hash, written as a number (see the workbook writer).
+    fn hash(&self, row: u32, code: &str) -> String {
+        let v = self.text(row, code);
+        match v.parse::<u64>() {
+            Ok(n) => format!("{n:012x}"),
+            Err(_) => v,
+        }
+    }
+
     fn text(&self, row: u32, code: &str) -> String {
         let v = match (self.rows.get(row as usize), self.slot.get(code)) {
             (Some(cells), Some(&i)) => cells[i].as_str(),
@@ -365,8 +374,8 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
                 decided_by,
                 decided_at,
                 note,
-                left_hash: get("left_hash"),
-                right_hash: get("right_hash"),
+                left_hash: sheet.hash(r, "left_hash"),
+                right_hash: sheet.hash(r, "right_hash"),
             });
         }
     }
@@ -419,7 +428,7 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         batch.links.push(LinkDecision {
             person,
             organization,
-            person_hash: get("person_hash"),
+            person_hash: sheet.hash(r, "person_hash"),
             decided_by,
             decided_at,
             note,
@@ -518,12 +527,12 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
         }
         let take = get("take_out");
         if take.is_empty() {
-            entry.0.push((member.0, member.1, get("hash")));
+            entry.0.push((member.0, member.1, sheet.hash(r, "hash")));
         } else if parse_value(&take, &["value.take_out"]).is_some() {
             entry.1.push((
                 member.0,
                 member.1,
-                get("hash"),
+                sheet.hash(r, "hash"),
                 get("note"),
                 sheet.at(r, "take_out"),
             ));

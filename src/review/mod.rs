@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A record as the steward compares it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -41,7 +42,8 @@ pub struct Card {
     /// `file · sheet · row N`.
     pub origin: String,
     pub golden: String,
-    /// What the row said when it was shown ([`golden_id::content_hash`]).
+    /// What the row said when it was shown ([`golden_id::content_hash`]);
+    /// empty on a golden record's card.
     pub hash: String,
 }
 
@@ -66,7 +68,7 @@ impl Card {
             key: golden_id::identity_key(p),
             origin,
             golden: golden.to_string(),
-            hash: golden_id::content_hash(p),
+            hash: String::new(),
         }
     }
 
@@ -118,46 +120,39 @@ impl Reason {
 /// Reasons shown per pair: the strongest first.
 const TOP_REASONS: usize = 4;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PairSheet {
-    Organizations,
-    Persons,
-}
-
 /// Two records the matcher is unsure about (or, with `--all`, merged).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PairQuestion {
     pub pair_id: String,
     /// `review` or `match`.
     pub band: String,
     pub score: f64,
     pub reasons: Vec<Reason>,
-    pub left: Card,
-    pub right: Card,
+    pub left: Arc<Card>,
+    pub right: Arc<Card>,
 }
 
 /// A person who fits several organizations equally.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LinkQuestion {
     pub link_id: String,
-    pub person: Card,
+    pub person: Arc<Card>,
     /// (golden ID, name), by golden ID.
     pub candidates: Vec<(String, String)>,
 }
 
 /// A cluster of two or more members and the golden record made of them.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClusterView {
     pub golden_id: String,
     pub golden: Card,
-    pub members: Vec<Card>,
+    pub members: Vec<Arc<Card>>,
     /// The steward's stored overrides: (field code, value).
     pub overrides: BTreeMap<String, String>,
 }
 
 /// Everything a review export writes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReviewSet {
     pub org_pairs: Vec<PairQuestion>,
     pub person_pairs: Vec<PairQuestion>,
@@ -266,11 +261,14 @@ pub fn collect(ws: &Workspace, all: bool) -> Result<ReviewSet> {
     rows.extend(clusters.iter().flat_map(|(_, g)| g.members.iter().copied()));
     rows.par_sort_unstable();
     rows.dedup();
-    let cards: HashMap<i64, Card> = rows
+    // Shared: a row is on a pair sheet and in a cluster, often both.
+    let cards: HashMap<i64, Arc<Card>> = rows
         .par_iter()
         .filter_map(|r| {
             let p = &parties[*index.get(r)?];
-            Some((*r, Card::of(p, golden.get(r).map_or("", String::as_str))))
+            let mut card = Card::of(p, golden.get(r).map_or("", String::as_str));
+            card.hash = golden_id::content_hash(p);
+            Some((*r, Arc::new(card)))
         })
         .collect();
     let card = |row: i64| cards.get(&row).cloned();
