@@ -46,7 +46,17 @@ pub enum Command {
     /// The data steward's loop: export the open questions to out/review.xlsx, import the decisions.
     #[command(subcommand)]
     Review(ReviewCommand),
-    /// Show what each stage holds: sources, rows, rejects, changes, quality flags.
+    /// Load the golden records and links into the target CRM ([target] in golive.toml): plan
+    /// create / update / unchanged / skip per record against what was loaded before and
+    /// against the CRM's own records ([target] existing), then write the CRM's import files
+    /// under out/load/<crm>/ (IMPORT.txt says how to upload them), out/load-plan.csv and
+    /// out/load-log.csv.
+    ///
+    /// Rehearse with --dry-run: it writes only out/load-plan.csv. A re-load plans only what
+    /// changed; nothing is ever deleted in the CRM.
+    #[command(verbatim_doc_comment)]
+    Load(LoadArgs),
+    /// Show what each stage holds: sources, rows, rejects, changes, quality flags, the load.
     Status(ProjectArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.
     Clean(CleanArgs),
@@ -63,6 +73,23 @@ pub struct ProjectArgs {
     /// Print how long each stage took, and the run's peak memory, to stderr.
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Plan only: write out/load-plan.csv and print the summary; no files, no crosswalk.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Load into this target instead of [target] crm: salesforce, hubspot, bitrix24,
+    /// amocrm, odoo, zoho or csv.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Write unchanged records into the files too (a full re-import; safe where the CRM
+    /// upserts on the external ID).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Subcommand)]

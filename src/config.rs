@@ -14,11 +14,34 @@ struct RawConfig {
     project: RawProject,
     #[serde(default, rename = "source")]
     sources: Vec<RawSource>,
-    /// Load-stage settings; read by the load stage.
     #[serde(default)]
-    target: Option<toml::Table>,
+    target: Option<RawTarget>,
     #[serde(default)]
     output: RawOutput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    crm: Spanned<String>,
+    mode: Option<Spanned<String>>,
+    api_url: Option<Spanned<String>>,
+    #[serde(default)]
+    existing: Vec<Spanned<String>>,
+    #[serde(default)]
+    fields: RawTargetFields,
+    format: Option<Spanned<String>>,
+    max_rows: Option<Spanned<u64>>,
+    max_mb: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargetFields {
+    #[serde(default)]
+    organization: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    person: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,7 +91,7 @@ pub struct Config {
     /// Source names, most trusted first (golden-record survivorship).
     pub source_priority: Vec<String>,
     pub sources: Vec<Source>,
-    pub target: Option<toml::Table>,
+    pub target: Option<TargetConfig>,
     /// `out/*.csv` start with a UTF-8 BOM, so Excel reads them as UTF-8 (`[output] bom = false` for scripts).
     pub bom: bool,
 }
@@ -87,6 +110,37 @@ pub struct Source {
     pub default_area_code: Option<String>,
     pub read: ReadOptions,
     /// Line in golive.toml, for messages.
+    pub line: usize,
+    /// The target CRM's own export of records already there (`[target] existing`):
+    /// its source keys are target record IDs.
+    pub existing: bool,
+}
+
+/// `[target]`: the CRM to load into. The load stage checks the names against
+/// its target profiles; lines are kept for its messages.
+#[derive(Clone, Debug)]
+pub struct TargetConfig {
+    pub crm: String,
+    pub crm_line: usize,
+    /// `files` (default) or `api`.
+    pub mode: String,
+    pub mode_line: usize,
+    pub api_url: Option<String>,
+    /// Column → field expression overrides, per entity (`organization`, `person`);
+    /// an empty expression removes the column.
+    pub fields: Vec<FieldOverride>,
+    /// `csv` or `xlsx`, for the generic target.
+    pub format: Option<(String, usize)>,
+    /// Split import files above this many data rows / megabytes (the CRM's own limits otherwise).
+    pub max_rows: Option<u64>,
+    pub max_mb: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldOverride {
+    pub entity: Kind,
+    pub column: String,
+    pub expr: String,
     pub line: usize,
 }
 
@@ -205,9 +259,16 @@ impl Config {
                         columns: s.columns.clone().unwrap_or_default(),
                     },
                     line: line_of(text, at),
+                    existing: false,
                 });
             }
         }
+        let target = match raw.target {
+            Some(t) => {
+                Some(target_config(t, dir, text, &mut sources).map_err(|(at, m)| err(at, m))?)
+            }
+            None => None,
+        };
         for p in &raw.project.source_priority {
             let p_name = p.get_ref();
             let glob_prefix = format!("{p_name}/");
@@ -236,7 +297,7 @@ impl Config {
                 .map(Spanned::into_inner)
                 .collect(),
             sources,
-            target: raw.target,
+            target,
             bom: raw.output.bom.unwrap_or(true),
         })
     }
@@ -250,6 +311,119 @@ impl Config {
     pub fn region_of<'a>(&'a self, source: &'a Source) -> &'a str {
         source.region.as_deref().unwrap_or(&self.region)
     }
+}
+
+/// `[target]` checked for shape; its `existing` files become sources named
+/// `existing/<file stem>`. Errors: (byte offset, message).
+fn target_config(
+    t: RawTarget,
+    dir: &Path,
+    text: &str,
+    sources: &mut Vec<Source>,
+) -> std::result::Result<TargetConfig, (usize, String)> {
+    let mode = t
+        .mode
+        .as_ref()
+        .map_or_else(|| "files".to_string(), |m| m.get_ref().clone());
+    let mode_at = t
+        .mode
+        .as_ref()
+        .map_or(t.crm.span().start, |m| m.span().start);
+    if !matches!(mode.as_str(), "files" | "api") {
+        return Err((
+            mode_at,
+            format!("mode `{mode}` is unknown: use \"files\" (import files) or \"api\""),
+        ));
+    }
+    for e in &t.existing {
+        let at = e.span().start;
+        for (file, rel) in expand(dir, e.get_ref()).map_err(|m| (at, format!("existing: {m}")))? {
+            if !file.is_file() {
+                return Err((
+                    at,
+                    format!(
+                        "existing: `{rel}` not found: give the path of the CRM's export, relative to golive.toml"
+                    ),
+                ));
+            }
+            if let Some(other) = sources.iter().find(|o| same_file(&o.path, &file)) {
+                return Err((
+                    at,
+                    format!(
+                        "existing: `{rel}` is already read by source `{}`: a file is either a source or the target's export",
+                        other.name
+                    ),
+                ));
+            }
+            let stem = Path::new(&rel)
+                .file_stem()
+                .map_or_else(|| rel.clone(), |s| s.to_string_lossy().into_owned());
+            let mut name = format!("existing/{stem}");
+            let mut n = 1;
+            while sources.iter().any(|o| o.name == name) {
+                n += 1;
+                name = format!("existing/{stem}-{n}");
+            }
+            sources.push(Source {
+                name,
+                path: file,
+                rel_path: rel,
+                profile: None,
+                kind: None,
+                region: None,
+                default_area_code: None,
+                read: ReadOptions::default(),
+                line: line_of(text, at),
+                existing: true,
+            });
+        }
+    }
+    let mut fields = Vec::new();
+    for (entity, table) in [
+        (Kind::Organization, &t.fields.organization),
+        (Kind::Person, &t.fields.person),
+    ] {
+        for (column, expr) in table {
+            fields.push(FieldOverride {
+                entity,
+                column: column.clone(),
+                expr: expr.get_ref().trim().to_string(),
+                line: line_of(text, expr.span().start),
+            });
+        }
+    }
+    if let Some(f) = &t.format
+        && !matches!(f.get_ref().as_str(), "csv" | "xlsx")
+    {
+        return Err((
+            f.span().start,
+            format!(
+                "format `{}` is unknown: use \"csv\" or \"xlsx\"",
+                f.get_ref()
+            ),
+        ));
+    }
+    for (name, v) in [("max_rows", &t.max_rows), ("max_mb", &t.max_mb)] {
+        if let Some(v) = v
+            && *v.get_ref() == 0
+        {
+            return Err((v.span().start, format!("{name} must be at least 1")));
+        }
+    }
+    Ok(TargetConfig {
+        crm: t.crm.get_ref().trim().to_ascii_lowercase(),
+        crm_line: line_of(text, t.crm.span().start),
+        mode,
+        mode_line: line_of(text, mode_at),
+        api_url: t.api_url.map(Spanned::into_inner),
+        fields,
+        format: t.format.map(|f| {
+            let line = line_of(text, f.span().start);
+            (f.into_inner(), line)
+        }),
+        max_rows: t.max_rows.map(Spanned::into_inner),
+        max_mb: t.max_mb.map(Spanned::into_inner),
+    })
 }
 
 /// Two files are one when their paths resolve to the same file.
@@ -359,9 +533,17 @@ region = "RU"
 # [output]
 # bom = false
 
-# The CRM to load into (used by `golive load`).
+# The CRM to load into (used by `golive load`; `golive load --dry-run` first).
 # [target]
-# crm = "bitrix24"
+# crm = "bitrix24"                # salesforce | hubspot | bitrix24 | amocrm | odoo | zoho | csv
+# mode = "files"                  # import files under out/load/<crm>/ (default)
+# existing = ["exports/companies.csv"]  # the CRM's own export of what it holds already
+## format = "xlsx"              # crm = "csv" only: csv (default) or xlsx
+# max_rows = 50000                # split import files at this many rows
+# max_mb = 20                     # ...or at this size
+# [target.fields.organization]    # a CRM column filled from another field, or a constant
+# "Источник" = "const:golive"
+# "Сфера деятельности" = "industry"
 "#;
 
 #[cfg(test)]

@@ -95,6 +95,26 @@ impl<W: std::io::Write> SafeCsv<W> {
         }
     }
 
+    /// An import file for a CRM: its delimiter, and the columns' kinds given
+    /// (its headers do not say which hold phones).
+    pub fn for_import(
+        mut w: W,
+        bom: bool,
+        delimiter: u8,
+        columns: Vec<Column>,
+    ) -> std::io::Result<Self> {
+        if bom {
+            w.write_all(BOM)?;
+        }
+        Ok(SafeCsv {
+            inner: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .delimiter(delimiter)
+                .from_writer(w),
+            columns: Some(columns),
+        })
+    }
+
     /// Like [`SafeCsv::new`], starting with a UTF-8 BOM when `bom` is set.
     pub fn with_bom(mut w: W, bom: bool) -> std::io::Result<Self> {
         if bom {
@@ -206,10 +226,27 @@ impl StagedOutputs {
         })
     }
 
+    /// Whether the CSVs start with a BOM (`[output] bom`).
+    pub fn bom(&self) -> bool {
+        self.bom
+    }
+
     /// Where to write `name` before the commit.
     pub fn path(&mut self, name: &str) -> PathBuf {
         self.files.push(name.to_string());
         self.staging.join(name)
+    }
+
+    /// A folder for `out/NAME` (a relative path), empty; it replaces the old
+    /// one as a whole on commit.
+    pub fn dir(&mut self, name: &str) -> Result<PathBuf> {
+        let path = self.path(name);
+        match std::fs::remove_dir_all(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+            _ => {}
+        }
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(path)
     }
 
     /// A CSV for `out/NAME` (with a BOM unless `[output] bom = false`).
@@ -229,7 +266,12 @@ impl StagedOutputs {
             .chain(stale.iter().copied())
         {
             let path = self.out.join(name);
-            match std::fs::remove_file(&path) {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            match removed {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     return Err(Error::io(&path, e));
                 }
@@ -238,6 +280,9 @@ impl StagedOutputs {
         }
         for name in &self.files {
             let (from, to) = (self.staging.join(name), self.out.join(name));
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
             std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
         }
         Ok(())

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod link;
+pub mod load;
 pub mod matching;
 pub mod model;
 pub mod normalize;

@@ -20,6 +20,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("matching", &["error", "model", "normalize"]),
     ("link", &["error", "model", "normalize"]),
     (
+        "load",
+        &[
+            "error",
+            "model",
+            "config",
+            "normalize",
+            "workspace",
+            "export",
+        ],
+    ),
+    (
         "review",
         &[
             "error",
@@ -44,6 +55,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "ingest",
             "matching",
             "link",
+            "load",
         ],
     ),
     (
@@ -61,6 +73,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "link",
             "pipeline",
             "review",
+            "load",
             "cli",
         ],
     ),

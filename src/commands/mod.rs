@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod init;
 pub mod inspect;
 pub mod link;
+pub mod load;
 pub mod r#match;
 pub mod normalize;
 pub mod output;
@@ -58,6 +59,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a, q),
         Command::Ingest(a) => run_stages(a, &[Stage::Ingest], q),
         Command::Review(a) => review::run(a, q),
+        Command::Load(a) => load::run(a, q),
         Command::Status(a) => status::run(a),
         Command::Normalize(a) => run_stages(a, &[Stage::Normalize], q),
         Command::Match(a) => run_stages(a, &[Stage::Match], q),

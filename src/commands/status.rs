@@ -190,6 +190,9 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
             )?;
         }
     }
+    if config.target.is_some() {
+        render_load(&mut o, config, ws)?;
+    }
     let accounting = Accounting::of(ws, &config.dir)?;
     writeln!(o, "\naccounting\n  {}", accounting.render())?;
     if let Some(p) = &accounting.pending {
@@ -213,4 +216,73 @@ pub fn render(config: &Config, ws: &Workspace) -> anyhow::Result<String> {
         }
     }
     Ok(o)
+}
+
+/// The crosswalk per entity (created / updated by golive's loads) and what
+/// the plan would do now (unchanged / pending).
+fn render_load(o: &mut String, config: &Config, ws: &Workspace) -> anyhow::Result<()> {
+    use crate::load::{Action, Entity};
+    use std::fmt::Write as _;
+    let target = match crate::pipeline::load::target_of(config, None) {
+        Ok(t) => t,
+        Err(e) => {
+            writeln!(o, "\nload\n  {e}")?;
+            return Ok(());
+        }
+    };
+    let last = ws.last_load(&target.name)?;
+    writeln!(
+        o,
+        "\nload into {} ({})",
+        target.name,
+        last.as_ref().map_or_else(
+            || "nothing loaded yet".to_string(),
+            |l| format!("last load {}", l.finished_at)
+        )
+    )?;
+    let counts = ws.crosswalk_counts(&target.name)?;
+    let plan = if ws.stage_is_current("link")? {
+        Some(crate::pipeline::load::plan(config, ws, &target)?)
+    } else {
+        None
+    };
+    writeln!(
+        o,
+        "  {:<13} {:>9} {:>9} {:>9} {:>9}",
+        "", "created", "updated", "unchanged", "pending"
+    )?;
+    for entity in Entity::ALL {
+        let stored = |action: &str| {
+            counts
+                .iter()
+                .find(|(e, a, _)| e == entity.as_str() && a == action)
+                .map_or(0, |c| c.2)
+        };
+        let planned = |f: &dyn Fn(Action) -> bool| {
+            plan.as_ref().map_or("-".to_string(), |p| {
+                p.rows
+                    .iter()
+                    .filter(|r| r.entity == entity && f(r.action))
+                    .count()
+                    .to_string()
+            })
+        };
+        writeln!(
+            o,
+            "  {:<13} {:>9} {:>9} {:>9} {:>9}",
+            entity.as_str(),
+            stored("create"),
+            stored("update"),
+            planned(&|a| a == Action::Unchanged),
+            planned(&|a| matches!(a, Action::Create | Action::Update)),
+        )?;
+    }
+    if plan.is_none() {
+        writeln!(
+            o,
+            "  pending: the link stage is out of date; run `golive run {}`",
+            config.dir.display()
+        )?;
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@
 pub mod accounting;
 pub mod ingest;
 pub mod link;
+pub mod load;
 pub mod r#match;
 pub mod normalize;
 mod outputs;

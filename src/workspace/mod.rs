@@ -354,6 +354,7 @@ impl IngestWriter<'_> {
 }
 
 pub mod accounting;
+pub mod crosswalk;
 pub mod golden_keys;
 pub mod lock;
 pub mod matches;

@@ -188,4 +188,29 @@ pub const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     "#,
+    // 8: the load: what each golden record became in each target (the external ID
+    // golive gave it, or the CRM's own record ID) and a hash of what was sent, so a
+    // re-load plans only changes; `anchor` is a member's identity, to say where a
+    // record whose golden ID retired went. Every real load's counts.
+    r#"
+    CREATE TABLE crosswalk (
+        target TEXT NOT NULL,
+        entity TEXT NOT NULL CHECK (entity IN ('organization', 'person', 'link')),
+        golden_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        id_kind TEXT NOT NULL CHECK (id_kind IN ('external', 'crm')),
+        hash TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update')),
+        loaded_at TEXT NOT NULL,
+        PRIMARY KEY (target, entity, golden_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE load_runs (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        counts TEXT NOT NULL
+    );
+    "#,
 ];

@@ -1,0 +1,85 @@
+//! `golive load [DIR] [--dry-run] [--target NAME] [--all]`: the plan, and the
+//! target CRM's import files.
+
+use crate::cli::LoadArgs;
+use crate::config::Config;
+use crate::pipeline::load::{LoadOptions, LoadReport};
+use crate::workspace::Workspace;
+use crate::workspace::lock::RunLock;
+
+pub fn run(a: &LoadArgs, quiet: bool) -> anyhow::Result<()> {
+    let config = Config::load(&a.project.dir)?;
+    let mut lock = RunLock::acquire(&config.dir)?;
+    lock.enter("load")?;
+    let mut ws = Workspace::open(&config.dir)?;
+    let bars = super::progress::Bars::new(quiet);
+    let report = crate::pipeline::load::run(
+        &config,
+        &mut ws,
+        &bars,
+        &LoadOptions {
+            dry_run: a.dry_run,
+            target: a.target.clone(),
+            all: a.all,
+        },
+    )?;
+    lock.finish()?;
+    if !quiet {
+        print(&report, &config);
+    }
+    Ok(())
+}
+
+pub fn print(r: &LoadReport, config: &Config) {
+    let what = if r.dry_run {
+        "load plan (dry run: nothing written)"
+    } else {
+        "load"
+    };
+    crate::say!("{what} → {}: {}", r.target, r.title);
+    crate::say!(
+        "  {:<13} {:>9} {:>9} {:>9} {:>9}",
+        "",
+        "create",
+        "update",
+        "unchanged",
+        "skip"
+    );
+    for e in &r.summary.entities {
+        crate::say!(
+            "  {:<13} {:>9} {:>9} {:>9} {:>9}",
+            e.entity,
+            e.create,
+            e.update,
+            e.unchanged,
+            e.skip
+        );
+    }
+    for e in &r.summary.entities {
+        for (reason, n) in &e.skip_reasons {
+            crate::say!("  {} skipped, {n}: {reason}", e.entity);
+        }
+    }
+    let gone: usize = r.summary.entities.iter().map(|e| e.gone).sum();
+    if gone > 0 {
+        crate::say!(
+            "  {gone} sent before and no longer in the sources: reported, never deleted in the CRM"
+        );
+    }
+    let out = config.out_dir();
+    crate::say!("  plan: {}", out.join("load-plan.csv").display());
+    if let Some(folder) = &r.folder {
+        let rows: usize = r.files.iter().map(|f| f.rows).sum();
+        crate::say!(
+            "  files: {} ({} files, {rows} rows; IMPORT.txt says how to upload them)",
+            config.dir.join(folder).display(),
+            r.files.len()
+        );
+        crate::say!("  log: {}", out.join("load-log.csv").display());
+    } else {
+        crate::say!(
+            "  `golive load {}` writes the import files",
+            config.dir.display()
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! The load stage: the plan from the workspace, then (unless a dry run) the
+//! target's import files, the crosswalk and the load log.
+//!
+//! Order of a real load: plan and files are staged; the files move into
+//! `out/load/<crm>/`; then the crosswalk records what they carry; then the
+//! log. A kill before the crosswalk commit leaves it as it was, so the next
+//! load plans the same rows again — keyed by external ID, never twins.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::export::{SafeCsv, StagedOutputs, finish};
+use crate::load::files::{self, WrittenFile};
+use crate::load::target::Target;
+use crate::load::{self, Action, Inputs, Plan, Record, Summary};
+use crate::matching::golden_id::is_row_number_key;
+use crate::model::{Field, GoldenByRow, Kind, OrgName, Party};
+use crate::progress::{Progress, Work};
+use crate::workspace::Workspace;
+use crate::workspace::crosswalk::{CrosswalkEntry, LoadRun};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub dry_run: bool,
+    /// A target profile other than golive.toml's `crm`.
+    pub target: Option<String>,
+    /// Write unchanged records too (a full re-import).
+    pub all: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LoadReport {
+    pub target: String,
+    pub title: String,
+    pub dry_run: bool,
+    pub summary: Summary,
+    /// `out/load/<crm>` (relative to the project), for a real load.
+    pub folder: Option<String>,
+    pub files: Vec<WrittenFile>,
+}
+
+pub const PLAN_HEADER: [&str; 5] = ["entity", "golden_id", "action", "target_id", "reason"];
+
+/// The target profile the project (or `--target`) names.
+pub fn target_of(config: &Config, name: Option<&str>) -> Result<Target> {
+    let toml = config.dir.join(crate::config::FILE_NAME);
+    let Some(tc) = &config.target else {
+        return Err(Error::bad_input(
+            &toml,
+            "no [target]: add one naming the CRM, e.g.\n[target]\ncrm = \"salesforce\"   # or hubspot, bitrix24, amocrm, odoo, zoho, csv",
+        ));
+    };
+    if tc.mode == "api" {
+        return Err(Error::Config {
+            path: toml,
+            line: tc.mode_line,
+            message: "mode = \"api\" loads through the CRM's API, which this version does not do yet: use mode = \"files\" and upload the import files".into(),
+        });
+    }
+    Target::from_config(tc, name, &toml)
+}
+
+/// Plan the load (and, unless a dry run, do it).
+pub fn run(
+    config: &Config,
+    ws: &mut Workspace,
+    progress: &dyn Progress,
+    options: &LoadOptions,
+) -> Result<LoadReport> {
+    let target = target_of(config, options.target.as_deref())?;
+    let task = progress.task("plan the load", Work::Uncounted);
+    let plan = plan(config, ws, &target)?;
+    task.finish();
+    let summary = plan.summary();
+    let mut outputs = StagedOutputs::new(config)?;
+    write_plan(&mut outputs, &plan, "load-plan.csv", false)?;
+    if options.dry_run {
+        outputs.commit(&[])?;
+        return Ok(LoadReport {
+            target: target.name.clone(),
+            title: target.title.clone(),
+            dry_run: true,
+            summary,
+            folder: None,
+            files: Vec::new(),
+        });
+    }
+    let task = progress.task("write the import files", Work::Uncounted);
+    let folder = format!("load/{}", target.name);
+    let dir = outputs.dir(&folder)?;
+    let written = files::write(&target, &plan, &dir, options.all)?;
+    task.finish();
+    outputs.commit(&[])?;
+
+    let now = crate::workspace::lock::utc_now();
+    let entries: Vec<CrosswalkEntry> = plan
+        .rows
+        .iter()
+        .filter(|r| matches!(r.action, Action::Create | Action::Update))
+        .map(|r| CrosswalkEntry {
+            entity: r.entity.as_str().to_string(),
+            golden_id: r.golden_id.clone(),
+            target_id: if r.target_id.is_empty() {
+                load::external_id(&target, &r.golden_id)
+            } else {
+                r.target_id.clone()
+            },
+            id_kind: r.id_kind,
+            hash: r.hash.clone(),
+            anchor: r.anchor.clone(),
+            action: r.action.as_str().to_string(),
+            loaded_at: now.clone(),
+        })
+        .collect();
+    let counts = serde_json::json!({ "summary": &summary, "files": &written });
+    ws.record_load(
+        &target.name,
+        &entries,
+        &LoadRun {
+            target: target.name.clone(),
+            mode: "files".into(),
+            finished_at: now,
+            counts_json: counts.to_string(),
+        },
+    )?;
+    let mut log = StagedOutputs::new(config)?;
+    write_plan(&mut log, &plan, "load-log.csv", true)?;
+    log.commit(&[])?;
+    Ok(LoadReport {
+        target: target.name.clone(),
+        title: target.title.clone(),
+        dry_run: false,
+        summary,
+        folder: Some(format!("out/{folder}")),
+        files: written,
+    })
+}
+
+/// `out/load-plan.csv` (`with_error`: `out/load-log.csv`, one more column).
+fn write_plan(
+    outputs: &mut StagedOutputs,
+    plan: &Plan,
+    name: &str,
+    with_error: bool,
+) -> Result<()> {
+    let path = outputs.path(name);
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = SafeCsv::with_bom(std::io::BufWriter::new(file), outputs.bom())
+        .map_err(|e| Error::io(&path, e))?;
+    let fail = |e: csv::Error| Error::io(Path::new(name), std::io::Error::other(e));
+    let mut header: Vec<&str> = PLAN_HEADER.to_vec();
+    if with_error {
+        header.push("error");
+    }
+    w.row(&header).map_err(fail)?;
+    for r in &plan.rows {
+        let mut row = vec![
+            r.entity.as_str(),
+            &r.golden_id,
+            r.action.as_str(),
+            &r.target_id,
+            &r.reason,
+        ];
+        if with_error {
+            row.push("");
+        }
+        w.row(row).map_err(fail)?;
+    }
+    finish(w, Path::new(name))
+}
+
+/// The plan for `target` from the workspace, changing nothing.
+pub fn plan(config: &Config, ws: &Workspace, target: &Target) -> Result<Plan> {
+    if !ws.stage_is_current("link")? {
+        return Err(Error::Failed(format!(
+            "the link stage is out of date (or has not run): run `golive run {}` first",
+            config.dir.display()
+        )));
+    }
+    Ok(load::plan(target, &inputs(config, ws, target)?))
+}
+
+fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
+    let existing_sources: Vec<String> = config
+        .sources
+        .iter()
+        .filter(|s| s.existing)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut existing: HashMap<String, Vec<String>> = HashMap::new();
+    for (golden, source, key) in ws.existing_members(&existing_sources)? {
+        if is_row_number_key(&key) {
+            let file = config
+                .sources
+                .iter()
+                .find(|s| s.name == source)
+                .map_or_else(|| source.clone(), |s| s.rel_path.clone());
+            return Err(Error::bad_input(
+                config.dir.join(file),
+                format!(
+                    "this export of {} has no record ID column, so golive cannot update its records: export them again with the record ID (Id, Record ID, ID, External ID)",
+                    target.name
+                ),
+            ));
+        }
+        existing.entry(golden).or_default().push(key);
+    }
+    let golden_of_member = ws.golden_keys()?;
+    let mut anchors: HashMap<&str, &str> = HashMap::with_capacity(golden_of_member.len());
+    for (member, golden) in &golden_of_member {
+        let a = anchors.entry(golden.as_str()).or_insert(member.as_str());
+        if member.as_str() < *a {
+            *a = member.as_str();
+        }
+    }
+    let stored = ws.all_golden()?;
+    let mut records: Vec<Record> = stored
+        .par_iter()
+        .map(|(golden_id, _, json)| {
+            let g: GoldenByRow = serde_json::from_str(json).map_err(|e| {
+                Error::Failed(format!(
+                    "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
+                ))
+            })?;
+            let ids = existing.get(golden_id).cloned().unwrap_or_default();
+            Ok(Record {
+                golden_id: golden_id.clone(),
+                source_members: g.members.len().saturating_sub(ids.len()),
+                existing: ids,
+                anchor: anchors.get(golden_id.as_str()).map_or_else(String::new, |a| a.to_string()),
+                party: g.record,
+            })
+        })
+        .collect::<Result<_>>()?;
+    for (golden_id, name) in ws.created_organizations()? {
+        let mut party = Party {
+            kind: Kind::Organization,
+            org: Some(OrgName {
+                input: name.clone(),
+                name: name.clone(),
+                ..OrgName::default()
+            }),
+            ..Party::default()
+        };
+        party.original.insert(Field::Name, name);
+        records.push(Record {
+            anchor: format!("created\u{1f}{golden_id}"),
+            golden_id,
+            party,
+            existing: Vec::new(),
+            source_members: 1,
+        });
+    }
+    records.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
+
+    // A person whose rows link to different organizations goes with the
+    // steward's choice, else the organization most of its rows name.
+    let mut votes: HashMap<String, HashMap<String, (bool, usize)>> = HashMap::new();
+    for (person, org, method) in ws.person_organizations()? {
+        let v = votes.entry(person).or_default().entry(org).or_default();
+        v.0 |= method == "steward";
+        v.1 += 1;
+    }
+    let person_organization = votes
+        .into_iter()
+        .filter_map(|(person, orgs)| {
+            // (steward, rows) decide; equal ones go to the smaller golden ID.
+            orgs.into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(org, _)| (person, org))
+        })
+        .collect();
+    Ok(Inputs {
+        records,
+        person_organization,
+        crosswalk: ws.crosswalk(&target.name)?,
+        golden_of_member,
+    })
+}
