@@ -167,37 +167,63 @@ pub fn write_xlsx(
     header: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    write_xlsx_sheets(path, sheet, header, rows, XLSX_MAX_DATA_ROWS)
+}
+
+/// Excel's 1,048,576 rows less the header.
+const XLSX_MAX_DATA_ROWS: usize = 1_048_575;
+
+/// Rows beyond one sheet's capacity go on to sheets named `sheet 2`, `sheet 3`, …,
+/// each with the header: Excel opens no sheet longer than 1,048,576 rows.
+fn write_xlsx_sheets(
+    path: &Path,
+    sheet: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    per_sheet: usize,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
     // A fixed creation time: the same data gives the same bytes.
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    let ws = book.add_worksheet();
-    ws.set_name(sheet)?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let columns: Vec<Column> = header.iter().map(|h| Column::of_header(h)).collect();
-    for (c, h) in header.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
-        ws.write_string_with_format(0, c, neutralize(h, Column::Text).as_ref(), &bold)?;
-        ws.set_column_format(c, &text)?;
+    let mut chunks: Vec<&[Vec<String>]> = rows.chunks(per_sheet.max(1)).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
     }
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (c, v) in row.iter().enumerate() {
-            if v.is_empty() {
-                continue;
-            }
-            let column = columns.get(c).copied().unwrap_or(Column::Text);
-            let c = u16::try_from(c).unwrap_or(u16::MAX);
-            ws.write_string_with_format(r, c, neutralize(v, column).as_ref(), &text)?;
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        let ws = book.add_worksheet();
+        if n == 0 {
+            ws.set_name(sheet)?;
+        } else {
+            let base: String = sheet.chars().take(24).collect();
+            ws.set_name(format!("{base} {}", n + 1))?;
         }
-    }
-    if !header.is_empty() {
-        let last_col = u16::try_from(header.len() - 1).unwrap_or(u16::MAX);
-        let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-        ws.autofilter(0, 0, last_row, last_col)?;
-        ws.set_freeze_panes(1, 0)?;
+        for (c, h) in header.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            ws.write_string_with_format(0, c, neutralize(h, Column::Text).as_ref(), &bold)?;
+            ws.set_column_format(c, &text)?;
+        }
+        for (r, row) in chunk.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (c, v) in row.iter().enumerate() {
+                if v.is_empty() {
+                    continue;
+                }
+                let column = columns.get(c).copied().unwrap_or(Column::Text);
+                let c = u16::try_from(c).unwrap_or(u16::MAX);
+                ws.write_string_with_format(r, c, neutralize(v, column).as_ref(), &text)?;
+            }
+        }
+        if !header.is_empty() {
+            let last_col = u16::try_from(header.len() - 1).unwrap_or(u16::MAX);
+            let last_row = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+            ws.autofilter(0, 0, last_row, last_col)?;
+            ws.set_freeze_panes(1, 0)?;
+        }
     }
     book.save(path)
 }
@@ -391,6 +417,21 @@ mod tests {
         assert_eq!(cell(1, 1), Some(Data::String("+74951234567".into())));
         assert_eq!(cell(1, 2), Some(Data::String("'=1+1".into())));
         assert_eq!(cell(2, 0), Some(Data::String("7707083893".into())));
+    }
+
+    #[test]
+    fn rows_beyond_a_sheet_go_on_to_numbered_sheets_each_with_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.xlsx");
+        let rows: Vec<Vec<String>> = (0..5).map(|i| vec![format!("r{i}")]).collect();
+        write_xlsx_sheets(&path, "golden", &["name"], &rows, 2).unwrap();
+        use calamine::{Data, Reader};
+        let mut book = calamine::open_workbook_auto(&path).unwrap();
+        assert_eq!(book.sheet_names(), ["golden", "golden 2", "golden 3"]);
+        let last = book.worksheet_range("golden 3").unwrap();
+        assert_eq!(last.get_value((0, 0)), Some(&Data::String("name".into())));
+        assert_eq!(last.get_value((1, 0)), Some(&Data::String("r4".into())));
+        assert_eq!(last.height(), 2);
     }
 
     proptest! {

@@ -421,6 +421,63 @@ fn records_already_in_the_crm_are_updated_by_their_id_and_only_the_rest_created(
     assert!(column(&contacts, "Account.Golive_Id__c").contains(&initech.as_str()));
 }
 
+/// Odoo's `id` column takes External IDs; a database ID there would make a new record.
+#[test]
+fn an_odoo_export_updates_by_external_id_and_a_database_id_export_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    copy_dir(Path::new("samples/demo"), &dir);
+    std::fs::create_dir_all(dir.join("exports")).unwrap();
+    let export = dir.join("exports/odoo_contacts.csv");
+    std::fs::write(
+        &export,
+        "id,name,is_company,phone,city\n\
+         __export__.res_partner_42_9f1c2a7b,Initech LLC,True,(512) 555-0143,Austin\n",
+    )
+    .unwrap();
+    let toml = dir.join("golive.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[target]\ncrm = \"odoo\"\nexisting = [\"exports/odoo_contacts.csv\"]\n"),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    ok(&["-q", "run", d]);
+    ok(&["-q", "load", d]);
+    let rows = csv_rows(&dir.join("out/load/odoo/res.partner.csv"), b',');
+    // Its update lacks some values, so it is in a file without those columns.
+    let update = csv_rows(&dir.join("out/load/odoo/res.partner-update-1.csv"), b',');
+    let initech: Vec<&Vec<String>> = rows[1..]
+        .iter()
+        .chain(&update[1..])
+        .filter(|r| r[1] == "Initech LLC")
+        .collect();
+    assert_eq!(initech.len(), 1, "{initech:?}");
+    assert_eq!(initech[0][0], "__export__.res_partner_42_9f1c2a7b");
+    assert!(!update[0].contains(&"vat".to_string()), "{:?}", update[0]);
+    // Initech's contacts point to that record, not to a new golive_ one.
+    let parents = column(&rows, "parent_id/id");
+    assert!(
+        parents.contains(&"__export__.res_partner_42_9f1c2a7b"),
+        "{parents:?}"
+    );
+
+    std::fs::write(
+        &export,
+        "ID,name,is_company,phone,city\n42,Initech LLC,True,(512) 555-0143,Austin\n",
+    )
+    .unwrap();
+    ok(&["-q", "run", d]);
+    let o = golive(&["load", d, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("odoo_contacts.csv") && err.contains("import-compatible"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_dry_run_plans_what_the_load_then_does() {
     let (_tmp, dir) = demo("[target]\ncrm = \"hubspot\"");

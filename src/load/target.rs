@@ -58,6 +58,10 @@ struct RawTarget {
     upsert: bool,
     #[serde(default)]
     external_id_prefix: String,
+    /// Set where the record ID in the files must be an external ID: a digits-only ID
+    /// from the CRM's export (a database ID) is refused with this advice.
+    #[serde(default)]
+    numeric_id_advice: Option<String>,
     instructions: String,
     organization: RawEntity,
     person: RawEntity,
@@ -89,6 +93,8 @@ pub struct Target {
     /// The importer updates a record it finds by the external ID column.
     pub upsert: bool,
     pub external_id_prefix: String,
+    /// Where a CRM record ID must not be a bare number: what to export instead.
+    pub numeric_id_advice: Option<String>,
     pub instructions: String,
     pub organization: EntityFiles,
     pub person: EntityFiles,
@@ -349,6 +355,7 @@ impl Target {
             link: raw.link,
             upsert: raw.upsert,
             external_id_prefix: raw.external_id_prefix.clone(),
+            numeric_id_advice: raw.numeric_id_advice.clone(),
             instructions: raw.instructions.trim().to_string(),
             organization,
             person,

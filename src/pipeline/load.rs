@@ -13,7 +13,7 @@ use crate::load::files::{self, WrittenFile};
 use crate::load::target::Target;
 use crate::load::{self, Action, Inputs, Plan, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
-use crate::model::{Field, GoldenByRow, Kind, OrgName, Party};
+use crate::model::{Field, Kind, OrgName, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::crosswalk::{CrosswalkEntry, LoadRun};
@@ -179,7 +179,19 @@ pub fn plan(config: &Config, ws: &Workspace, target: &Target) -> Result<Plan> {
             config.dir.display()
         )));
     }
-    Ok(load::plan(target, &inputs(config, ws, target)?))
+    let inputs = inputs(config, ws, target)?;
+    let plan = load::plan(target, &inputs);
+    // A million parties free faster on both cores.
+    inputs.records.into_par_iter().for_each(drop);
+    Ok(plan)
+}
+
+/// What the load reads of a stored `GoldenByRow`: the rest (which row gave which
+/// value) is skipped unparsed.
+#[derive(serde::Deserialize)]
+struct StoredGolden {
+    members: Vec<i64>,
+    record: Party,
 }
 
 fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
@@ -191,16 +203,31 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
         .collect();
     let mut existing: HashMap<String, Vec<String>> = HashMap::new();
     for (golden, source, key) in ws.existing_members(&existing_sources)? {
-        if is_row_number_key(&key) {
-            let file = config
+        let file = || {
+            let rel = config
                 .sources
                 .iter()
                 .find(|s| s.name == source)
                 .map_or_else(|| source.clone(), |s| s.rel_path.clone());
+            config.dir.join(rel)
+        };
+        if is_row_number_key(&key) {
             return Err(Error::bad_input(
-                config.dir.join(file),
+                file(),
                 format!(
                     "this export of {} has no record ID column, so golive cannot update its records: export them again with the record ID (Id, Record ID, ID, External ID)",
+                    target.name
+                ),
+            ));
+        }
+        if let Some(advice) = &target.numeric_id_advice
+            && !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(Error::bad_input(
+                file(),
+                format!(
+                    "record ID {key} is a database ID, which {}'s import would take for a new record: {advice}",
                     target.name
                 ),
             ));
@@ -219,7 +246,7 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
     let mut records: Vec<Record> = stored
         .par_iter()
         .map(|(golden_id, _, json)| {
-            let g: GoldenByRow = serde_json::from_str(json).map_err(|e| {
+            let g: StoredGolden = serde_json::from_str(json).map_err(|e| {
                 Error::Failed(format!(
                     "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
                 ))

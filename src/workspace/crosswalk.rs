@@ -84,24 +84,47 @@ impl Workspace {
         entries: &[CrosswalkEntry],
         run: &LoadRun,
     ) -> Result<()> {
-        self.in_transaction(|tx| {
-            let mut stmt = tx.prepare(
+        // Many rows per statement: a first load writes one entry per record
+        // and per link, and one statement per row costs most of the time.
+        const PER_STATEMENT: usize = 100;
+        let insert = |rows: usize| {
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+            format!(
                 "INSERT OR REPLACE INTO crosswalk
                  (target, entity, golden_id, target_id, id_kind, hash, anchor, action, loaded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for e in entries {
-                stmt.execute(params![
-                    target,
-                    e.entity,
-                    e.golden_id,
-                    e.target_id,
-                    e.id_kind.as_str(),
-                    e.hash,
-                    e.anchor,
-                    e.action,
-                    e.loaded_at
-                ])?;
+                 VALUES {values}"
+            )
+        };
+        let kinds: Vec<&'static str> = entries.iter().map(|e| e.id_kind.as_str()).collect();
+        self.in_transaction(|tx| {
+            let mut full = tx.prepare(&insert(PER_STATEMENT))?;
+            for (chunk, kinds) in entries
+                .chunks(PER_STATEMENT)
+                .zip(kinds.chunks(PER_STATEMENT))
+            {
+                let params: Vec<&dyn rusqlite::ToSql> = chunk
+                    .iter()
+                    .zip(kinds)
+                    .flat_map(|(e, kind)| {
+                        [
+                            &target as &dyn rusqlite::ToSql,
+                            &e.entity,
+                            &e.golden_id,
+                            &e.target_id,
+                            kind,
+                            &e.hash,
+                            &e.anchor,
+                            &e.action,
+                            &e.loaded_at,
+                        ]
+                    })
+                    .collect();
+                if chunk.len() == PER_STATEMENT {
+                    full.execute(params.as_slice())?;
+                } else {
+                    tx.prepare(&insert(chunk.len()))?
+                        .execute(params.as_slice())?;
+                }
             }
             tx.execute(
                 "INSERT INTO load_runs (target, mode, finished_at, counts) VALUES (?1, ?2, ?3, ?4)",

@@ -1,0 +1,161 @@
+//! The load stage at scale: a project of 1,000,000 distinct organizations and
+//! 300,000 contact persons who name their company, run through every stage
+//! (not timed as the load), then `golive load` planned and written for
+//! Salesforce (two files linked by external ID) and Odoo (one file, companies
+//! before contacts) — a first load (everything created), a dry run, and a
+//! re-load with nothing changed — through the library call the command makes.
+//!
+//! `cargo bench --bench load` (sizes: GOLIVE_BENCH_ORGS, GOLIVE_BENCH_PERSONS).
+
+use golive::config::Config;
+use golive::pipeline::load::{LoadOptions, run};
+use golive::pipeline::{self, Stage};
+use golive::progress::Silent;
+use golive::workspace::Workspace;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// As the golive binary (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SYL: [&str; 16] = [
+    "ра", "мо", "ка", "ши", "лен", "то", "ви", "бер", "дан", "ол", "экс", "про", "тек", "нор",
+    "зу", "гал",
+];
+const GIVEN: [&str; 8] = [
+    "Иван",
+    "Анна",
+    "Пётр",
+    "Ольга",
+    "Сергей",
+    "Мария",
+    "Дмитрий",
+    "Елена",
+];
+const FAMILY: [&str; 8] = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Соколов",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+];
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A company name of its own: three syllables and the card's number.
+fn org_name(i: u64) -> String {
+    let h = mix(i);
+    let mut s: String = (0..3)
+        .map(|k| SYL[((h >> (k * 4)) & 15) as usize])
+        .collect();
+    let first = s.remove(0).to_uppercase().to_string();
+    format!("{first}{s} {i}")
+}
+
+fn project(dir: &Path, orgs: u64, persons: u64) {
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("golive.toml"),
+        "[project]\nname = \"bench\"\nregion = \"RU\"\n\
+         [[source]]\nname = \"erp\"\npath = \"sources/erp.csv\"\nprofile = \"generic-org-ru\"\n\
+         [[source]]\nname = \"contacts\"\npath = \"sources/contacts.csv\"\n\
+         profile = \"generic-contacts-ru\"\nkind = \"person\"\n\
+         [target]\ncrm = \"salesforce\"\n",
+    )
+    .unwrap();
+    let mut erp =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("sources/erp.csv")).unwrap());
+    writeln!(erp, "Код,Наименование,Телефон,Email,Адрес").unwrap();
+    for i in 0..orgs {
+        let h = mix(i ^ 0xabc);
+        writeln!(
+            erp,
+            "E{i:07},\"ООО \"\"{}\"\"\",+7 495 {},info@firm{i}.ru,\"Москва, ул. Лесная, д. {}\"",
+            org_name(i),
+            1_000_000 + i,
+            h % 90 + 1
+        )
+        .unwrap();
+    }
+    erp.flush().unwrap();
+    let mut contacts =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("sources/contacts.csv")).unwrap());
+    writeln!(contacts, "Код,ФИО,Компания,Должность,Email").unwrap();
+    for i in 0..persons {
+        let h = mix(i ^ 0x5eed);
+        let org = h % orgs;
+        writeln!(
+            contacts,
+            "P{i:07},{} {},\"ООО \"\"{}\"\"\",менеджер,p{i}@firm{org}.ru",
+            FAMILY[(h >> 8) as usize % 8],
+            GIVEN[(h >> 12) as usize % 8],
+            org_name(org)
+        )
+        .unwrap();
+    }
+    contacts.flush().unwrap();
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let (orgs, persons) = (
+        env("GOLIVE_BENCH_ORGS", 1_000_000),
+        env("GOLIVE_BENCH_PERSONS", 300_000),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    project(&dir, orgs, persons);
+    let config = Config::load(&dir).unwrap();
+    let t = Instant::now();
+    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    println!(
+        "run ({orgs} organizations, {persons} persons): {:.1} s (setup, not the load)",
+        t.elapsed().as_secs_f64()
+    );
+
+    let mut ws = Workspace::open(&dir).unwrap();
+    let mut time = |label: &str, target: &str, dry_run: bool| {
+        let options = LoadOptions {
+            dry_run,
+            target: Some(target.to_string()),
+            all: false,
+        };
+        let t = Instant::now();
+        let r = run(&config, &mut ws, &Silent, &options).unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let counts: Vec<String> = r
+            .summary
+            .entities
+            .iter()
+            .map(|e| format!("{} {}/{}/{}", e.entity, e.create, e.update, e.unchanged))
+            .collect();
+        let rows: usize = r.files.iter().map(|f| f.rows).sum();
+        println!(
+            "{label:<32} {secs:>6.2} s  create/update/unchanged: {}; {} files, {rows} rows",
+            counts.join(", "),
+            r.files.len(),
+        );
+    };
+    time("salesforce: dry run", "salesforce", true);
+    time("salesforce: first load", "salesforce", false);
+    time("salesforce: re-load, no change", "salesforce", false);
+    time("odoo: first load", "odoo", false);
+}
