@@ -4,20 +4,14 @@
 //! (fixtures under tests/fixtures/exports/, written from each tool's documented
 //! columns).
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const FIXTURES: &str = "tests/fixtures/exports";
+mod common;
+use common::golive;
 
-fn golive(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("golive")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
+const FIXTURES: &str = "tests/fixtures/exports";
 
 fn inspect(file: &str) -> Value {
     let out = golive(&["inspect", &format!("{FIXTURES}/{file}"), "--json"]);

@@ -4,40 +4,11 @@
 //! plan only changes; records already in the CRM are updated, not twinned;
 //! the dry run's plan is what the load then does.
 
-use assert_cmd::Command;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn golive(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("golive")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = golive(args);
-    assert!(
-        o.status.success(),
-        "golive {args:?} failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
+mod common;
+use common::{copy_dir, golive, ok};
 
 /// samples/demo with `target` appended to its golive.toml, run once.
 fn demo(target: &str) -> (tempfile::TempDir, PathBuf) {

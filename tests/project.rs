@@ -1,16 +1,10 @@
 //! A migration project end to end through the real binary: init, run, status,
 //! re-runs, changed sources, and errors that leave the workspace as it was.
 
-use assert_cmd::Command;
 use std::path::Path;
 
-fn golive(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("golive")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{copy_dir, golive};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -176,22 +170,6 @@ fn the_demo_runs_twice_with_the_same_result() {
     assert_eq!(status1, status2);
     for source in ["1c ", "freee ", "qbo ", "contacts "] {
         assert!(status1.contains(source), "{status1}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() == ".golive" || e.file_name() == "out" {
-            continue;
-        }
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
     }
 }
 

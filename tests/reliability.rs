@@ -1,17 +1,11 @@
 //! Reliability through the real binary: closed pipes, files that lose rows,
 //! formula injection, locks and interrupted runs.
 
-use assert_cmd::Command;
 use std::path::Path;
 use std::process::Stdio;
 
-fn golive(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("golive")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::golive;
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

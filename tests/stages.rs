@@ -3,18 +3,12 @@
 //! `dedupe --explain` explains them, and an accounting that finds rows lost
 //! behind golive's back.
 
-use assert_cmd::Command;
 use golive::matching::Explanation;
 use golive::workspace::Workspace;
 use std::path::Path;
 
-fn golive(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("golive")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::golive;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -1,0 +1,43 @@
+//! What the integration tests share: the real binary, and project folders copied
+//! from samples or fixtures.
+#![allow(dead_code)] // each test crate uses its own part
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// Run the golive binary built for the tests.
+pub fn golive(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("golive")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Run it, fail the test with its stderr unless it succeeds, and give its stdout.
+pub fn ok(args: &[&str]) -> String {
+    let o = golive(args);
+    assert!(
+        o.status.success(),
+        "golive {args:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Copy a project folder, leaving out what a run left there (workspace, outputs).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() == ".golive" || e.file_name() == "out" {
+            continue;
+        }
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
