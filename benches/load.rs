@@ -5,7 +5,15 @@
 //! before contacts) — a first load (everything created), a dry run, and a
 //! re-load with nothing changed — through the library call the command makes.
 //!
-//! `cargo bench --bench load` (sizes: GOLIVE_BENCH_ORGS, GOLIVE_BENCH_PERSONS).
+//! Then the API loader's throughput against the local HubSpot of the tests
+//! (tests/hubspot_server) with its burst limit set: requests per second kept
+//! busy against the limit, and the most requests any rolling window saw.
+//!
+//! `cargo bench --bench load` (sizes: GOLIVE_BENCH_ORGS, GOLIVE_BENCH_PERSONS;
+//! the API part: GOLIVE_BENCH_API_ORGS, GOLIVE_BENCH_API_PERSONS).
+
+#[path = "../tests/hubspot_server/mod.rs"]
+mod hubspot_server;
 
 use golive::config::Config;
 use golive::pipeline::load::{LoadOptions, run};
@@ -62,15 +70,17 @@ fn org_name(i: u64) -> String {
     format!("{first}{s} {i}")
 }
 
-fn project(dir: &Path, orgs: u64, persons: u64) {
+fn project(dir: &Path, orgs: u64, persons: u64, target: &str) {
     std::fs::create_dir_all(dir.join("sources")).unwrap();
     std::fs::write(
         dir.join("golive.toml"),
-        "[project]\nname = \"bench\"\nregion = \"RU\"\n\
-         [[source]]\nname = \"erp\"\npath = \"sources/erp.csv\"\nprofile = \"generic-org-ru\"\n\
-         [[source]]\nname = \"contacts\"\npath = \"sources/contacts.csv\"\n\
-         profile = \"generic-contacts-ru\"\nkind = \"person\"\n\
-         [target]\ncrm = \"salesforce\"\n",
+        format!(
+            "[project]\nname = \"bench\"\nregion = \"RU\"\n\
+             [[source]]\nname = \"erp\"\npath = \"sources/erp.csv\"\nprofile = \"generic-org-ru\"\n\
+             [[source]]\nname = \"contacts\"\npath = \"sources/contacts.csv\"\n\
+             profile = \"generic-contacts-ru\"\nkind = \"person\"\n\
+             [target]\n{target}\n"
+        ),
     )
     .unwrap();
     let mut erp =
@@ -122,7 +132,7 @@ fn main() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
-    project(&dir, orgs, persons);
+    project(&dir, orgs, persons, "crm = \"salesforce\"");
     let config = Config::load(&dir).unwrap();
     let t = Instant::now();
     pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
@@ -137,6 +147,7 @@ fn main() {
             dry_run,
             target: Some(target.to_string()),
             all: false,
+            scope: Default::default(),
         };
         let t = Instant::now();
         let r = run(&config, &mut ws, &Silent, &options).unwrap();
@@ -158,4 +169,65 @@ fn main() {
     time("salesforce: first load", "salesforce", false);
     time("salesforce: re-load, no change", "salesforce", false);
     time("odoo: first load", "odoo", false);
+    drop(ws);
+    drop(tmp);
+    api_throughput(
+        env("GOLIVE_BENCH_API_ORGS", 20_000),
+        env("GOLIVE_BENCH_API_PERSONS", 6_000),
+    );
+}
+
+/// The API loader against a HubSpot that allows 100 requests per rolling 10 s
+/// (a private app on Free/Starter) and takes 200 ms to answer a batch.
+fn api_throughput(orgs: u64, persons: u64) {
+    let (allowed, window) = (100usize, std::time::Duration::from_secs(10));
+    let server = hubspot_server::Server::start(hubspot_server::Options {
+        token: "bench-token".into(),
+        limit: (allowed, window),
+        latency: std::time::Duration::from_millis(200),
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let target = format!(
+        "crm = \"hubspot\"\nmode = \"api\"\napi_url = \"{}\"\nrate_limit = \"{allowed}/10s\"",
+        server.url
+    );
+    project(&dir, orgs, persons, &target);
+    let config = Config::load(&dir).unwrap();
+    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    let mut ws = Workspace::open(&dir).unwrap();
+    // SAFETY: set before any thread of this process reads the environment.
+    unsafe { std::env::set_var("HUBSPOT_ACCESS_TOKEN", "bench-token") };
+    let t = Instant::now();
+    let r = run(&config, &mut ws, &Silent, &LoadOptions::default()).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let s = server.state.lock().unwrap();
+    let arrivals = &s.arrivals;
+    let busiest = arrivals
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            arrivals[i..]
+                .iter()
+                .take_while(|b| b.duration_since(*a) < window)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let span = arrivals
+        .last()
+        .zip(arrivals.first())
+        .map_or(0.0, |(l, f)| l.duration_since(*f).as_secs_f64());
+    let rate = (arrivals.len().saturating_sub(1)) as f64 / span.max(1e-9);
+    let allowed_rate = allowed as f64 / window.as_secs_f64();
+    let api = r.api.unwrap_or_default();
+    println!(
+        "hubspot API, {orgs} organizations + {persons} persons: {} requests in {secs:.1} s; \
+         {rate:.2} requests/s of {allowed_rate:.1} allowed ({:.1} %); busiest rolling 10 s \
+         {busiest} (limit {allowed}); answered 429 for the limit: {}",
+        api.requests,
+        rate / allowed_rate * 100.0,
+        s.over_limit
+    );
 }

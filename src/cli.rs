@@ -54,6 +54,11 @@ pub enum Command {
     ///
     /// Rehearse with --dry-run: it writes only out/load-plan.csv. A re-load plans only what
     /// changed; nothing is ever deleted in the CRM.
+    ///
+    /// With [target] mode = "api" (HubSpot) the records go through the CRM's API instead,
+    /// batch by batch, each confirmed batch recorded at once: a load cut off anywhere
+    /// goes on from there when run again, without twins. The token comes from the
+    /// environment only (HUBSPOT_ACCESS_TOKEN).
     #[command(verbatim_doc_comment)]
     Load(LoadArgs),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags, the load.
@@ -90,6 +95,19 @@ pub struct LoadArgs {
     /// upserts on the external ID).
     #[arg(long)]
     pub all: bool,
+    /// API loads: send at most N organizations and N persons (a smoke test on the real
+    /// portal); the rest stays planned for the next load.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// API loads: send only organizations, or only persons (and their links).
+    #[arg(long, value_enum, value_name = "ENTITY")]
+    pub only: Option<Only>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Only {
+    Organizations,
+    Persons,
 }
 
 #[derive(Debug, Subcommand)]

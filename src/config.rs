@@ -33,6 +33,8 @@ struct RawTarget {
     format: Option<Spanned<String>>,
     max_rows: Option<Spanned<u64>>,
     max_mb: Option<Spanned<u64>>,
+    batch: Option<Spanned<u64>>,
+    rate_limit: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +136,10 @@ pub struct TargetConfig {
     /// Split import files above this many data rows / megabytes (the CRM's own limits otherwise).
     pub max_rows: Option<u64>,
     pub max_mb: Option<u64>,
+    /// API targets: records per request (at most the CRM's own limit).
+    pub batch: Option<u64>,
+    /// API targets: requests allowed per window (`"190/10s"`: HubSpot Professional).
+    pub rate_limit: Option<(u32, f64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -403,7 +409,11 @@ fn target_config(
             ),
         ));
     }
-    for (name, v) in [("max_rows", &t.max_rows), ("max_mb", &t.max_mb)] {
+    for (name, v) in [
+        ("max_rows", &t.max_rows),
+        ("max_mb", &t.max_mb),
+        ("batch", &t.batch),
+    ] {
         if let Some(v) = v
             && *v.get_ref() == 0
         {
@@ -423,6 +433,19 @@ fn target_config(
         }),
         max_rows: t.max_rows.map(Spanned::into_inner),
         max_mb: t.max_mb.map(Spanned::into_inner),
+        batch: t.batch.map(Spanned::into_inner),
+        rate_limit: match &t.rate_limit {
+            None => None,
+            Some(r) => Some(parse_rate_limit(r.get_ref()).ok_or_else(|| {
+                (
+                    r.span().start,
+                    format!(
+                        "rate_limit = \"{}\": write requests per window, e.g. \"190/10s\"",
+                        r.get_ref()
+                    ),
+                )
+            })?),
+        },
     })
 }
 
@@ -541,6 +564,9 @@ region = "RU"
 ## format = "xlsx"              # crm = "csv" only: csv (default) or xlsx
 # max_rows = 50000                # split import files at this many rows
 # max_mb = 20                     # ...or at this size
+## mode = "api" loads through the API (hubspot): the token in HUBSPOT_ACCESS_TOKEN, never here
+# rate_limit = "190/10s"          # requests per window (default: the CRM's lowest tier)
+# batch = 100                     # records per request (at most the CRM's limit)
 # [target.fields.organization]    # a CRM column filled from another field, or a constant
 # "Источник" = "const:golive"
 # "Сфера деятельности" = "industry"
@@ -559,6 +585,22 @@ mod tests {
         let c = parse(SKELETON).unwrap();
         assert_eq!(c.region, "RU");
         assert!(c.sources.is_empty());
+    }
+
+    #[test]
+    fn rate_limits_read_as_requests_per_window() {
+        assert_eq!(parse_rate_limit("190/10s"), Some((190, 10.0)));
+        assert_eq!(parse_rate_limit(" 2 / s "), Some((2, 1.0)));
+        assert_eq!(parse_rate_limit("0/10s"), None);
+        assert_eq!(parse_rate_limit("100 per 10s"), None);
+        let err =
+            parse("[project]\nname = \"x\"\n[target]\ncrm = \"hubspot\"\nrate_limit = \"fast\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("golive.toml:5") && err.contains("190/10s"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -709,6 +751,19 @@ pub fn encoding_for_label(label: &str) -> Option<&'static encoding_rs::Encoding>
 }
 
 /// A `delimiter =` value (or `--delimiter`) as the byte it names.
+/// `"190/10s"` → (190, 10.0); `"2/s"` → (2, 1.0).
+fn parse_rate_limit(text: &str) -> Option<(u32, f64)> {
+    let (n, window) = text.trim().split_once('/')?;
+    let n: u32 = n.trim().parse().ok().filter(|n| *n > 0)?;
+    let secs = window.trim().strip_suffix('s')?;
+    let secs: f64 = if secs.is_empty() {
+        1.0
+    } else {
+        secs.parse().ok()?
+    };
+    (secs.is_finite() && secs > 0.0).then_some((n, secs))
+}
+
 pub fn parse_delimiter(d: &str) -> Result<u8> {
     match d {
         "tab" | "\\t" | "\t" | "TAB" => Ok(b'\t'),

@@ -24,6 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "error",
             "model",
+            "progress",
             "config",
             "normalize",
             "workspace",

@@ -1,8 +1,10 @@
-//! `golive load [DIR] [--dry-run] [--target NAME] [--all]`: the plan, and the
-//! target CRM's import files.
+//! `golive load [DIR] [--dry-run] [--target NAME] [--all] [--limit N] [--only E]`:
+//! the plan, then the target CRM's import files or its API.
 
-use crate::cli::LoadArgs;
+use crate::cli::{LoadArgs, Only};
 use crate::config::Config;
+use crate::load::Entity;
+use crate::load::api::Scope;
 use crate::pipeline::load::{LoadOptions, LoadReport};
 use crate::workspace::Workspace;
 use crate::workspace::lock::RunLock;
@@ -21,11 +23,29 @@ pub fn run(a: &LoadArgs, quiet: bool) -> anyhow::Result<()> {
             dry_run: a.dry_run,
             target: a.target.clone(),
             all: a.all,
+            scope: Scope {
+                limit: a.limit,
+                only: a.only.map(|o| match o {
+                    Only::Organizations => Entity::Organization,
+                    Only::Persons => Entity::Person,
+                }),
+            },
         },
     )?;
     lock.finish()?;
     if !quiet {
         print(&report, &config);
+    }
+    if let Some(api) = &report.api
+        && api.errors > 0
+    {
+        anyhow::bail!(
+            "{} of {} records were refused by {}: their reasons are in {} (fix them and run `golive load` again: only they are sent)",
+            api.errors,
+            api.sent,
+            report.target,
+            config.out_dir().join("load-log.csv").display()
+        );
     }
     Ok(())
 }
@@ -74,6 +94,17 @@ pub fn print(r: &LoadReport, config: &Config) {
             "  files: {} ({} files, {rows} rows; IMPORT.txt says how to upload them)",
             config.dir.join(folder).display(),
             r.files.len()
+        );
+        crate::say!("  log: {}", out.join("load-log.csv").display());
+    } else if let Some(api) = &r.api {
+        crate::say!(
+            "  sent {} records in {} requests; {} refused; retried {} throttled, {} server errors, {} connection errors",
+            api.sent,
+            api.requests,
+            api.errors,
+            api.retries.throttled,
+            api.retries.server_errors,
+            api.retries.connection_errors
         );
         crate::say!("  log: {}", out.join("load-log.csv").display());
     } else {

@@ -7,7 +7,9 @@
 //! record that was in the CRM before golive is updated by the CRM's ID, and
 //! nothing is deleted in the target.
 
+pub mod api;
 pub mod files;
+pub mod http;
 pub mod target;
 
 use crate::model::{Kind, Party};

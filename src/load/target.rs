@@ -3,6 +3,7 @@
 
 use crate::config::TargetConfig;
 use crate::error::{Error, Result};
+use crate::load::http::RateLimit;
 use crate::model::{Field, Kind, Party, PhoneRole, TaxIdKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -65,6 +66,29 @@ struct RawTarget {
     instructions: String,
     organization: RawEntity,
     person: RawEntity,
+    api: Option<RawApi>,
+}
+
+/// `mode = "api"`: where the CRM's API is and what it takes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    base_url: String,
+    token_env: String,
+    requests: u32,
+    per_seconds: f64,
+    batch: usize,
+    workers: usize,
+    organization: RawApiEntity,
+    person: RawApiEntity,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApiEntity {
+    object: String,
+    required: Vec<String>,
+    properties: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -96,8 +120,26 @@ pub struct Target {
     /// Where a CRM record ID must not be a bare number: what to export instead.
     pub numeric_id_advice: Option<String>,
     pub instructions: String,
+    /// The columns are the files' columns, or with `api` the API's properties.
     pub organization: EntityFiles,
     pub person: EntityFiles,
+    /// Set for `mode = "api"`.
+    pub api: Option<Api>,
+}
+
+/// An API target's endpoint, credential and limits.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub base_url: String,
+    /// The environment variable that holds the token (never golive.toml).
+    pub token_env: String,
+    pub limit: RateLimit,
+    pub batch: usize,
+    /// Requests in flight at once: a CRM answers a batch in a few hundred
+    /// milliseconds, so one at a time would leave most of the rate unused.
+    pub workers: usize,
+    pub organization_object: String,
+    pub person_object: String,
 }
 
 #[derive(Clone, Debug)]
@@ -238,8 +280,29 @@ impl Target {
                 None => cfg_err(config.crm_line, message),
             });
         };
-        let mut organization = entity(&raw.organization)?;
-        let mut person = entity(&raw.person)?;
+        let api = if config.mode == "api" {
+            let Some(api) = &raw.api else {
+                return Err(cfg_err(
+                    config.mode_line,
+                    format!(
+                        "mode = \"api\" is not available for {crm}: golive loads through the API of {}; use mode = \"files\"",
+                        NAMES
+                            .iter()
+                            .filter(|n| profiles().get(**n).is_some_and(|p| p.api.is_some()))
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            };
+            Some(api)
+        } else {
+            None
+        };
+        let (mut organization, mut person) = match api {
+            Some(api) => (api_entity(&api.organization)?, api_entity(&api.person)?),
+            None => (entity(&raw.organization)?, entity(&raw.person)?),
+        };
         for o in &config.fields {
             let files = if o.entity == Kind::Person {
                 &mut person
@@ -359,6 +422,23 @@ impl Target {
             instructions: raw.instructions.trim().to_string(),
             organization,
             person,
+            api: api.map(|a| Api {
+                base_url: config.api_url.clone().unwrap_or_else(|| a.base_url.clone()),
+                token_env: a.token_env.clone(),
+                limit: {
+                    let (requests, secs) = config.rate_limit.unwrap_or((a.requests, a.per_seconds));
+                    RateLimit {
+                        requests,
+                        per: std::time::Duration::from_secs_f64(secs),
+                    }
+                },
+                batch: config
+                    .batch
+                    .map_or(a.batch, |b| (b as usize).clamp(1, a.batch)),
+                workers: a.workers.max(1),
+                organization_object: a.organization.object.clone(),
+                person_object: a.person.object.clone(),
+            }),
         })
     }
 
@@ -369,6 +449,17 @@ impl Target {
             &self.organization
         }
     }
+}
+
+/// An API's properties as the columns a plan renders (no files, no ID column).
+fn api_entity(raw: &RawApiEntity) -> Result<EntityFiles> {
+    entity(&RawEntity {
+        file: raw.object.clone(),
+        existing_file: None,
+        id_column: None,
+        required: raw.required.clone(),
+        columns: raw.properties.clone(),
+    })
 }
 
 fn entity(raw: &RawEntity) -> Result<EntityFiles> {
@@ -616,6 +707,8 @@ mod tests {
             format: None,
             max_rows: None,
             max_mb: None,
+            batch: None,
+            rate_limit: None,
         }
     }
 

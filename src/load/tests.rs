@@ -15,6 +15,8 @@ fn target(crm: &str) -> Target {
         format: None,
         max_rows: None,
         max_mb: None,
+        batch: None,
+        rate_limit: None,
     };
     Target::from_config(&config, None, Path::new("golive.toml")).unwrap()
 }

@@ -5,18 +5,24 @@
 //! `out/load/<crm>/`; then the crosswalk records what they carry; then the
 //! log. A kill before the crosswalk commit leaves it as it was, so the next
 //! load plans the same rows again — keyed by external ID, never twins.
+//!
+//! An API load (`mode = "api"`) sends the plan batch by batch and records each
+//! confirmed batch in the crosswalk before the next, so a load cut off anywhere
+//! goes on from there.
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::export::{SafeCsv, StagedOutputs, finish};
+use crate::load::api;
 use crate::load::files::{self, WrittenFile};
+use crate::load::http::{Client, Secret};
 use crate::load::target::Target;
-use crate::load::{self, Action, Inputs, Plan, Record, Summary};
+use crate::load::{self, Action, Entity, Inputs, Plan, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
 use crate::model::{Field, Kind, OrgName, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
-use crate::workspace::crosswalk::{CrosswalkEntry, LoadRun};
+use crate::workspace::crosswalk::{CrosswalkEntry, IdKind, LoadRun};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -28,6 +34,8 @@ pub struct LoadOptions {
     pub target: Option<String>,
     /// Write unchanged records too (a full re-import).
     pub all: bool,
+    /// API loads: send at most this many records (and only this entity).
+    pub scope: crate::load::api::Scope,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -39,6 +47,8 @@ pub struct LoadReport {
     /// `out/load/<crm>` (relative to the project), for a real load.
     pub folder: Option<String>,
     pub files: Vec<WrittenFile>,
+    /// An API load's requests, records sent, refusals and retries.
+    pub api: Option<crate::load::api::ApiReport>,
 }
 
 pub const PLAN_HEADER: [&str; 5] = ["entity", "golden_id", "action", "target_id", "reason"];
@@ -52,13 +62,6 @@ pub fn target_of(config: &Config, name: Option<&str>) -> Result<Target> {
             "no [target]: add one naming the CRM, e.g.\n[target]\ncrm = \"salesforce\"   # or hubspot, bitrix24, amocrm, odoo, zoho, csv",
         ));
     };
-    if tc.mode == "api" {
-        return Err(Error::Config {
-            path: toml,
-            line: tc.mode_line,
-            message: "mode = \"api\" loads through the CRM's API, which this version does not do yet: use mode = \"files\" and upload the import files".into(),
-        });
-    }
     Target::from_config(tc, name, &toml)
 }
 
@@ -75,7 +78,7 @@ pub fn run(
     task.finish();
     let summary = plan.summary();
     let mut outputs = StagedOutputs::new(config)?;
-    write_plan(&mut outputs, &plan, "load-plan.csv", false)?;
+    write_plan(&mut outputs, &plan, "load-plan.csv", None)?;
     if options.dry_run {
         outputs.commit(&[])?;
         return Ok(LoadReport {
@@ -85,7 +88,12 @@ pub fn run(
             summary,
             folder: None,
             files: Vec::new(),
+            api: None,
         });
+    }
+    if target.api.is_some() {
+        outputs.commit(&[])?;
+        return run_api(config, ws, progress, options, &target, plan, summary);
     }
     let task = progress.task("write the import files", Work::Uncounted);
     let folder = format!("load/{}", target.name);
@@ -118,15 +126,15 @@ pub fn run(
     ws.record_load(
         &target.name,
         &entries,
-        &LoadRun {
+        Some(&LoadRun {
             target: target.name.clone(),
             mode: "files".into(),
             finished_at: now,
             counts_json: counts.to_string(),
-        },
+        }),
     )?;
     let mut log = StagedOutputs::new(config)?;
-    write_plan(&mut log, &plan, "load-log.csv", true)?;
+    write_plan(&mut log, &plan, "load-log.csv", Some(&|_| String::new()))?;
     log.commit(&[])?;
     Ok(LoadReport {
         target: target.name.clone(),
@@ -135,15 +143,138 @@ pub fn run(
         summary,
         folder: Some(format!("out/{folder}")),
         files: written,
+        api: None,
     })
 }
 
-/// `out/load-plan.csv` (`with_error`: `out/load-log.csv`, one more column).
+/// Send the plan through the target's API, recording every confirmed batch.
+fn run_api(
+    config: &Config,
+    ws: &mut Workspace,
+    progress: &dyn Progress,
+    options: &LoadOptions,
+    target: &Target,
+    plan: Plan,
+    summary: Summary,
+) -> Result<LoadReport> {
+    let Some(api) = &target.api else {
+        return Err(Error::Failed("not an API target".into()));
+    };
+    let token = std::env::var(&api.token_env)
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let Some(token) = token else {
+        return Err(Error::Usage(format!(
+            "set {} to {}'s access token: golive reads it from the environment only, never from golive.toml",
+            api.token_env, target.title
+        )));
+    };
+    let client = Client::new(&api.base_url, Some(Secret::new(token)), api.limit);
+    let rows = options.scope.select(&plan);
+    let known: HashMap<(Entity, String), String> = plan
+        .rows
+        .iter()
+        .filter(|r| r.entity != Entity::Link && r.id_kind == IdKind::Crm && !r.target_id.is_empty())
+        .map(|r| ((r.entity, r.golden_id.clone()), r.target_id.clone()))
+        .collect();
+    let task = progress.task(
+        &format!("send to {}", target.name),
+        Work::Rows(rows.len() as u64),
+    );
+    let mut errors: HashMap<(Entity, String), String> = HashMap::new();
+    let mut sent: std::collections::HashSet<(Entity, String)> = Default::default();
+    let outcome = {
+        let mut session = api::Session {
+            client: &client,
+            batch: api.batch,
+            workers: api.workers,
+            known,
+            progress: task.as_ref(),
+        };
+        let mut confirmed = |done: &[api::Done]| -> Result<()> {
+            let now = crate::workspace::lock::utc_now();
+            let entries: Vec<CrosswalkEntry> = done
+                .iter()
+                .filter(|d| d.error.is_none())
+                .map(|d| CrosswalkEntry {
+                    entity: d.entity.as_str().to_string(),
+                    golden_id: d.golden_id.clone(),
+                    target_id: d.target_id.clone(),
+                    id_kind: IdKind::Crm,
+                    hash: d.hash.clone(),
+                    anchor: d.anchor.clone(),
+                    action: d.action.as_str().to_string(),
+                    loaded_at: now.clone(),
+                })
+                .collect();
+            ws.record_load(&target.name, &entries, None)?;
+            for d in done {
+                sent.insert((d.entity, d.golden_id.clone()));
+                if let Some(e) = &d.error {
+                    errors.insert((d.entity, d.golden_id.clone()), e.clone());
+                }
+            }
+            Ok(())
+        };
+        api::load(&target.name, target, &rows, &mut session, &mut confirmed)
+    };
+    task.finish();
+    // The log says what happened to every planned row, also when the load
+    // stopped: sent, refused (the CRM's words), or not sent.
+    let stopped = outcome.as_ref().err().map(ToString::to_string);
+    let in_scope: std::collections::HashSet<(Entity, &str)> = rows
+        .iter()
+        .map(|r| (r.entity, r.golden_id.as_str()))
+        .collect();
+    let error_of = |r: &load::PlanRow| -> String {
+        let key = (r.entity, r.golden_id.clone());
+        if let Some(e) = errors.get(&key) {
+            return e.clone();
+        }
+        if !matches!(r.action, Action::Create | Action::Update) || sent.contains(&key) {
+            return String::new();
+        }
+        if !in_scope.contains(&(r.entity, r.golden_id.as_str())) {
+            return "not sent: outside --limit / --only".into();
+        }
+        match &stopped {
+            Some(_) => "not sent: the load stopped before it".into(),
+            None => String::new(),
+        }
+    };
+    let mut log = StagedOutputs::new(config)?;
+    write_plan(&mut log, &plan, "load-log.csv", Some(&error_of))?;
+    log.commit(&[])?;
+    let report = outcome?;
+    let now = crate::workspace::lock::utc_now();
+    let counts = serde_json::json!({ "summary": &summary, "api": &report });
+    ws.record_load(
+        &target.name,
+        &[],
+        Some(&LoadRun {
+            target: target.name.clone(),
+            mode: "api".into(),
+            finished_at: now,
+            counts_json: counts.to_string(),
+        }),
+    )?;
+    Ok(LoadReport {
+        target: target.name.clone(),
+        title: target.title.clone(),
+        dry_run: false,
+        summary,
+        folder: None,
+        files: Vec::new(),
+        api: Some(report),
+    })
+}
+
+/// `out/load-plan.csv`; with `errors`, `out/load-log.csv` (one more column).
 fn write_plan(
     outputs: &mut StagedOutputs,
     plan: &Plan,
     name: &str,
-    with_error: bool,
+    errors: Option<&dyn Fn(&load::PlanRow) -> String>,
 ) -> Result<()> {
     let path = outputs.path(name);
     let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
@@ -151,11 +282,12 @@ fn write_plan(
         .map_err(|e| Error::io(&path, e))?;
     let fail = |e: csv::Error| Error::io(Path::new(name), std::io::Error::other(e));
     let mut header: Vec<&str> = PLAN_HEADER.to_vec();
-    if with_error {
+    if errors.is_some() {
         header.push("error");
     }
     w.row(&header).map_err(fail)?;
     for r in &plan.rows {
+        let error = errors.map(|f| f(r));
         let mut row = vec![
             r.entity.as_str(),
             &r.golden_id,
@@ -163,8 +295,8 @@ fn write_plan(
             &r.target_id,
             &r.reason,
         ];
-        if with_error {
-            row.push("");
+        if let Some(e) = &error {
+            row.push(e);
         }
         w.row(row).map_err(fail)?;
     }

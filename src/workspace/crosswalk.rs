@@ -77,12 +77,13 @@ impl Workspace {
     }
 
     /// Record a load: its entries (created and updated records; the others
-    /// stay as they were) and its counts, in one transaction.
+    /// stay as they were) and, at its end, its counts, in one transaction. An
+    /// API load records each confirmed batch (`run` None) as it goes.
     pub fn record_load(
         &mut self,
         target: &str,
         entries: &[CrosswalkEntry],
-        run: &LoadRun,
+        run: Option<&LoadRun>,
     ) -> Result<()> {
         // Many rows per statement: a first load writes one entry per record
         // and per link, and one statement per row costs most of the time.
@@ -126,10 +127,12 @@ impl Workspace {
                         .execute(params.as_slice())?;
                 }
             }
-            tx.execute(
-                "INSERT INTO load_runs (target, mode, finished_at, counts) VALUES (?1, ?2, ?3, ?4)",
-                params![run.target, run.mode, run.finished_at, run.counts_json],
-            )?;
+            if let Some(run) = run {
+                tx.execute(
+                    "INSERT INTO load_runs (target, mode, finished_at, counts) VALUES (?1, ?2, ?3, ?4)",
+                    params![run.target, run.mode, run.finished_at, run.counts_json],
+                )?;
+            }
             Ok(())
         })
     }

@@ -1,0 +1,408 @@
+//! HubSpot CRM v3: companies and contacts by batch upsert on the unique custom
+//! property `golive_id` (created when absent), records already in HubSpot by
+//! batch update on their ID, contact → company by the v4 default association.
+//! Empty values are left out of every request: in HubSpot an empty string
+//! clears a property.
+
+use super::{ApiReport, Done, Session, gave_up};
+use crate::error::{Error, Result};
+use crate::load::http::{Answer, Client};
+use crate::load::target::{EntityFiles, Target};
+use crate::load::{Entity, PlanRow, external_id};
+use crate::workspace::crosswalk::IdKind;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+pub const ID_PROPERTY: &str = "golive_id";
+
+pub fn load(
+    target: &Target,
+    rows: &[&PlanRow],
+    s: &mut Session<'_>,
+    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
+) -> Result<ApiReport> {
+    let Some(api) = &target.api else {
+        return Err(Error::Failed("hubspot: no API settings".into()));
+    };
+    let of =
+        |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
+    let (orgs, persons, links) = (
+        of(Entity::Organization),
+        of(Entity::Person),
+        of(Entity::Link),
+    );
+    let mut report = ApiReport::default();
+    let mut ids = s.known.clone();
+    for (object, group, rows) in [
+        (&api.organization_object, "companyinformation", &orgs),
+        (&api.person_object, "contactinformation", &persons),
+    ] {
+        if !rows.is_empty() {
+            report.requests += ensure_property(s.client, object, group)?;
+        }
+    }
+    // Companies, then contacts, then their associations: each phase needs the
+    // IDs the one before it got.
+    for (object, files, rows) in [
+        (&api.organization_object, &target.organization, &orgs),
+        (&api.person_object, &target.person, &persons),
+    ] {
+        let client = s.client;
+        let send = |chunk: &[&PlanRow]| send_objects(client, target, object, files, chunk);
+        in_parallel(rows, s.batch, s.workers, send, |done, requests| {
+            report.requests += requests;
+            finish(done, &mut ids, &mut report, s.progress, confirmed)
+        })?;
+    }
+    let known = ids.clone();
+    let client = s.client;
+    in_parallel(
+        &links,
+        s.batch,
+        s.workers,
+        |chunk| associate(client, api, chunk, &known),
+        |done, requests| {
+            report.requests += requests;
+            finish(done, &mut ids, &mut report, s.progress, confirmed)
+        },
+    )?;
+    report.retries = s.client.retries();
+    Ok(report)
+}
+
+/// Batches of `rows` sent by `workers` threads; each answer is handed to
+/// `receive` on this thread (which records it) as it comes. The first error
+/// stops the workers taking new batches; batches in flight still finish and
+/// are recorded.
+fn in_parallel<'r>(
+    rows: &[&'r PlanRow],
+    batch: usize,
+    workers: usize,
+    send: impl Fn(&[&'r PlanRow]) -> Result<(Vec<Done>, u64)> + Sync,
+    mut receive: impl FnMut(&[Done], u64) -> Result<()>,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let chunks: Vec<&[&PlanRow]> = rows.chunks(batch.max(1)).collect();
+    if chunks.is_empty() {
+        return Ok(());
+    }
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::channel::<Result<(Vec<Done>, u64)>>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, chunks.len()) {
+            let tx = tx.clone();
+            let (chunks, next, stop, send) = (&chunks, &next, &stop, &send);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let answer = send(chunk);
+                    if answer.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send(answer).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut first_error = None;
+        for answer in rx {
+            let outcome = answer.and_then(|(done, requests)| receive(&done, requests));
+            if let Err(e) = outcome {
+                stop.store(true, Ordering::Relaxed);
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    })
+}
+
+fn finish(
+    done: &[Done],
+    ids: &mut HashMap<(Entity, String), String>,
+    report: &mut ApiReport,
+    progress: &dyn crate::progress::Task,
+    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
+) -> Result<()> {
+    for d in done {
+        if d.error.is_none() && d.entity != Entity::Link {
+            ids.insert((d.entity, d.golden_id.clone()), d.target_id.clone());
+        }
+        report.sent += 1;
+        report.errors += usize::from(d.error.is_some());
+    }
+    confirmed(done)?;
+    progress.inc(done.len() as u64);
+    Ok(())
+}
+
+/// The unique property upserts are keyed on; HubSpot refuses an upsert on a
+/// property whose values are not unique.
+fn ensure_property(client: &Client, object: &str, group: &str) -> Result<u64> {
+    let a = client
+        .get(&format!("/crm/v3/properties/{object}/{ID_PROPERTY}"))
+        .map_err(|e| gave_up("HubSpot", &e))?;
+    match a.status {
+        200 if a.json["hasUniqueValue"] == Value::Bool(true) => Ok(1),
+        200 => Err(Error::Failed(format!(
+            "HubSpot's {object} property {ID_PROPERTY} exists without unique values, so records cannot be upserted on it: delete it (golive creates it) or create it with \"Require unique values\""
+        ))),
+        404 => {
+            let body = json!({
+                "name": ID_PROPERTY,
+                "label": "Golive ID",
+                "type": "string",
+                "fieldType": "text",
+                "groupName": group,
+                "hasUniqueValue": true,
+                "description": "The golden record this record was loaded from (golive)",
+            });
+            let made = client
+                .post(&format!("/crm/v3/properties/{object}"), &body)
+                .map_err(|e| gave_up("HubSpot", &e))?;
+            match made.status {
+                200 | 201 | 409 => Ok(2),
+                _ => Err(refused(object, &made)),
+            }
+        }
+        _ => Err(refused(object, &a)),
+    }
+}
+
+/// An answer that stops the load: the credential, the scopes, or a contract
+/// golive does not know.
+fn refused(what: &str, a: &Answer) -> Error {
+    match a.status {
+        401 => Error::Failed(
+            "HubSpot refused the access token (HTTP 401): set HUBSPOT_ACCESS_TOKEN to a private app's token".into(),
+        ),
+        403 => Error::Failed(format!(
+            "HubSpot refused access to {what} (HTTP 403): give the private app the crm.objects.companies.write, crm.objects.contacts.write and crm.schemas write scopes"
+        )),
+        s => Error::Failed(format!("HubSpot answered HTTP {s} for {what}: {}", message(a))),
+    }
+}
+
+/// HubSpot's error message, short.
+fn message(a: &Answer) -> String {
+    let m = a.json["message"]
+        .as_str()
+        .map_or_else(|| a.text.trim().to_string(), str::to_string);
+    m.chars().take(300).collect()
+}
+
+/// The properties of one record: its non-empty values.
+fn properties(files: &EntityFiles, row: &PlanRow) -> Map<String, Value> {
+    files
+        .columns
+        .iter()
+        .zip(&row.values)
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(c, v)| (c.header.clone(), Value::String(v.clone())))
+        .collect()
+}
+
+/// One batch of companies or contacts: those HubSpot already holds by ID are
+/// updated, the others upserted on golive_id. A batch HubSpot refuses whole
+/// (one invalid value fails it) is sent again record by record, so that the
+/// refusal lands on the record it is about.
+fn send_objects(
+    client: &Client,
+    target: &Target,
+    object: &str,
+    files: &EntityFiles,
+    rows: &[&PlanRow],
+) -> Result<(Vec<Done>, u64)> {
+    let mut requests = 0;
+    let (by_id, by_key): (Vec<&PlanRow>, Vec<&PlanRow>) = rows
+        .iter()
+        .copied()
+        .partition(|r| r.id_kind == IdKind::Crm && !r.target_id.is_empty());
+    let mut done = Vec::with_capacity(rows.len());
+    for (rows, upsert) in [(by_key, true), (by_id, false)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let inputs: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                let mut p = properties(files, r);
+                let key = external_id(target, &r.golden_id);
+                p.insert(ID_PROPERTY.into(), Value::String(key.clone()));
+                if upsert {
+                    json!({"idProperty": ID_PROPERTY, "id": key, "properties": p})
+                } else {
+                    json!({"id": r.target_id, "properties": p})
+                }
+            })
+            .collect();
+        let path = format!(
+            "/crm/v3/objects/{object}/batch/{}",
+            if upsert { "upsert" } else { "update" }
+        );
+        requests += 1;
+        let a = client
+            .post(&path, &json!({ "inputs": inputs }))
+            .map_err(|e| gave_up("HubSpot", &e))?;
+        match a.status {
+            200 | 201 | 207 => {
+                let mut found: HashMap<String, String> = HashMap::new();
+                for r in a.json["results"].as_array().into_iter().flatten() {
+                    let id = text(&r["id"]);
+                    let key = if upsert {
+                        text(&r["properties"][ID_PROPERTY])
+                    } else {
+                        id.clone()
+                    };
+                    found.insert(key, id);
+                }
+                let errors = batch_errors(&a);
+                for r in &rows {
+                    let key = if upsert {
+                        external_id(target, &r.golden_id)
+                    } else {
+                        r.target_id.clone()
+                    };
+                    match found.get(&key) {
+                        Some(id) => done.push(Done::of(r, id.clone(), None)),
+                        None => {
+                            let why = errors
+                                .iter()
+                                .find(|(ids, _)| ids.contains(&key))
+                                .or(errors.first())
+                                .map_or("HubSpot's answer did not list it", |(_, m)| m.as_str());
+                            done.push(Done::of(r, String::new(), Some(why.to_string())));
+                        }
+                    }
+                }
+            }
+            401 | 403 => return Err(refused(object, &a)),
+            _ if rows.len() > 1 => {
+                for r in &rows {
+                    let (one, n) = send_objects(client, target, object, files, &[r])?;
+                    done.extend(one);
+                    requests += n;
+                }
+            }
+            _ => done.push(Done::of(
+                rows[0],
+                String::new(),
+                Some(format!(
+                    "HubSpot refused it (HTTP {}): {}",
+                    a.status,
+                    message(&a)
+                )),
+            )),
+        }
+    }
+    Ok((done, requests))
+}
+
+/// `errors` of a 207 answer: the IDs each is about, and its message.
+fn batch_errors(a: &Answer) -> Vec<(Vec<String>, String)> {
+    a.json["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let ids = e["context"]["ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect();
+            let m = e["message"].as_str().unwrap_or("refused").to_string();
+            (ids, m)
+        })
+        .collect()
+}
+
+/// A JSON string or number as text (HubSpot writes IDs both ways).
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Contacts to their companies (HubSpot's default, unlabelled association;
+/// associating twice changes nothing).
+fn associate(
+    client: &Client,
+    api: &crate::load::target::Api,
+    rows: &[&PlanRow],
+    ids: &HashMap<(Entity, String), String>,
+) -> Result<(Vec<Done>, u64)> {
+    let mut done = Vec::with_capacity(rows.len());
+    let mut pairs = Vec::new();
+    for r in rows {
+        let person = ids.get(&(Entity::Person, r.golden_id.clone()));
+        let company = ids.get(&(Entity::Organization, r.hash.clone()));
+        match (person, company) {
+            (Some(p), Some(c)) => pairs.push((*r, p.clone(), c.clone())),
+            (None, _) => done.push(Done::of(
+                r,
+                String::new(),
+                Some("the contact is not in HubSpot (its own load failed)".into()),
+            )),
+            (_, None) => done.push(Done::of(
+                r,
+                String::new(),
+                Some(format!("the company {} is not in HubSpot", r.hash)),
+            )),
+        }
+    }
+    if pairs.is_empty() {
+        return Ok((done, 0));
+    }
+    let inputs: Vec<Value> = pairs
+        .iter()
+        .map(|(_, p, c)| json!({"from": {"id": p}, "to": {"id": c}}))
+        .collect();
+    let path = format!(
+        "/crm/v4/associations/{}/{}/batch/associate/default",
+        api.person_object, api.organization_object
+    );
+    let a = client
+        .post(&path, &json!({ "inputs": inputs }))
+        .map_err(|e| gave_up("HubSpot", &e))?;
+    match a.status {
+        200 | 201 | 207 => {
+            let linked: std::collections::HashSet<String> = a.json["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| text(&r["fromObjectId"]))
+                .collect();
+            let errors = batch_errors(&a);
+            for (r, p, c) in pairs {
+                if linked.contains(&p) {
+                    done.push(Done::of(r, c, None));
+                } else {
+                    let why = errors
+                        .first()
+                        .map_or("HubSpot's answer did not list it", |(_, m)| m);
+                    done.push(Done::of(r, String::new(), Some(why.to_string())));
+                }
+            }
+        }
+        401 | 403 => return Err(refused("associations", &a)),
+        _ => {
+            for (r, _, _) in pairs {
+                done.push(Done::of(
+                    r,
+                    String::new(),
+                    Some(format!(
+                        "HubSpot refused the association (HTTP {}): {}",
+                        a.status,
+                        message(&a)
+                    )),
+                ));
+            }
+        }
+    }
+    Ok((done, 1))
+}
