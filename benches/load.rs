@@ -14,6 +14,8 @@
 
 #[path = "../tests/hubspot_server/mod.rs"]
 mod hubspot_server;
+#[path = "../tests/mock_http/mod.rs"]
+mod mock_http;
 
 use golive::config::Config;
 use golive::pipeline::load::{LoadOptions, run};

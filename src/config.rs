@@ -592,6 +592,7 @@ mod tests {
         assert_eq!(parse_rate_limit("190/10s"), Some((190, 10.0)));
         assert_eq!(parse_rate_limit(" 2 / s "), Some((2, 1.0)));
         assert_eq!(parse_rate_limit("0/10s"), None);
+        assert_eq!(parse_rate_limit("1/1e20s"), None);
         assert_eq!(parse_rate_limit("100 per 10s"), None);
         let err =
             parse("[project]\nname = \"x\"\n[target]\ncrm = \"hubspot\"\nrate_limit = \"fast\"\n")
@@ -761,7 +762,8 @@ fn parse_rate_limit(text: &str) -> Option<(u32, f64)> {
     } else {
         secs.parse().ok()?
     };
-    (secs.is_finite() && secs > 0.0).then_some((n, secs))
+    // A day at most: a window beyond it is a typo (and would overflow a Duration).
+    (secs.is_finite() && secs > 0.0 && secs <= 86_400.0).then_some((n, secs))
 }
 
 pub fn parse_delimiter(d: &str) -> Result<u8> {

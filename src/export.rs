@@ -167,7 +167,20 @@ pub fn write_xlsx(
     header: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    write_xlsx_sheets(path, sheet, header, rows, XLSX_MAX_DATA_ROWS)
+    let columns: Vec<Column> = header.iter().map(|h| Column::of_header(h)).collect();
+    write_xlsx_sheets(path, sheet, header, &columns, rows, XLSX_MAX_DATA_ROWS)
+}
+
+/// As [`write_xlsx`], with the kind of each column given (import files whose
+/// headers are the CRM's own words: "Рабочий телефон" holds phones).
+pub fn write_xlsx_columns(
+    path: &Path,
+    sheet: &str,
+    header: &[&str],
+    columns: &[Column],
+    rows: &[Vec<String>],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    write_xlsx_sheets(path, sheet, header, columns, rows, XLSX_MAX_DATA_ROWS)
 }
 
 /// Excel's 1,048,576 rows less the header.
@@ -179,6 +192,7 @@ fn write_xlsx_sheets(
     path: &Path,
     sheet: &str,
     header: &[&str],
+    columns: &[Column],
     rows: &[Vec<String>],
     per_sheet: usize,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -189,7 +203,6 @@ fn write_xlsx_sheets(
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let columns: Vec<Column> = header.iter().map(|h| Column::of_header(h)).collect();
     let mut chunks: Vec<&[Vec<String>]> = rows.chunks(per_sheet.max(1)).collect();
     if chunks.is_empty() {
         chunks.push(&[]);
@@ -424,7 +437,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.xlsx");
         let rows: Vec<Vec<String>> = (0..5).map(|i| vec![format!("r{i}")]).collect();
-        write_xlsx_sheets(&path, "golden", &["name"], &rows, 2).unwrap();
+        write_xlsx_sheets(&path, "golden", &["name"], &[Column::Text], &rows, 2).unwrap();
         use calamine::{Data, Reader};
         let mut book = calamine::open_workbook_auto(&path).unwrap();
         assert_eq!(book.sheet_names(), ["golden", "golden 2", "golden 3"]);

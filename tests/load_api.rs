@@ -4,8 +4,10 @@
 //! failing requests, 20 loads killed with SIGKILL and resumed, a refused value,
 //! and the token kept out of everything golive prints or writes.
 
+mod bitrix24_server;
 mod common;
 mod hubspot_server;
+mod mock_http;
 
 use common::{copy_dir, ok};
 use hubspot_server::{Options, Server};
@@ -266,4 +268,189 @@ fn a_wrong_or_missing_token_stops_the_load_and_is_never_printed() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("set HUBSPOT_ACCESS_TOKEN"));
+}
+
+// ---- Bitrix24 -------------------------------------------------------------
+
+const SECRET: &str = "x9q-GOLIVE-WEBHOOK-SECRET-4kz";
+
+fn bitrix_project(server: &bitrix24_server::Server, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    copy_dir(Path::new("samples/demo"), &dir);
+    let toml = dir.join("golive.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[target]\ncrm = \"bitrix24\"\nmode = \"api\"\n{extra}\n"),
+    )
+    .unwrap();
+    ok(&["-q", "run", dir.to_str().unwrap()]);
+    let _ = server;
+    (tmp, dir)
+}
+
+fn bitrix_load(dir: &Path, webhook: &str) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("golive")
+        .unwrap()
+        .env("BITRIX24_WEBHOOK_URL", webhook)
+        .args(["load", dir.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+fn assert_bitrix_once(
+    server: &bitrix24_server::Server,
+    orgs: &BTreeSet<String>,
+    persons: &BTreeSet<String>,
+    links: usize,
+) {
+    for (entity, expected) in [("company", orgs), ("contact", persons)] {
+        let keys = server.keys(entity);
+        let unique: BTreeSet<String> = keys.iter().cloned().collect();
+        assert_eq!(keys.len(), unique.len(), "twins among {entity}");
+        assert_eq!(&unique, expected, "{entity}");
+    }
+    let linked = server
+        .records("contact")
+        .iter()
+        .filter(|c| c.get("COMPANY_ID").is_some())
+        .count();
+    assert_eq!(linked, links);
+    // No multi-field value twice on one record.
+    for entity in ["company", "contact"] {
+        for r in server.records(entity) {
+            for field in ["PHONE", "EMAIL", "WEB"] {
+                let values: Vec<String> = r
+                    .get(field)
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e["VALUE"].as_str())
+                    .map(|v| v.chars().filter(char::is_ascii_alphanumeric).collect())
+                    .collect();
+                let unique: BTreeSet<&String> = values.iter().collect();
+                assert_eq!(values.len(), unique.len(), "{field} twice on {r:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn bitrix24_a_full_load_a_rerun_and_a_changed_phone() {
+    let server = bitrix24_server::Server::start(bitrix24_server::Options {
+        secret: SECRET.into(),
+        ..Default::default()
+    });
+    let (_tmp, dir) = bitrix_project(&server, "");
+    let (orgs, persons, links) = dry_run(&dir);
+    let o = bitrix_load(&dir, &server.webhook);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    );
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert_bitrix_once(&server, &orgs, &persons, links);
+    let (adds, updates) = {
+        let s = server.state.lock().unwrap();
+        (s.adds, s.updates)
+    };
+    assert_eq!(
+        updates as usize, links,
+        "each link sets its contact's COMPANY_ID"
+    );
+    let o = bitrix_load(&dir, &server.webhook);
+    assert!(o.status.success());
+    let s = server.state.lock().unwrap();
+    assert_eq!(
+        (s.adds, s.updates),
+        (adds, updates),
+        "a re-run with no change writes nothing"
+    );
+    drop(s);
+
+    // A phone changed in the source: one update that adds it, nothing twice.
+    let qbo = dir.join("sources/quickbooks_customers.csv");
+    let text = std::fs::read_to_string(&qbo).unwrap();
+    std::fs::write(&qbo, text.replace("+1 (212) 555-0177", "+1 (212) 555-0178")).unwrap();
+    ok(&["-q", "run", dir.to_str().unwrap()]);
+    let o = bitrix_load(&dir, &server.webhook);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = server.state.lock().unwrap();
+    assert_eq!((s.adds, s.updates), (adds, updates + 1));
+    drop(s);
+    let soylent: Vec<_> = server
+        .records("company")
+        .into_iter()
+        .filter(|r| r["TITLE"] == "Soylent Corp")
+        .collect();
+    assert_eq!(soylent.len(), 1);
+    let phones = soylent[0]["PHONE"].to_string();
+    assert!(phones.contains("+12125550178"), "{phones}");
+    assert_bitrix_once(&server, &orgs, &persons, links);
+    for text in [stdout, stderr] {
+        assert!(!text.contains(SECRET), "{text}");
+    }
+    for entry in walk(&dir) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let hit = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+        assert!(!hit, "the webhook secret is in {}", entry.display());
+    }
+}
+
+#[test]
+fn bitrix24_through_faults_and_kills_every_record_lands_once() {
+    let server = bitrix24_server::Server::start(bitrix24_server::Options {
+        secret: SECRET.into(),
+        faults: 0.3,
+        seed: 5,
+        latency: Duration::from_millis(10),
+    });
+    let (_tmp, dir) = bitrix_project(&server, "batch = 5");
+    let (orgs, persons, links) = dry_run(&dir);
+    let bin = assert_cmd::cargo::cargo_bin("golive");
+    let mut x: u64 = 0x9e37_79b9;
+    let mut killed = 0;
+    for _ in 0..20 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut child = std::process::Command::new(&bin)
+            .env("BITRIX24_WEBHOOK_URL", &server.webhook)
+            .args(["-q", "load", dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20 + x % 500));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(killed >= 10, "only {killed} of 20 loads were cut off");
+    let o = bitrix_load(&dir, &server.webhook);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(server.state.lock().unwrap().faults > 3);
+    assert_bitrix_once(&server, &orgs, &persons, links);
+}
+
+#[test]
+fn bitrix24_a_wrong_webhook_stops_the_load_without_printing_it() {
+    let server = bitrix24_server::Server::start(bitrix24_server::Options {
+        secret: SECRET.into(),
+        ..Default::default()
+    });
+    let (_tmp, dir) = bitrix_project(&server, "");
+    let wrong = server.webhook.replace(SECRET, "WRONG-SECRET-77");
+    let o = bitrix_load(&dir, &wrong);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("401") && err.contains("BITRIX24_WEBHOOK_URL"),
+        "{err}"
+    );
+    assert!(!err.contains("WRONG-SECRET-77"), "{err}");
+    assert!(server.keys("company").is_empty());
 }

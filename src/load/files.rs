@@ -5,7 +5,7 @@
 use super::target::{Column as TargetColumn, Empty, Expr, Format, Target, Value};
 use super::{Action, Entity, Plan, PlanRow};
 use crate::error::{Error, Result};
-use crate::export::{Column, SafeCsv, write_xlsx};
+use crate::export::{Column, SafeCsv, write_xlsx_columns};
 use crate::workspace::crosswalk::IdKind;
 use std::io::Write;
 use std::path::Path;
@@ -225,7 +225,7 @@ fn write_group(target: &Target, g: &Group, dir: &Path) -> Result<Vec<WrittenFile
             Format::Xlsx => {
                 let header: Vec<&str> = g.headers.iter().map(String::as_str).collect();
                 let values: Vec<Vec<String>> = rows.iter().map(|(_, v)| v.clone()).collect();
-                write_xlsx(&path, &sheet_name(&g.base), &header, &values)
+                write_xlsx_columns(&path, &sheet_name(&g.base), &header, &g.kinds, &values)
                     .map_err(|e| Error::bad_input(&path, e.to_string()))?;
             }
         }

@@ -288,7 +288,8 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
 
     // An organization only in the target that a contact being sent points to
     // by external ID must carry that ID first.
-    if target.link == LinkBy::ExternalId {
+    // (An API links by the CRM's own IDs: no need to touch such a record there.)
+    if target.link == LinkBy::ExternalId && target.api.is_none() {
         let referenced: std::collections::HashSet<&str> = persons
             .iter()
             .zip(&person_rows)
@@ -339,6 +340,12 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
             Some(o) => (o.external_id.clone(), IdKind::External),
             None => (String::new(), IdKind::External),
         };
+        // A link that moves keeps where it was (the CRM ID of the company it
+        // pointed to), so that an API load can take the old association away.
+        let was = crosswalk
+            .get(&("link", p.golden_id.as_str()))
+            .filter(|e| e.hash != *org_id)
+            .map(|e| e.target_id.clone());
         let (action, reason) = if row.action == Action::Skip {
             (Action::Skip, "the person is skipped".to_string())
         } else if let Some(why) = org.and_then(|o| o.skipped.as_deref()) {
@@ -361,7 +368,10 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
             id_kind,
             hash: org_id.clone(),
             anchor: p.anchor.clone(),
-            values: Vec::new(),
+            values: match (action, was) {
+                (Action::Update, Some(was)) => vec![was],
+                _ => Vec::new(),
+            },
         });
     }
 

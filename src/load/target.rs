@@ -75,6 +75,8 @@ struct RawTarget {
 struct RawApi {
     base_url: String,
     token_env: String,
+    #[serde(default)]
+    auth: ApiAuth,
     requests: u32,
     per_seconds: f64,
     batch: usize,
@@ -127,12 +129,24 @@ pub struct Target {
     pub api: Option<Api>,
 }
 
+/// How an API target is given its credential.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiAuth {
+    /// `Authorization: Bearer <token>` to `base_url`.
+    #[default]
+    Bearer,
+    /// The environment variable holds the whole base URL, secret in its path.
+    Webhook,
+}
+
 /// An API target's endpoint, credential and limits.
 #[derive(Clone, Debug)]
 pub struct Api {
     pub base_url: String,
     /// The environment variable that holds the token (never golive.toml).
     pub token_env: String,
+    pub auth: ApiAuth,
     pub limit: RateLimit,
     pub batch: usize,
     /// Requests in flight at once: a CRM answers a batch in a few hundred
@@ -299,6 +313,19 @@ impl Target {
         } else {
             None
         };
+        if let (Some(url), Some(_)) = (&config.api_url, api) {
+            let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|p| url.starts_with(p));
+            if !url.starts_with("https://") && !loopback {
+                return Err(cfg_err(
+                    config.mode_line,
+                    format!(
+                        "api_url = \"{url}\": give an https:// address (the token would cross the network in clear)"
+                    ),
+                ));
+            }
+        }
         let (mut organization, mut person) = match api {
             Some(api) => (api_entity(&api.organization)?, api_entity(&api.person)?),
             None => (entity(&raw.organization)?, entity(&raw.person)?),
@@ -425,6 +452,7 @@ impl Target {
             api: api.map(|a| Api {
                 base_url: config.api_url.clone().unwrap_or_else(|| a.base_url.clone()),
                 token_env: a.token_env.clone(),
+                auth: a.auth,
                 limit: {
                     let (requests, secs) = config.rate_limit.unwrap_or((a.requests, a.per_seconds));
                     RateLimit {

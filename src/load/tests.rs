@@ -146,6 +146,27 @@ fn a_second_plan_creates_nothing_and_a_changed_record_is_one_update() {
 }
 
 #[test]
+fn a_person_who_moved_company_is_a_link_update_that_remembers_the_old_one() {
+    let t = target("salesforce");
+    let mut i = inputs(
+        vec![
+            org("G1", "Alpha", ""),
+            org("G2", "Beta", ""),
+            person("G3", "Ivanov", "Ivan"),
+        ],
+        &[("G3", "G1")],
+    );
+    let first = plan(&t, &i);
+    i.crosswalk = loaded(&t, &first);
+    i.person_organization.insert("G3".into(), "G2".into());
+    let moved = plan(&t, &i);
+    let link = row(&moved, Entity::Link, "G3");
+    assert_eq!(link.action, Action::Update);
+    assert_eq!(link.target_id, "G2");
+    assert_eq!(link.values, ["G1"], "where it pointed before");
+}
+
+#[test]
 fn records_already_in_the_target_are_updated_by_their_id_never_created() {
     let t = target("salesforce");
     let mut a = org("G1", "Alpha", "");

@@ -16,7 +16,7 @@ use crate::export::{SafeCsv, StagedOutputs, finish};
 use crate::load::api;
 use crate::load::files::{self, WrittenFile};
 use crate::load::http::{Client, Secret};
-use crate::load::target::Target;
+use crate::load::target::{ApiAuth, Target};
 use crate::load::{self, Action, Entity, Inputs, Plan, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
 use crate::model::{Field, Kind, OrgName, Party};
@@ -164,12 +164,28 @@ fn run_api(
         .ok()
         .filter(|t| !t.trim().is_empty());
     let Some(token) = token else {
+        let what = match api.auth {
+            ApiAuth::Bearer => "the access token",
+            ApiAuth::Webhook => "the inbound webhook's URL",
+        };
         return Err(Error::Usage(format!(
-            "set {} to {}'s access token: golive reads it from the environment only, never from golive.toml",
+            "set {} to {what} of {}: golive reads it from the environment only, never from golive.toml",
             api.token_env, target.title
         )));
     };
-    let client = Client::new(&api.base_url, Some(Secret::new(token)), api.limit);
+    let client = match api.auth {
+        ApiAuth::Bearer => Client::new(&api.base_url, Some(Secret::new(token)), api.limit),
+        ApiAuth::Webhook => {
+            let url = token.trim();
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(Error::Usage(format!(
+                    "{} must hold the inbound webhook's URL (https://<portal>/rest/<user>/<secret>/)",
+                    api.token_env
+                )));
+            }
+            Client::new(url, None, api.limit)
+        }
+    };
     let rows = options.scope.select(&plan);
     let known: HashMap<(Entity, String), String> = plan
         .rows

@@ -9,9 +9,10 @@
 //! applied, or the connection dropped after it was applied, before the answer.
 #![allow(dead_code)] // the bench uses part of it
 
+use crate::mock_http::{Request, read_request, respond};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -105,70 +106,6 @@ impl Server {
             })
             .unwrap_or_default()
     }
-}
-
-struct Request {
-    method: String,
-    path: String,
-    auth: String,
-    body: Value,
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<Request> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let (mut length, mut auth) = (0usize, String::new());
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (name, value) = h.split_once(':')?;
-        match name.trim().to_ascii_lowercase().as_str() {
-            "content-length" => length = value.trim().parse().ok()?,
-            "authorization" => auth = value.trim().to_string(),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    Some(Request {
-        method,
-        path,
-        auth,
-        body,
-    })
-}
-
-fn respond(stream: &mut TcpStream, status: u16, body: &Value, extra: &str) {
-    let text = body.to_string();
-    let reason = match status {
-        200 => "OK",
-        201 => "Created",
-        207 => "Multi-Status",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        409 => "Conflict",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
-    };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{text}",
-        text.len()
-    );
-    let _ = stream.flush();
 }
 
 fn error(category: &str, message: &str) -> Value {
@@ -323,6 +260,31 @@ fn route(s: &mut State, req: &Request, o: &Options) -> (u16, Value) {
                 "default",
             ],
         ) => associate(s, &req.body),
+        (
+            "POST",
+            [
+                "crm",
+                "v4",
+                "associations",
+                "contacts",
+                "companies",
+                "batch",
+                "archive",
+            ],
+        ) => {
+            for i in req.body["inputs"].as_array().into_iter().flatten() {
+                let from: u64 = i["from"]["id"]
+                    .as_str()
+                    .and_then(|x| x.parse().ok())
+                    .unwrap_or(0);
+                for to in i["to"].as_array().into_iter().flatten() {
+                    let to: u64 = to["id"].as_str().and_then(|x| x.parse().ok()).unwrap_or(0);
+                    s.associations.remove(&(from, to));
+                }
+            }
+            s.writes += 1;
+            (204, Value::Null)
+        }
         _ => (404, error("NOT_FOUND", "no such endpoint")),
     }
 }
@@ -447,9 +409,8 @@ fn associate(s: &mut State, body: &Value) -> (u16, Value) {
             continue;
         }
         s.associations.insert((from, to));
-        results.push(json!({"fromObjectTypeId": "0-1", "fromObjectId": from,
-                            "toObjectTypeId": "0-2", "toObjectId": to,
-                            "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 279, "label": null}]}));
+        results.push(json!({"from": {"id": from.to_string()}, "to": {"id": to.to_string()},
+                            "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}}));
     }
     if missing.is_empty() {
         (200, json!({"status": "COMPLETE", "results": results}))

@@ -4,7 +4,7 @@
 //! Empty values are left out of every request: in HubSpot an empty string
 //! clears a property.
 
-use super::{ApiReport, Done, Session, gave_up};
+use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
 use crate::error::{Error, Result};
 use crate::load::http::{Answer, Client};
 use crate::load::target::{EntityFiles, Target};
@@ -47,12 +47,18 @@ pub fn load(
         (&api.organization_object, &target.organization, &orgs),
         (&api.person_object, &target.person, &persons),
     ] {
-        let client = s.client;
-        let send = |chunk: &[&PlanRow]| send_objects(client, target, object, files, chunk);
-        in_parallel(rows, s.batch, s.workers, send, |done, requests| {
-            report.requests += requests;
-            finish(done, &mut ids, &mut report, s.progress, confirmed)
-        })?;
+        // Upserts and updates by ID in batches of their own: a batch is then
+        // one request, confirmed or not as a whole.
+        let (by_id, by_key): (Vec<&PlanRow>, Vec<&PlanRow>) =
+            rows.iter().copied().partition(|r| by_crm_id(r));
+        for rows in [by_key, by_id] {
+            let client = s.client;
+            let send = |chunk: &[&PlanRow]| send_objects(client, target, object, files, chunk);
+            in_parallel(&rows, s.batch, s.workers, send, |done, requests| {
+                report.requests += requests;
+                finish(done, &mut ids, &mut report, s.progress, confirmed)
+            })?;
+        }
     }
     let known = ids.clone();
     let client = s.client;
@@ -70,72 +76,9 @@ pub fn load(
     Ok(report)
 }
 
-/// Batches of `rows` sent by `workers` threads; each answer is handed to
-/// `receive` on this thread (which records it) as it comes. The first error
-/// stops the workers taking new batches; batches in flight still finish and
-/// are recorded.
-fn in_parallel<'r>(
-    rows: &[&'r PlanRow],
-    batch: usize,
-    workers: usize,
-    send: impl Fn(&[&'r PlanRow]) -> Result<(Vec<Done>, u64)> + Sync,
-    mut receive: impl FnMut(&[Done], u64) -> Result<()>,
-) -> Result<()> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let chunks: Vec<&[&PlanRow]> = rows.chunks(batch.max(1)).collect();
-    if chunks.is_empty() {
-        return Ok(());
-    }
-    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
-    let (tx, rx) = std::sync::mpsc::channel::<Result<(Vec<Done>, u64)>>();
-    std::thread::scope(|scope| {
-        for _ in 0..workers.clamp(1, chunks.len()) {
-            let tx = tx.clone();
-            let (chunks, next, stop, send) = (&chunks, &next, &stop, &send);
-            scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(chunk) = chunks.get(i) else { break };
-                    let answer = send(chunk);
-                    if answer.is_err() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    if tx.send(answer).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut first_error = None;
-        for answer in rx {
-            let outcome = answer.and_then(|(done, requests)| receive(&done, requests));
-            if let Err(e) = outcome {
-                stop.store(true, Ordering::Relaxed);
-                first_error.get_or_insert(e);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    })
-}
-
-fn finish(
-    done: &[Done],
-    ids: &mut HashMap<(Entity, String), String>,
-    report: &mut ApiReport,
-    progress: &dyn crate::progress::Task,
-    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
-) -> Result<()> {
-    for d in done {
-        if d.error.is_none() && d.entity != Entity::Link {
-            ids.insert((d.entity, d.golden_id.clone()), d.target_id.clone());
-        }
-        report.sent += 1;
-        report.errors += usize::from(d.error.is_some());
-    }
-    confirmed(done)?;
-    progress.inc(done.len() as u64);
-    Ok(())
+/// A record HubSpot holds already, by an ID golive knows.
+fn by_crm_id(r: &PlanRow) -> bool {
+    r.id_kind == IdKind::Crm && !r.target_id.is_empty()
 }
 
 /// The unique property upserts are keyed on; HubSpot refuses an upsert on a
@@ -163,7 +106,9 @@ fn ensure_property(client: &Client, object: &str, group: &str) -> Result<u64> {
                 .post(&format!("/crm/v3/properties/{object}"), &body)
                 .map_err(|e| gave_up("HubSpot", &e))?;
             match made.status {
-                200 | 201 | 409 => Ok(2),
+                200 | 201 => Ok(2),
+                // Made meanwhile by someone else: it must still be unique.
+                409 => ensure_property(client, object, group).map(|n| n + 2),
                 _ => Err(refused(object, &made)),
             }
         }
@@ -216,10 +161,8 @@ fn send_objects(
     rows: &[&PlanRow],
 ) -> Result<(Vec<Done>, u64)> {
     let mut requests = 0;
-    let (by_id, by_key): (Vec<&PlanRow>, Vec<&PlanRow>) = rows
-        .iter()
-        .copied()
-        .partition(|r| r.id_kind == IdKind::Crm && !r.target_id.is_empty());
+    let (by_id, by_key): (Vec<&PlanRow>, Vec<&PlanRow>) =
+        rows.iter().copied().partition(|r| by_crm_id(r));
     let mut done = Vec::with_capacity(rows.len());
     for (rows, upsert) in [(by_key, true), (by_id, false)] {
         if rows.is_empty() {
@@ -250,9 +193,9 @@ fn send_objects(
             200 | 201 | 207 => {
                 let mut found: HashMap<String, String> = HashMap::new();
                 for r in a.json["results"].as_array().into_iter().flatten() {
-                    let id = text(&r["id"]);
+                    let id = id_text(&r["id"]);
                     let key = if upsert {
-                        text(&r["properties"][ID_PROPERTY])
+                        id_text(&r["properties"][ID_PROPERTY])
                     } else {
                         id.clone()
                     };
@@ -268,12 +211,7 @@ fn send_objects(
                     match found.get(&key) {
                         Some(id) => done.push(Done::of(r, id.clone(), None)),
                         None => {
-                            let why = errors
-                                .iter()
-                                .find(|(ids, _)| ids.contains(&key))
-                                .or(errors.first())
-                                .map_or("HubSpot's answer did not list it", |(_, m)| m.as_str());
-                            done.push(Done::of(r, String::new(), Some(why.to_string())));
+                            done.push(Done::of(r, String::new(), Some(unconfirmed(&errors, &key))));
                         }
                     }
                 }
@@ -300,6 +238,22 @@ fn send_objects(
     Ok((done, requests))
 }
 
+/// Why a record is missing from a batch's results: the error about its ID, else
+/// what the batch's errors said (never another record's error as its own).
+fn unconfirmed(errors: &[(Vec<String>, String)], key: &str) -> String {
+    if let Some((_, m)) = errors.iter().find(|(ids, _)| ids.iter().any(|i| i == key)) {
+        return m.clone();
+    }
+    match errors {
+        [] => "HubSpot's answer did not list it".into(),
+        [(_, m)] => format!("HubSpot did not confirm it (its answer: {m})"),
+        [(_, m), ..] => format!(
+            "HubSpot did not confirm it ({} errors in its batch, the first: {m})",
+            errors.len()
+        ),
+    }
+}
+
 /// `errors` of a 207 answer: the IDs each is about, and its message.
 fn batch_errors(a: &Answer) -> Vec<(Vec<String>, String)> {
     a.json["errors"]
@@ -311,21 +265,12 @@ fn batch_errors(a: &Answer) -> Vec<(Vec<String>, String)> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(text)
+                .map(id_text)
                 .collect();
             let m = e["message"].as_str().unwrap_or("refused").to_string();
             (ids, m)
         })
         .collect()
-}
-
-/// A JSON string or number as text (HubSpot writes IDs both ways).
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// Contacts to their companies (HubSpot's default, unlabelled association;
@@ -362,6 +307,30 @@ fn associate(
         .iter()
         .map(|(_, p, c)| json!({"from": {"id": p}, "to": {"id": c}}))
         .collect();
+    // A contact that moved to another company leaves the old one.
+    let moved: Vec<Value> = pairs
+        .iter()
+        .filter_map(|(r, p, c)| {
+            r.values
+                .first()
+                .filter(|was| !was.is_empty() && *was != c)
+                .map(|was| json!({"from": {"id": p}, "to": [{"id": was}]}))
+        })
+        .collect();
+    let mut requests = 1;
+    if !moved.is_empty() {
+        requests += 1;
+        let path = format!(
+            "/crm/v4/associations/{}/{}/batch/archive",
+            api.person_object, api.organization_object
+        );
+        let a = client
+            .post(&path, &json!({ "inputs": moved }))
+            .map_err(|e| gave_up("HubSpot", &e))?;
+        if matches!(a.status, 401 | 403) {
+            return Err(refused("associations", &a));
+        }
+    }
     let path = format!(
         "/crm/v4/associations/{}/{}/batch/associate/default",
         api.person_object, api.organization_object
@@ -375,7 +344,15 @@ fn associate(
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|r| text(&r["fromObjectId"]))
+                // Documented: {from: {id}, to: {id}}; older answers: fromObjectId.
+                .map(|r| {
+                    let from = id_text(&r["from"]["id"]);
+                    if from.is_empty() {
+                        id_text(&r["fromObjectId"])
+                    } else {
+                        from
+                    }
+                })
                 .collect();
             let errors = batch_errors(&a);
             for (r, p, c) in pairs {
@@ -404,5 +381,5 @@ fn associate(
             }
         }
     }
-    Ok((done, 1))
+    Ok((done, requests))
 }

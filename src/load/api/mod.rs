@@ -5,6 +5,7 @@
 //! associations), so a batch the CRM applied but never confirmed is applied
 //! again, not twinned.
 
+pub mod bitrix24;
 pub mod hubspot;
 
 use super::http::{Client, HttpError, RetryCounts};
@@ -52,22 +53,40 @@ pub struct Scope {
 
 impl Scope {
     /// The rows to send, in plan order: creates and updates within the scope.
+    /// A link goes with its person: sent when the person is sent or is already
+    /// in the CRM.
     pub fn select<'a>(&self, plan: &'a Plan) -> Vec<&'a PlanRow> {
         let mut taken: HashMap<Entity, usize> = HashMap::new();
-        plan.rows
+        let chosen: Vec<&PlanRow> = plan
+            .rows
             .iter()
+            .filter(|r| r.entity != Entity::Link)
             .filter(|r| matches!(r.action, Action::Create | Action::Update))
-            .filter(|r| match self.only {
-                Some(Entity::Person) => r.entity != Entity::Organization,
-                Some(e) => r.entity == e,
-                None => true,
-            })
+            .filter(|r| self.only.is_none_or(|e| r.entity == e))
             .filter(|r| {
                 let n = taken.entry(r.entity).or_default();
                 *n += 1;
                 self.limit.is_none_or(|l| *n <= l)
             })
-            .collect()
+            .collect();
+        let persons: std::collections::HashSet<&str> = chosen
+            .iter()
+            .filter(|r| r.entity == Entity::Person)
+            .map(|r| r.golden_id.as_str())
+            .collect();
+        let in_crm: std::collections::HashSet<&str> = plan
+            .rows
+            .iter()
+            .filter(|r| r.entity == Entity::Person && r.action == Action::Unchanged)
+            .map(|r| r.golden_id.as_str())
+            .collect();
+        let links = plan.rows.iter().filter(|r| {
+            r.entity == Entity::Link
+                && matches!(r.action, Action::Create | Action::Update)
+                && self.only != Some(Entity::Organization)
+                && (persons.contains(r.golden_id.as_str()) || in_crm.contains(r.golden_id.as_str()))
+        });
+        chosen.into_iter().chain(links).collect()
     }
 }
 
@@ -108,8 +127,86 @@ pub fn load(
 ) -> Result<ApiReport> {
     match crm {
         "hubspot" => hubspot::load(target, rows, session, confirmed),
+        "bitrix24" => bitrix24::load(target, rows, session, confirmed),
         other => Err(Error::Failed(format!(
             "no API client for {other}: use mode = \"files\""
         ))),
+    }
+}
+
+/// Batches of `rows` sent by `workers` threads; each answer is handed to
+/// `receive` on this thread (which records it) as it comes. The first error
+/// stops the workers taking new batches; batches in flight still finish and
+/// are recorded.
+pub(crate) fn in_parallel<'r>(
+    rows: &[&'r PlanRow],
+    batch: usize,
+    workers: usize,
+    send: impl Fn(&[&'r PlanRow]) -> Result<(Vec<Done>, u64)> + Sync,
+    mut receive: impl FnMut(&[Done], u64) -> Result<()>,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let chunks: Vec<&[&PlanRow]> = rows.chunks(batch.max(1)).collect();
+    if chunks.is_empty() {
+        return Ok(());
+    }
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::channel::<Result<(Vec<Done>, u64)>>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, chunks.len()) {
+            let tx = tx.clone();
+            let (chunks, next, stop, send) = (&chunks, &next, &stop, &send);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let answer = send(chunk);
+                    if answer.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send(answer).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut first_error = None;
+        for answer in rx {
+            let outcome = answer.and_then(|(done, requests)| receive(&done, requests));
+            if let Err(e) = outcome {
+                stop.store(true, Ordering::Relaxed);
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    })
+}
+
+pub(crate) fn finish(
+    done: &[Done],
+    ids: &mut HashMap<(Entity, String), String>,
+    report: &mut ApiReport,
+    progress: &dyn crate::progress::Task,
+    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
+) -> Result<()> {
+    for d in done {
+        if d.error.is_none() && d.entity != Entity::Link {
+            ids.insert((d.entity, d.golden_id.clone()), d.target_id.clone());
+        }
+        report.sent += 1;
+        report.errors += usize::from(d.error.is_some());
+    }
+    confirmed(done)?;
+    progress.inc(done.len() as u64);
+    Ok(())
+}
+
+/// A JSON string or number as text (CRMs write IDs both ways).
+pub(crate) fn id_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
     }
 }

@@ -1,0 +1,397 @@
+//! Bitrix24 REST through an inbound webhook: `crm.company.*` and `crm.contact.*`
+//! in `batch` calls (≤ 50 commands). Bitrix24 has no upsert, so every batch
+//! first looks its records up — by the CRM ID golive knows, else by the user
+//! field `UF_CRM_GOLIVE_ID` (created when absent) — and only then adds what is
+//! not there: a record added just before a crash is found on the next run, not
+//! added twice. Phones, e-mails and sites are multi-fields: an update sends
+//! only the values the record does not hold yet (a value without its entry ID
+//! is appended). A column `PHONE.WORK` in the profile is the multi-field
+//! `PHONE` with `VALUE_TYPE` `WORK`, its value split at `; `.
+
+use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
+use crate::error::{Error, Result};
+use crate::load::http::{Answer, Client};
+use crate::load::target::{EntityFiles, Target};
+use crate::load::{Entity, PlanRow, external_id};
+use crate::workspace::crosswalk::IdKind;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub const USER_FIELD: &str = "UF_CRM_GOLIVE_ID";
+/// Bitrix24's limit of commands per `batch`.
+const MAX_COMMANDS: usize = 50;
+
+pub fn load(
+    target: &Target,
+    rows: &[&PlanRow],
+    s: &mut Session<'_>,
+    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
+) -> Result<ApiReport> {
+    let Some(api) = &target.api else {
+        return Err(Error::Failed("bitrix24: no API settings".into()));
+    };
+    let of =
+        |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
+    let (orgs, persons, links) = (
+        of(Entity::Organization),
+        of(Entity::Person),
+        of(Entity::Link),
+    );
+    let mut report = ApiReport::default();
+    let mut ids = s.known.clone();
+    for (entity, rows) in [
+        (&api.organization_object, &orgs),
+        (&api.person_object, &persons),
+    ] {
+        if !rows.is_empty() {
+            report.requests += ensure_user_field(s.client, entity)?;
+        }
+    }
+    let batch = s.batch.clamp(1, MAX_COMMANDS);
+    for (entity, files, rows) in [
+        (&api.organization_object, &target.organization, &orgs),
+        (&api.person_object, &target.person, &persons),
+    ] {
+        let client = s.client;
+        let send = |chunk: &[&PlanRow]| send_entities(client, target, entity, files, chunk);
+        in_parallel(rows, batch, s.workers, send, |done, requests| {
+            report.requests += requests;
+            finish(done, &mut ids, &mut report, s.progress, confirmed)
+        })?;
+    }
+    let known = ids.clone();
+    let client = s.client;
+    in_parallel(
+        &links,
+        batch,
+        s.workers,
+        |chunk| link(client, &api.person_object, chunk, &known),
+        |done, requests| {
+            report.requests += requests;
+            finish(done, &mut ids, &mut report, s.progress, confirmed)
+        },
+    )?;
+    report.retries = s.client.retries();
+    Ok(report)
+}
+
+/// `UF_CRM_GOLIVE_ID` on companies or contacts (Bitrix24 adds the `UF_CRM_` prefix).
+fn ensure_user_field(client: &Client, entity: &str) -> Result<u64> {
+    let a = client
+        .post(
+            &format!("/crm.{entity}.userfield.list.json"),
+            &json!({"filter": {"FIELD_NAME": USER_FIELD}}),
+        )
+        .map_err(|e| gave_up("Bitrix24", &e))?;
+    check(&a, entity)?;
+    if a.json["result"].as_array().is_some_and(|r| !r.is_empty()) {
+        return Ok(1);
+    }
+    let made = client
+        .post(
+            &format!("/crm.{entity}.userfield.add.json"),
+            &json!({"fields": {
+                "FIELD_NAME": "GOLIVE_ID",
+                "USER_TYPE_ID": "string",
+                "XML_ID": "GOLIVE_ID",
+                "EDIT_FORM_LABEL": "Golive ID",
+                "LIST_COLUMN_LABEL": "Golive ID",
+                "SHOW_FILTER": "Y",
+            }}),
+        )
+        .map_err(|e| gave_up("Bitrix24", &e))?;
+    check(&made, entity)?;
+    Ok(2)
+}
+
+/// An answer that stops the load (the webhook, its scope, or an error golive
+/// cannot place on a record).
+fn check(a: &Answer, what: &str) -> Result<()> {
+    match a.status {
+        200 => Ok(()),
+        401 => Err(Error::Failed(
+            "Bitrix24 refused the webhook (HTTP 401): set BITRIX24_WEBHOOK_URL to an inbound webhook of the portal with the crm scope".into(),
+        )),
+        403 => Err(Error::Failed(format!(
+            "Bitrix24 refused access to {what} (HTTP 403): give the webhook the crm scope"
+        ))),
+        s => Err(Error::Failed(format!(
+            "Bitrix24 answered HTTP {s} for {what}: {}",
+            message(&a.json).unwrap_or_else(|| a.text.chars().take(300).collect())
+        ))),
+    }
+}
+
+fn message(v: &Value) -> Option<String> {
+    let d = v["error_description"].as_str().or(v["error"].as_str())?;
+    Some(d.chars().take(300).collect())
+}
+
+/// Percent-encoding of a query value (RFC 3986 unreserved characters kept).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One `batch` call: its commands by key, the answers and errors by key.
+fn batch_call(
+    client: &Client,
+    commands: &[(String, String)],
+    what: &str,
+) -> Result<(HashMap<String, Value>, HashMap<String, String>)> {
+    let cmd: serde_json::Map<String, Value> = commands
+        .iter()
+        .map(|(k, c)| (k.clone(), Value::String(c.clone())))
+        .collect();
+    let a = client
+        .post("/batch.json", &json!({"halt": 0, "cmd": cmd}))
+        .map_err(|e| gave_up("Bitrix24", &e))?;
+    check(&a, what)?;
+    let result = &a.json["result"];
+    let answers = result["result"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let errors = result["result_error"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), message(v).unwrap_or_else(|| "refused".into())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((answers, errors))
+}
+
+/// A multi-field value as compared: digits of a phone, an address in lower case.
+fn same_value(field: &str, v: &str) -> String {
+    if field == "PHONE" {
+        v.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        v.trim()
+            .trim_end_matches('/')
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_lowercase()
+    }
+}
+
+/// The `fields[...]` of a record: plain fields, and the multi-field values the
+/// record in Bitrix24 (`held`) does not have yet.
+fn fields_query(files: &EntityFiles, row: &PlanRow, held: &Value) -> String {
+    let mut parts = Vec::new();
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    for (c, v) in files.columns.iter().zip(&row.values) {
+        if v.trim().is_empty() {
+            continue;
+        }
+        match c.header.split_once('.') {
+            Some((field, kind)) => {
+                let have: Vec<String> = held[field]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e["VALUE"].as_str())
+                    .map(|x| same_value(field, x))
+                    .collect();
+                for value in v.split("; ").map(str::trim).filter(|x| !x.is_empty()) {
+                    if have.contains(&same_value(field, value)) {
+                        continue;
+                    }
+                    let n = counters.entry(field.to_string()).or_default();
+                    parts.push(format!(
+                        "fields[{field}][{n}][VALUE]={}&fields[{field}][{n}][VALUE_TYPE]={}",
+                        encode(value),
+                        encode(kind)
+                    ));
+                    *n += 1;
+                }
+            }
+            None => parts.push(format!("fields[{}]={}", c.header, encode(v))),
+        }
+    }
+    parts.join("&")
+}
+
+/// One batch of companies or contacts: looked up, then added or updated.
+fn send_entities(
+    client: &Client,
+    target: &Target,
+    entity: &str,
+    files: &EntityFiles,
+    rows: &[&PlanRow],
+) -> Result<(Vec<Done>, u64)> {
+    let known = |r: &PlanRow| r.id_kind == IdKind::Crm && !r.target_id.is_empty();
+    let lookups: Vec<(String, String)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cmd = if known(r) {
+                format!("crm.{entity}.get?id={}", encode(&r.target_id))
+            } else {
+                format!(
+                    "crm.{entity}.list?filter[{USER_FIELD}]={}&select[]=ID&select[]=PHONE&select[]=EMAIL&select[]=WEB",
+                    encode(&external_id(target, &r.golden_id))
+                )
+            };
+            (format!("r{i}"), cmd)
+        })
+        .collect();
+    let (found, lookup_errors) = batch_call(client, &lookups, entity)?;
+    let mut done = Vec::with_capacity(rows.len());
+    let mut writes = Vec::new();
+    let mut pending = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let key = format!("r{i}");
+        let held = match found.get(&key) {
+            Some(Value::Array(list)) => list.first().cloned(),
+            Some(v @ Value::Object(_)) => Some(v.clone()),
+            _ => None,
+        };
+        if known(r) && held.is_none() {
+            let why = lookup_errors
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| "not found".into());
+            done.push(Done::of(
+                r,
+                String::new(),
+                Some(format!(
+                    "{entity} {} is not in Bitrix24 ({why}): export the records again and list the export in [target] existing",
+                    r.target_id
+                )),
+            ));
+            continue;
+        }
+        let held = held.unwrap_or(Value::Null);
+        let mut fields = fields_query(files, r, &held);
+        let key_field = format!(
+            "fields[{USER_FIELD}]={}",
+            encode(&external_id(target, &r.golden_id))
+        );
+        if !fields.contains(&format!("fields[{USER_FIELD}]=")) {
+            fields = if fields.is_empty() {
+                key_field
+            } else {
+                format!("{fields}&{key_field}")
+            };
+        }
+        let id = id_text(&held["ID"]);
+        let cmd = if id.is_empty() {
+            format!("crm.{entity}.add?{fields}")
+        } else {
+            format!("crm.{entity}.update?id={}&{fields}", encode(&id))
+        };
+        writes.push((format!("w{}", pending.len()), cmd));
+        pending.push((*r, id));
+    }
+    let mut requests = 1;
+    if !writes.is_empty() {
+        requests += 1;
+        let (answers, errors) = batch_call(client, &writes, entity)?;
+        for (n, (r, id)) in pending.into_iter().enumerate() {
+            let key = format!("w{n}");
+            match (errors.get(&key), answers.get(&key)) {
+                (Some(e), _) => done.push(Done::of(
+                    r,
+                    String::new(),
+                    Some(format!("Bitrix24 refused it: {e}")),
+                )),
+                (None, Some(v)) => {
+                    // add answers the new ID; update answers true.
+                    let id = if id.is_empty() { id_text(v) } else { id };
+                    done.push(Done::of(r, id, None));
+                }
+                (None, None) => done.push(Done::of(
+                    r,
+                    String::new(),
+                    Some("Bitrix24's answer did not list it".into()),
+                )),
+            }
+        }
+    }
+    Ok((done, requests))
+}
+
+/// A contact's company (`COMPANY_ID`; setting it again changes nothing).
+fn link(
+    client: &Client,
+    person_entity: &str,
+    rows: &[&PlanRow],
+    ids: &HashMap<(Entity, String), String>,
+) -> Result<(Vec<Done>, u64)> {
+    let mut done = Vec::new();
+    let mut commands = Vec::new();
+    let mut pending = Vec::new();
+    for r in rows {
+        let person = ids.get(&(Entity::Person, r.golden_id.clone()));
+        let company = ids.get(&(Entity::Organization, r.hash.clone()));
+        match (person, company) {
+            (Some(p), Some(c)) => {
+                commands.push((
+                    format!("l{}", pending.len()),
+                    format!(
+                        "crm.{person_entity}.update?id={}&fields[COMPANY_ID]={}",
+                        encode(p),
+                        encode(c)
+                    ),
+                ));
+                pending.push((*r, c.clone()));
+            }
+            (None, _) => done.push(Done::of(
+                r,
+                String::new(),
+                Some("the contact is not in Bitrix24 (its own load failed)".into()),
+            )),
+            (_, None) => done.push(Done::of(
+                r,
+                String::new(),
+                Some(format!("the company {} is not in Bitrix24", r.hash)),
+            )),
+        }
+    }
+    if commands.is_empty() {
+        return Ok((done, 0));
+    }
+    let (answers, errors) = batch_call(client, &commands, "contacts")?;
+    for (n, (r, company)) in pending.into_iter().enumerate() {
+        let key = format!("l{n}");
+        match (errors.get(&key), answers.get(&key)) {
+            (Some(e), _) => done.push(Done::of(r, String::new(), Some(e.clone()))),
+            (None, Some(_)) => done.push(Done::of(r, company, None)),
+            (None, None) => done.push(Done::of(
+                r,
+                String::new(),
+                Some("Bitrix24's answer did not list it".into()),
+            )),
+        }
+    }
+    Ok((done, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            encode("ООО \"Ромашка\" & Co"),
+            "%D0%9E%D0%9E%D0%9E%20%22%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0%22%20%26%20Co"
+        );
+        assert_eq!(encode("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn a_multi_field_value_already_held_is_not_sent_again() {
+        assert_eq!(same_value("PHONE", "+7 (495) 123-45-67"), "74951234567");
+        assert_eq!(same_value("WEB", "https://Romashka.ru/"), "romashka.ru");
+    }
+}
