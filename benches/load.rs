@@ -12,6 +12,8 @@
 //! `cargo bench --bench load` (sizes: GOLIVE_BENCH_ORGS, GOLIVE_BENCH_PERSONS;
 //! the API part: GOLIVE_BENCH_API_ORGS, GOLIVE_BENCH_API_PERSONS).
 
+#[path = "../tests/bitrix24_server/mod.rs"]
+mod bitrix24_server;
 #[path = "../tests/hubspot_server/mod.rs"]
 mod hubspot_server;
 #[path = "../tests/mock_http/mod.rs"]
@@ -177,6 +179,41 @@ fn main() {
         env("GOLIVE_BENCH_API_ORGS", 20_000),
         env("GOLIVE_BENCH_API_PERSONS", 6_000),
     );
+    bitrix24_throughput(
+        env("GOLIVE_BENCH_BITRIX_ORGS", 1_000),
+        env("GOLIVE_BENCH_BITRIX_PERSONS", 300),
+    );
+}
+
+/// The Bitrix24 loader against a portal whose leaky bucket holds 50 requests and
+/// drains 2 per second, answering each call in 200 ms.
+fn bitrix24_throughput(orgs: u64, persons: u64) {
+    let server = bitrix24_server::Server::start(bitrix24_server::Options {
+        latency: std::time::Duration::from_millis(200),
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    project(&dir, orgs, persons, "crm = \"bitrix24\"\nmode = \"api\"");
+    let config = Config::load(&dir).unwrap();
+    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    let mut ws = Workspace::open(&dir).unwrap();
+    // SAFETY: no other thread of this process reads the environment now.
+    unsafe { std::env::set_var("BITRIX24_WEBHOOK_URL", &server.webhook) };
+    let t = Instant::now();
+    let r = run(&config, &mut ws, &Silent, &LoadOptions::default()).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let s = server.state.lock().unwrap();
+    let api = r.api.unwrap_or_default();
+    let rate = s.requests as f64 / secs;
+    println!(
+        "bitrix24 API, {orgs} organizations + {persons} persons: {} requests in {secs:.1} s; \
+         {rate:.2} requests/s of 2 allowed ({:.1} %); answered 503 QUERY_LIMIT_EXCEEDED: {}",
+        s.requests,
+        rate / 2.0 * 100.0,
+        s.throttled
+    );
+    assert_eq!(api.errors, 0);
 }
 
 /// The API loader against a HubSpot that allows 100 requests per rolling 10 s
