@@ -55,10 +55,11 @@ pub enum Command {
     /// Rehearse with --dry-run: it writes only out/load-plan.csv. A re-load plans only what
     /// changed; nothing is ever deleted in the CRM.
     ///
-    /// With [target] mode = "api" (HubSpot) the records go through the CRM's API instead,
-    /// batch by batch, each confirmed batch recorded at once: a load cut off anywhere
-    /// goes on from there when run again, without twins. The token comes from the
-    /// environment only (HUBSPOT_ACCESS_TOKEN).
+    /// With [target] mode = "api" (HubSpot, Bitrix24) the records go through the CRM's API
+    /// instead, batch by batch, each confirmed batch recorded at once: a load cut off
+    /// anywhere goes on from there when run again, without twins. The credential comes
+    /// from the environment only: HUBSPOT_ACCESS_TOKEN, BITRIX24_WEBHOOK_URL. Exit code 1
+    /// when the CRM refused records (their reasons in out/load-log.csv).
     #[command(verbatim_doc_comment)]
     Load(LoadArgs),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags, the load.

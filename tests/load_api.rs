@@ -176,17 +176,19 @@ fn through_thirty_percent_failing_requests_every_record_lands_once() {
 fn loads_killed_at_random_points_resume_without_twins() {
     let server = Server::start(Options {
         token: TOKEN.into(),
-        latency: Duration::from_millis(15),
+        latency: Duration::from_millis(60),
         faults: 0.1,
         seed: 11,
         ..Options::default()
     });
-    let (_tmp, dir) = project(&server, "batch = 4");
+    // One record per request: a load takes seconds, a run is cut off after
+    // at most a fifth of a second, so most runs die mid-load.
+    let (_tmp, dir) = project(&server, "batch = 1");
     let (orgs, persons, links) = dry_run(&dir);
     let bin = assert_cmd::cargo::cargo_bin("golive");
     let mut x: u64 = 0x2545_f491;
     let mut killed = 0;
-    for _ in 0..20 {
+    for _ in 0..40 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -197,14 +199,17 @@ fn loads_killed_at_random_points_resume_without_twins() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + x % 400));
+        std::thread::sleep(Duration::from_millis(20 + x % 180));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
         }
         child.wait().unwrap();
+        if killed == 20 {
+            break;
+        }
     }
-    assert!(killed >= 10, "only {killed} of 20 loads were cut off");
+    assert!(killed >= 15, "only {killed} loads were cut off");
     let o = load(&dir, TOKEN);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_landed_once(&server, &orgs, &persons, links);
@@ -240,6 +245,40 @@ fn a_refused_value_is_logged_on_its_record_and_only_it_is_sent_again() {
     assert_eq!(server.keys("companies").len(), orgs.len() - 1);
     let (again, _, _) = dry_run(&dir);
     assert_eq!(again.len(), 1, "{again:?}");
+}
+
+#[test]
+fn a_spent_daily_quota_stops_the_load_and_the_next_day_goes_on() {
+    let server = Server::start(Options {
+        token: TOKEN.into(),
+        // The property checks, then two batches: the quota runs out mid-load.
+        daily: Some(6),
+        ..Options::default()
+    });
+    let (_tmp, dir) = project(&server, "batch = 20");
+    let (orgs, persons, links) = dry_run(&dir);
+    let o = load(&dir, TOKEN);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("daily API quota"), "{err}");
+    let log = rows(&dir.join("out/load-log.csv"));
+    assert!(
+        log[1..]
+            .iter()
+            .any(|r| r[5].contains("the load stopped before it")),
+        "{log:?}"
+    );
+    let landed = server.keys("companies").len();
+    assert!(landed > 0 && landed < orgs.len(), "{landed}");
+    // The next day: a fresh quota, and the load goes on from where it stopped.
+    server.state.lock().unwrap().requests = 0;
+    let mut days = 0;
+    while !load(&dir, TOKEN).status.success() {
+        server.state.lock().unwrap().requests = 0;
+        days += 1;
+        assert!(days < 20, "the load never finished");
+    }
+    assert_landed_once(&server, &orgs, &persons, links);
 }
 
 #[test]
@@ -404,14 +443,16 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
         secret: SECRET.into(),
         faults: 0.3,
         seed: 5,
-        latency: Duration::from_millis(10),
+        latency: Duration::from_millis(40),
+        // An Enterprise-sized portal, so that the test takes seconds.
+        leak: 50.0,
     });
-    let (_tmp, dir) = bitrix_project(&server, "batch = 5");
+    let (_tmp, dir) = bitrix_project(&server, "batch = 2\nrate_limit = \"1000/25s\"");
     let (orgs, persons, links) = dry_run(&dir);
     let bin = assert_cmd::cargo::cargo_bin("golive");
     let mut x: u64 = 0x9e37_79b9;
     let mut killed = 0;
-    for _ in 0..20 {
+    for _ in 0..40 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -422,14 +463,17 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + x % 500));
+        std::thread::sleep(Duration::from_millis(20 + x % 180));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
         }
         child.wait().unwrap();
+        if killed == 20 {
+            break;
+        }
     }
-    assert!(killed >= 10, "only {killed} of 20 loads were cut off");
+    assert!(killed >= 15, "only {killed} loads were cut off");
     let o = bitrix_load(&dir, &server.webhook);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(server.state.lock().unwrap().faults > 3);

@@ -34,6 +34,10 @@ pub enum HttpError {
     /// No answer that could be used after every attempt (connection, timeout,
     /// throttling or server errors throughout).
     GaveUp { attempts: u32, last: String },
+    /// A request that is not safe to repeat got no clear answer (the
+    /// connection broke, or a server error): it may or may not have been
+    /// applied, so the caller must look before it sends it again.
+    Unsure { last: String },
 }
 
 impl std::fmt::Display for HttpError {
@@ -42,6 +46,7 @@ impl std::fmt::Display for HttpError {
             HttpError::GaveUp { attempts, last } => {
                 write!(f, "no answer after {attempts} attempts (last: {last})")
             }
+            HttpError::Unsure { last } => write!(f, "no clear answer ({last})"),
         }
     }
 }
@@ -171,12 +176,29 @@ impl Client {
 
     /// GET `path` (relative to the base URL).
     pub fn get(&self, path: &str) -> Result<Answer, HttpError> {
-        self.send("GET", path, None)
+        self.send("GET", path, None, true)
     }
 
-    /// POST `body` as JSON to `path`.
+    /// POST `body` as JSON to `path`; it is retried as needed, so it must be
+    /// idempotent (an upsert, a lookup, setting a link).
     pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<Answer, HttpError> {
-        self.send("POST", path, Some(body))
+        self.send("POST", path, Some(body), true)
+    }
+
+    /// POST what must not be applied twice (Bitrix24's `add`): retried only
+    /// after an answer that says it was not applied (429, 503 throttling);
+    /// otherwise [`HttpError::Unsure`].
+    pub fn post_once(&self, path: &str, body: &serde_json::Value) -> Result<Answer, HttpError> {
+        self.send("POST", path, Some(body), false)
+    }
+
+    /// The pause before the `attempt`-th try of a caller's own retry.
+    pub fn pause(&self, attempt: u32) {
+        std::thread::sleep(self.backoff_for(attempt));
+    }
+
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
     }
 
     fn send(
@@ -184,6 +206,7 @@ impl Client {
         method: &str,
         path: &str,
         body: Option<&serde_json::Value>,
+        idempotent: bool,
     ) -> Result<Answer, HttpError> {
         let url = format!("{}{}", self.base, path);
         let payload = body.map(|b| b.to_string());
@@ -202,6 +225,11 @@ impl Client {
                         lock(&self.bucket).drain();
                     } else {
                         self.count(|r| r.server_errors += 1);
+                        if !idempotent {
+                            return Err(HttpError::Unsure {
+                                last: format!("HTTP {}", answer.status),
+                            });
+                        }
                     }
                     if attempt >= self.max_attempts {
                         return Err(HttpError::GaveUp {
@@ -213,6 +241,9 @@ impl Client {
                 }
                 Err(e) => {
                     self.count(|r| r.connection_errors += 1);
+                    if !idempotent {
+                        return Err(HttpError::Unsure { last: e });
+                    }
                     if attempt >= self.max_attempts {
                         return Err(HttpError::GaveUp {
                             attempts: attempt,
@@ -307,7 +338,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn retryable(a: &Answer) -> bool {
-    a.status == 429 || a.status >= 500
+    (a.status == 429 && !daily_quota_spent(a)) || a.status >= 500
+}
+
+/// HubSpot's 429 for the day's quota (`policyName` DAILY): retrying for hours
+/// helps nobody; the caller stops the load and says so.
+pub fn daily_quota_spent(a: &Answer) -> bool {
+    a.status == 429 && a.json["policyName"].as_str() == Some("DAILY")
 }
 
 /// Bitrix24 answers its leaky bucket's overflow with 503 `QUERY_LIMIT_EXCEEDED`.

@@ -22,6 +22,8 @@ pub struct Options {
     pub faults: f64,
     pub seed: u64,
     pub latency: Duration,
+    /// Requests the leaky bucket drains per second (2 on non-Enterprise portals).
+    pub leak: f64,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             faults: 0.0,
             seed: 1,
             latency: Duration::ZERO,
+            leak: 2.0,
         }
     }
 }
@@ -111,11 +114,11 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, o: &Options) -> Option<()>
     std::thread::sleep(o.latency);
     let mut s = state.lock().unwrap();
     s.requests += 1;
-    // The leaky bucket: 50 requests, draining 2 per second.
+    // The leaky bucket: 50 requests, draining `leak` per second.
     let now = Instant::now();
     let leaked = s
         .drained_at
-        .map_or(0.0, |t| now.duration_since(t).as_secs_f64() * 2.0);
+        .map_or(0.0, |t| now.duration_since(t).as_secs_f64() * o.leak);
     s.bucket = (s.bucket - leaked).max(0.0);
     s.drained_at = Some(now);
     if s.bucket + 1.0 > 50.0 {

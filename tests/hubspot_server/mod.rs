@@ -29,6 +29,8 @@ pub struct Options {
     pub limit: (usize, Duration),
     /// A company name HubSpot refuses as an invalid value.
     pub refuse_name: Option<String>,
+    /// The day's quota: requests after this many are answered 429 DAILY.
+    pub daily: Option<u64>,
 }
 
 impl Default for Options {
@@ -40,6 +42,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             limit: (100, Duration::from_secs(10)),
             refuse_name: None,
+            daily: None,
         }
     }
 }
@@ -140,6 +143,17 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, o: &Options) -> Option<()>
         return Some(());
     }
     s.window.push_back(now);
+    if o.daily.is_some_and(|d| s.requests > d) {
+        drop(s);
+        respond(
+            &mut stream,
+            429,
+            &json!({"status": "error", "message": "You have reached your daily limit.",
+                    "errorType": "RATE_LIMIT", "policyName": "DAILY"}),
+            "",
+        );
+        return Some(());
+    }
     if req.auth != format!("Bearer {}", o.token) {
         drop(s);
         respond(

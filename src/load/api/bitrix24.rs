@@ -10,7 +10,7 @@
 
 use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
 use crate::error::{Error, Result};
-use crate::load::http::{Answer, Client};
+use crate::load::http::{Answer, Client, HttpError};
 use crate::load::target::{EntityFiles, Target};
 use crate::load::{Entity, PlanRow, external_id};
 use crate::workspace::crosswalk::IdKind;
@@ -100,7 +100,24 @@ fn ensure_user_field(client: &Client, entity: &str) -> Result<u64> {
             }}),
         )
         .map_err(|e| gave_up("Bitrix24", &e))?;
-    check(&made, entity)?;
+    if check(&made, entity).is_err() {
+        // Made by an attempt whose answer was lost, or by someone else: fine if
+        // it is there now.
+        let again = client
+            .post(
+                &format!("/crm.{entity}.userfield.list.json"),
+                &json!({"filter": {"FIELD_NAME": USER_FIELD}}),
+            )
+            .map_err(|e| gave_up("Bitrix24", &e))?;
+        check(&again, entity)?;
+        if again.json["result"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+        {
+            return Ok(3);
+        }
+        check(&made, entity)?;
+    }
     Ok(2)
 }
 
@@ -140,20 +157,40 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// A `batch` call's answers and errors, by command key.
+type Answered = (HashMap<String, Value>, HashMap<String, String>);
+
+/// Why a `batch` call has no answers.
+enum Failure {
+    /// The load cannot go on.
+    Stop(Error),
+    /// Adds may or may not have been applied: look again before sending them.
+    Unsure,
+}
+
 /// One `batch` call: its commands by key, the answers and errors by key.
 fn batch_call(
     client: &Client,
     commands: &[(String, String)],
     what: &str,
-) -> Result<(HashMap<String, Value>, HashMap<String, String>)> {
+    idempotent: bool,
+) -> std::result::Result<Answered, Failure> {
     let cmd: serde_json::Map<String, Value> = commands
         .iter()
         .map(|(k, c)| (k.clone(), Value::String(c.clone())))
         .collect();
-    let a = client
-        .post("/batch.json", &json!({"halt": 0, "cmd": cmd}))
-        .map_err(|e| gave_up("Bitrix24", &e))?;
-    check(&a, what)?;
+    let body = json!({"halt": 0, "cmd": cmd});
+    let sent = if idempotent {
+        client.post("/batch.json", &body)
+    } else {
+        client.post_once("/batch.json", &body)
+    };
+    let a = match sent {
+        Ok(a) => a,
+        Err(HttpError::Unsure { .. }) => return Err(Failure::Unsure),
+        Err(e) => return Err(Failure::Stop(gave_up("Bitrix24", &e))),
+    };
+    check(&a, what).map_err(Failure::Stop)?;
     let result = &a.json["result"];
     let answers = result["result"]
         .as_object()
@@ -220,7 +257,9 @@ fn fields_query(files: &EntityFiles, row: &PlanRow, held: &Value) -> String {
     parts.join("&")
 }
 
-/// One batch of companies or contacts: looked up, then added or updated.
+/// One batch of companies or contacts: looked up, then added or updated. A
+/// write without a clear answer is looked up again before it is repeated, so
+/// that what it added is found, not added twice.
 fn send_entities(
     client: &Client,
     target: &Target,
@@ -228,6 +267,30 @@ fn send_entities(
     files: &EntityFiles,
     rows: &[&PlanRow],
 ) -> Result<(Vec<Done>, u64)> {
+    let mut requests = 0;
+    for attempt in 1..=client.max_attempts() {
+        match look_and_write(client, target, entity, files, rows) {
+            Ok((done, n)) => return Ok((done, requests + n)),
+            Err((Failure::Stop(e), _)) => return Err(e),
+            Err((Failure::Unsure, n)) => {
+                requests += n;
+                client.pause(attempt);
+            }
+        }
+    }
+    Err(Error::Failed(format!(
+        "Bitrix24 gave no clear answer to {} writes of {entity} records in a row; what was confirmed is recorded: run `golive load` again to go on from there",
+        client.max_attempts()
+    )))
+}
+
+fn look_and_write(
+    client: &Client,
+    target: &Target,
+    entity: &str,
+    files: &EntityFiles,
+    rows: &[&PlanRow],
+) -> std::result::Result<(Vec<Done>, u64), (Failure, u64)> {
     let known = |r: &PlanRow| r.id_kind == IdKind::Crm && !r.target_id.is_empty();
     let lookups: Vec<(String, String)> = rows
         .iter()
@@ -244,7 +307,7 @@ fn send_entities(
             (format!("r{i}"), cmd)
         })
         .collect();
-    let (found, lookup_errors) = batch_call(client, &lookups, entity)?;
+    let (found, lookup_errors) = batch_call(client, &lookups, entity, true).map_err(|f| (f, 1))?;
     let mut done = Vec::with_capacity(rows.len());
     let mut writes = Vec::new();
     let mut pending = Vec::new();
@@ -295,7 +358,8 @@ fn send_entities(
     let mut requests = 1;
     if !writes.is_empty() {
         requests += 1;
-        let (answers, errors) = batch_call(client, &writes, entity)?;
+        let (answers, errors) =
+            batch_call(client, &writes, entity, false).map_err(|f| (f, requests))?;
         for (n, (r, id)) in pending.into_iter().enumerate() {
             let key = format!("w{n}");
             match (errors.get(&key), answers.get(&key)) {
@@ -360,7 +424,15 @@ fn link(
     if commands.is_empty() {
         return Ok((done, 0));
     }
-    let (answers, errors) = batch_call(client, &commands, "contacts")?;
+    let (answers, errors) = match batch_call(client, &commands, "contacts", true) {
+        Ok(a) => a,
+        Err(Failure::Stop(e)) => return Err(e),
+        Err(Failure::Unsure) => {
+            return Err(Error::Failed(
+                "Bitrix24 gave no clear answer to setting contacts' companies: run `golive load` again".into(),
+            ));
+        }
+    };
     for (n, (r, company)) in pending.into_iter().enumerate() {
         let key = format!("l{n}");
         match (errors.get(&key), answers.get(&key)) {

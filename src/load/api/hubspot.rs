@@ -6,7 +6,7 @@
 
 use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
 use crate::error::{Error, Result};
-use crate::load::http::{Answer, Client};
+use crate::load::http::{Answer, Client, daily_quota_spent};
 use crate::load::target::{EntityFiles, Target};
 use crate::load::{Entity, PlanRow, external_id};
 use crate::workspace::crosswalk::IdKind;
@@ -119,6 +119,11 @@ fn ensure_property(client: &Client, object: &str, group: &str) -> Result<u64> {
 /// An answer that stops the load: the credential, the scopes, or a contract
 /// golive does not know.
 fn refused(what: &str, a: &Answer) -> Error {
+    if daily_quota_spent(a) {
+        return Error::Failed(
+            "HubSpot's daily API quota is used up (429, policy DAILY): what was loaded is recorded; run `golive load` again after midnight in the portal's time zone".into(),
+        );
+    }
     match a.status {
         401 => Error::Failed(
             "HubSpot refused the access token (HTTP 401): set HUBSPOT_ACCESS_TOKEN to a private app's token".into(),
@@ -216,7 +221,7 @@ fn send_objects(
                     }
                 }
             }
-            401 | 403 => return Err(refused(object, &a)),
+            401 | 403 | 429 => return Err(refused(object, &a)),
             _ if rows.len() > 1 => {
                 for r in &rows {
                     let (one, n) = send_objects(client, target, object, files, &[r])?;
@@ -327,7 +332,7 @@ fn associate(
         let a = client
             .post(&path, &json!({ "inputs": moved }))
             .map_err(|e| gave_up("HubSpot", &e))?;
-        if matches!(a.status, 401 | 403) {
+        if matches!(a.status, 401 | 403 | 429) {
             return Err(refused("associations", &a));
         }
     }
@@ -366,7 +371,7 @@ fn associate(
                 }
             }
         }
-        401 | 403 => return Err(refused("associations", &a)),
+        401 | 403 | 429 => return Err(refused("associations", &a)),
         _ => {
             for (r, _, _) in pairs {
                 done.push(Done::of(
