@@ -172,28 +172,18 @@ fn through_thirty_percent_failing_requests_every_record_lands_once() {
     assert_landed_once(&server, &orgs, &persons, links);
 }
 
-#[test]
-fn loads_killed_at_random_points_resume_without_twins() {
-    let server = Server::start(Options {
-        token: TOKEN.into(),
-        latency: Duration::from_millis(60),
-        faults: 0.1,
-        seed: 11,
-        ..Options::default()
-    });
-    // One record per request: a load takes seconds, a run is cut off after
-    // at most a fifth of a second, so most runs die mid-load.
-    let (_tmp, dir) = project(&server, "batch = 1");
-    let (orgs, persons, links) = dry_run(&dir);
+/// Start `golive load` and SIGKILL it after 20–200 ms, until 20 runs were cut
+/// off mid-load (or 40 tries); how many were.
+fn kill_loads(dir: &Path, env: &str, credential: &str, seed: u64) -> usize {
     let bin = assert_cmd::cargo::cargo_bin("golive");
-    let mut x: u64 = 0x2545_f491;
+    let mut x = seed;
     let mut killed = 0;
     for _ in 0..40 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         let mut child = std::process::Command::new(&bin)
-            .env("HUBSPOT_ACCESS_TOKEN", TOKEN)
+            .env(env, credential)
             .args(["-q", "load", dir.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -209,6 +199,23 @@ fn loads_killed_at_random_points_resume_without_twins() {
             break;
         }
     }
+    killed
+}
+
+#[test]
+fn loads_killed_at_random_points_resume_without_twins() {
+    let server = Server::start(Options {
+        token: TOKEN.into(),
+        latency: Duration::from_millis(60),
+        faults: 0.1,
+        seed: 11,
+        ..Options::default()
+    });
+    // One record per request: a load takes seconds, a run is cut off after
+    // at most a fifth of a second, so most runs die mid-load.
+    let (_tmp, dir) = project(&server, "batch = 1");
+    let (orgs, persons, links) = dry_run(&dir);
+    let killed = kill_loads(&dir, "HUBSPOT_ACCESS_TOKEN", TOKEN, 0x2545_f491);
     assert!(killed >= 15, "only {killed} loads were cut off");
     let o = load(&dir, TOKEN);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -449,30 +456,7 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
     });
     let (_tmp, dir) = bitrix_project(&server, "batch = 2\nrate_limit = \"1000/25s\"");
     let (orgs, persons, links) = dry_run(&dir);
-    let bin = assert_cmd::cargo::cargo_bin("golive");
-    let mut x: u64 = 0x9e37_79b9;
-    let mut killed = 0;
-    for _ in 0..40 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let mut child = std::process::Command::new(&bin)
-            .env("BITRIX24_WEBHOOK_URL", &server.webhook)
-            .args(["-q", "load", dir.to_str().unwrap()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + x % 180));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            killed += 1;
-        }
-        child.wait().unwrap();
-        if killed == 20 {
-            break;
-        }
-    }
+    let killed = kill_loads(&dir, "BITRIX24_WEBHOOK_URL", &server.webhook, 0x9e37_79b9);
     assert!(killed >= 15, "only {killed} loads were cut off");
     let o = bitrix_load(&dir, &server.webhook);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -8,7 +8,7 @@
 //! is appended). A column `PHONE.WORK` in the profile is the multi-field
 //! `PHONE` with `VALUE_TYPE` `WORK`, its value split at `; `.
 
-use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
+use super::{ApiReport, Crm, Done, Session, gave_up, id_text, run_phases};
 use crate::error::{Error, Result};
 use crate::load::http::{Answer, Client, HttpError};
 use crate::load::target::{EntityFiles, Target};
@@ -30,49 +30,46 @@ pub fn load(
     let Some(api) = &target.api else {
         return Err(Error::Failed("bitrix24: no API settings".into()));
     };
-    let of =
-        |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
-    let (orgs, persons, links) = (
-        of(Entity::Organization),
-        of(Entity::Person),
-        of(Entity::Link),
-    );
-    let mut report = ApiReport::default();
-    let mut ids = s.known.clone();
-    for (entity, rows) in [
-        (&api.organization_object, &orgs),
-        (&api.person_object, &persons),
-    ] {
-        if !rows.is_empty() {
-            report.requests += ensure_user_field(s.client, entity)?;
-        }
+    let crm = Bitrix24 {
+        client: s.client,
+        target,
+        person_entity: &api.person_object,
+    };
+    run_phases(&crm, target, rows, s, confirmed)
+}
+
+struct Bitrix24<'a> {
+    client: &'a Client,
+    target: &'a Target,
+    person_entity: &'a str,
+}
+
+impl Crm for Bitrix24<'_> {
+    fn prepare(&self, entity: &str, _: Entity) -> Result<u64> {
+        ensure_user_field(self.client, entity)
     }
-    let batch = s.batch.clamp(1, MAX_COMMANDS);
-    for (entity, files, rows) in [
-        (&api.organization_object, &target.organization, &orgs),
-        (&api.person_object, &target.person, &persons),
-    ] {
-        let client = s.client;
-        let send = |chunk: &[&PlanRow]| send_entities(client, target, entity, files, chunk);
-        in_parallel(rows, batch, s.workers, send, |done, requests| {
-            report.requests += requests;
-            finish(done, &mut ids, &mut report, s.progress, confirmed)
-        })?;
+
+    fn send(
+        &self,
+        entity: &str,
+        files: &EntityFiles,
+        rows: &[&PlanRow],
+    ) -> Result<(Vec<Done>, u64)> {
+        send_entities(self.client, self.target, entity, files, rows)
     }
-    let known = ids.clone();
-    let client = s.client;
-    in_parallel(
-        &links,
-        batch,
-        s.workers,
-        |chunk| link(client, &api.person_object, chunk, &known),
-        |done, requests| {
-            report.requests += requests;
-            finish(done, &mut ids, &mut report, s.progress, confirmed)
-        },
-    )?;
-    report.retries = s.client.retries();
-    Ok(report)
+
+    fn link(
+        &self,
+        rows: &[&PlanRow],
+        ids: &HashMap<(Entity, String), String>,
+    ) -> Result<(Vec<Done>, u64)> {
+        link(self.client, self.person_entity, rows, ids)
+    }
+
+    /// One command per record in a `batch` of at most 50.
+    fn max_batch(&self) -> usize {
+        MAX_COMMANDS
+    }
 }
 
 /// `UF_CRM_GOLIVE_ID` on companies or contacts (Bitrix24 adds the `UF_CRM_` prefix).

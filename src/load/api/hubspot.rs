@@ -4,10 +4,10 @@
 //! Empty values are left out of every request: in HubSpot an empty string
 //! clears a property.
 
-use super::{ApiReport, Done, Session, finish, gave_up, id_text, in_parallel};
+use super::{ApiReport, Crm, Done, Session, gave_up, id_text, run_phases};
 use crate::error::{Error, Result};
 use crate::load::http::{Answer, Client, daily_quota_spent};
-use crate::load::target::{EntityFiles, Target};
+use crate::load::target::{Api, EntityFiles, Target};
 use crate::load::{Entity, PlanRow, external_id};
 use crate::workspace::crosswalk::IdKind;
 use serde_json::{Map, Value, json};
@@ -24,56 +24,58 @@ pub fn load(
     let Some(api) = &target.api else {
         return Err(Error::Failed("hubspot: no API settings".into()));
     };
-    let of =
-        |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
-    let (orgs, persons, links) = (
-        of(Entity::Organization),
-        of(Entity::Person),
-        of(Entity::Link),
-    );
-    let mut report = ApiReport::default();
-    let mut ids = s.known.clone();
-    for (object, group, rows) in [
-        (&api.organization_object, "companyinformation", &orgs),
-        (&api.person_object, "contactinformation", &persons),
-    ] {
-        if !rows.is_empty() {
-            report.requests += ensure_property(s.client, object, group)?;
-        }
+    let crm = HubSpot {
+        client: s.client,
+        target,
+        api,
+    };
+    run_phases(&crm, target, rows, s, confirmed)
+}
+
+struct HubSpot<'a> {
+    client: &'a Client,
+    target: &'a Target,
+    api: &'a Api,
+}
+
+impl Crm for HubSpot<'_> {
+    fn prepare(&self, object: &str, entity: Entity) -> Result<u64> {
+        let group = if entity == Entity::Person {
+            "contactinformation"
+        } else {
+            "companyinformation"
+        };
+        ensure_property(self.client, object, group)
     }
-    // Companies, then contacts, then their associations: each phase needs the
-    // IDs the one before it got.
-    for (object, files, rows) in [
-        (&api.organization_object, &target.organization, &orgs),
-        (&api.person_object, &target.person, &persons),
-    ] {
-        // Upserts and updates by ID in batches of their own: a batch is then
-        // one request, confirmed or not as a whole.
+
+    fn send(
+        &self,
+        object: &str,
+        files: &EntityFiles,
+        rows: &[&PlanRow],
+    ) -> Result<(Vec<Done>, u64)> {
+        send_objects(self.client, self.target, object, files, rows)
+    }
+
+    fn link(
+        &self,
+        rows: &[&PlanRow],
+        ids: &HashMap<(Entity, String), String>,
+    ) -> Result<(Vec<Done>, u64)> {
+        associate(self.client, self.api, rows, ids)
+    }
+
+    fn max_batch(&self) -> usize {
+        100
+    }
+
+    /// Upserts and updates by ID in batches of their own: a batch is then one
+    /// request, confirmed or not as a whole.
+    fn split<'r>(&self, rows: Vec<&'r PlanRow>) -> Vec<Vec<&'r PlanRow>> {
         let (by_id, by_key): (Vec<&PlanRow>, Vec<&PlanRow>) =
-            rows.iter().copied().partition(|r| by_crm_id(r));
-        for rows in [by_key, by_id] {
-            let client = s.client;
-            let send = |chunk: &[&PlanRow]| send_objects(client, target, object, files, chunk);
-            in_parallel(&rows, s.batch, s.workers, send, |done, requests| {
-                report.requests += requests;
-                finish(done, &mut ids, &mut report, s.progress, confirmed)
-            })?;
-        }
+            rows.into_iter().partition(|r| by_crm_id(r));
+        vec![by_key, by_id]
     }
-    let known = ids.clone();
-    let client = s.client;
-    in_parallel(
-        &links,
-        s.batch,
-        s.workers,
-        |chunk| associate(client, api, chunk, &known),
-        |done, requests| {
-            report.requests += requests;
-            finish(done, &mut ids, &mut report, s.progress, confirmed)
-        },
-    )?;
-    report.retries = s.client.retries();
-    Ok(report)
 }
 
 /// A record HubSpot holds already, by an ID golive knows.
@@ -282,7 +284,7 @@ fn batch_errors(a: &Answer) -> Vec<(Vec<String>, String)> {
 /// associating twice changes nothing).
 fn associate(
     client: &Client,
-    api: &crate::load::target::Api,
+    api: &Api,
     rows: &[&PlanRow],
     ids: &HashMap<(Entity, String), String>,
 ) -> Result<(Vec<Done>, u64)> {

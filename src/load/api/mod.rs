@@ -9,6 +9,7 @@ pub mod bitrix24;
 pub mod hubspot;
 
 use super::http::{Client, HttpError, RetryCounts};
+use super::target::{EntityFiles, Target};
 use super::{Action, Entity, Plan, PlanRow};
 use crate::error::{Error, Result};
 use crate::progress::Task;
@@ -115,6 +116,92 @@ pub(crate) fn gave_up(crm: &str, e: &HttpError) -> Error {
     Error::Failed(format!(
         "{crm} did not answer ({e}); what was confirmed is recorded: run `golive load` again to go on from there"
     ))
+}
+
+/// What one CRM's client does; [`run_phases`] sequences it.
+pub(crate) trait Crm: Sync {
+    /// Make sure the field golive keys `entity`'s records on exists; the
+    /// requests it took.
+    fn prepare(&self, object: &str, entity: Entity) -> Result<u64>;
+    /// One batch of records of `object`.
+    fn send(
+        &self,
+        object: &str,
+        files: &EntityFiles,
+        rows: &[&PlanRow],
+    ) -> Result<(Vec<Done>, u64)>;
+    /// One batch of links, given the CRM IDs known by then.
+    fn link(
+        &self,
+        rows: &[&PlanRow],
+        ids: &HashMap<(Entity, String), String>,
+    ) -> Result<(Vec<Done>, u64)>;
+    /// The most records one batch may hold.
+    fn max_batch(&self) -> usize;
+    /// Rows that go in batches of their own.
+    fn split<'r>(&self, rows: Vec<&'r PlanRow>) -> Vec<Vec<&'r PlanRow>> {
+        vec![rows]
+    }
+}
+
+/// Organizations, then persons, then links — each phase needs the IDs the one
+/// before it got — every batch recorded (`confirmed`) as its answer comes.
+pub(crate) fn run_phases(
+    crm: &dyn Crm,
+    target: &Target,
+    rows: &[&PlanRow],
+    s: &mut Session<'_>,
+    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
+) -> Result<ApiReport> {
+    let Some(api) = &target.api else {
+        return Err(Error::Failed(format!("{}: no API settings", target.name)));
+    };
+    let of =
+        |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
+    let (orgs, persons, links) = (
+        of(Entity::Organization),
+        of(Entity::Person),
+        of(Entity::Link),
+    );
+    let mut report = ApiReport::default();
+    let mut ids = s.known.clone();
+    let phases = [
+        (
+            &api.organization_object,
+            Entity::Organization,
+            &target.organization,
+            orgs,
+        ),
+        (&api.person_object, Entity::Person, &target.person, persons),
+    ];
+    for (object, entity, _, rows) in &phases {
+        if !rows.is_empty() {
+            report.requests += crm.prepare(object, *entity)?;
+        }
+    }
+    let batch = s.batch.clamp(1, crm.max_batch());
+    for (object, _, files, rows) in phases {
+        for group in crm.split(rows) {
+            let send = |chunk: &[&PlanRow]| crm.send(object, files, chunk);
+            in_parallel(&group, batch, s.workers, send, |done, requests| {
+                report.requests += requests;
+                finish(done, &mut ids, &mut report, s.progress, confirmed)
+            })?;
+        }
+    }
+    let known = ids.clone();
+    in_parallel(
+        &links,
+        batch,
+        s.workers,
+        |chunk| crm.link(chunk, &known),
+        |done, requests| {
+            report.requests += requests;
+            finish(done, &mut ids, &mut report, s.progress, confirmed)
+        },
+    )?;
+    report.retries = s.client.retries();
+    Ok(report)
 }
 
 /// Send `rows` to the target's API; `confirmed` is called after every batch.
