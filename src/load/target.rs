@@ -313,18 +313,15 @@ impl Target {
         } else {
             None
         };
-        if let (Some(url), Some(_)) = (&config.api_url, api) {
-            let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-                .iter()
-                .any(|p| url.starts_with(p));
-            if !url.starts_with("https://") && !loopback {
-                return Err(cfg_err(
-                    config.mode_line,
-                    format!(
-                        "api_url = \"{url}\": give an https:// address (the token would cross the network in clear)"
-                    ),
-                ));
-            }
+        if let (Some(url), Some(_)) = (&config.api_url, api)
+            && !crate::load::http::safe_for_credentials(url)
+        {
+            return Err(cfg_err(
+                config.mode_line,
+                format!(
+                    "api_url = \"{url}\": give an https:// address (the token would cross the network in clear)"
+                ),
+            ));
         }
         let (mut organization, mut person) = match api {
             Some(api) => (api_entity(&api.organization)?, api_entity(&api.person)?),
@@ -765,6 +762,25 @@ mod tests {
             .collect();
         assert!(headers.contains(&"Источник"), "{headers:?}");
         assert_eq!(t.max_rows, 50000);
+    }
+
+    #[test]
+    fn an_api_target_takes_its_credential_only_over_https_or_to_this_machine() {
+        let mut c = config("hubspot", vec![]);
+        c.mode = "api".into();
+        c.api_url = Some("http://crm-proxy.example.com".into());
+        let err = Target::from_config(&c, None, Path::new("golive.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https://"), "{err}");
+        c.api_url = Some("http://127.0.0.1:8080".into());
+        let t = Target::from_config(&c, None, Path::new("golive.toml")).unwrap();
+        assert_eq!(t.api.unwrap().base_url, "http://127.0.0.1:8080");
+        c.crm = "odoo".into();
+        let err = Target::from_config(&c, None, Path::new("golive.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hubspot, bitrix24"), "{err}");
     }
 
     #[test]

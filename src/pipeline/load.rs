@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::export::{SafeCsv, StagedOutputs, finish};
 use crate::load::api;
 use crate::load::files::{self, WrittenFile};
-use crate::load::http::{Client, Secret};
+use crate::load::http::{Client, Secret, safe_for_credentials};
 use crate::load::target::{ApiAuth, Target};
 use crate::load::{self, Action, Entity, Inputs, Plan, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
@@ -169,15 +169,15 @@ fn run_api(
             ApiAuth::Webhook => "the inbound webhook's URL",
         };
         return Err(Error::Usage(format!(
-            "set {} to {what} of {}: golive reads it from the environment only, never from golive.toml",
-            api.token_env, target.title
+            "set {} to {what} of your {}: golive reads it from the environment only, never from golive.toml",
+            api.token_env, target.name
         )));
     };
     let client = match api.auth {
         ApiAuth::Bearer => Client::new(&api.base_url, Some(Secret::new(token)), api.limit),
         ApiAuth::Webhook => {
             let url = token.trim();
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
+            if !safe_for_credentials(url) {
                 return Err(Error::Usage(format!(
                     "{} must hold the inbound webhook's URL (https://<portal>/rest/<user>/<secret>/)",
                     api.token_env

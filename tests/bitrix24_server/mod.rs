@@ -8,7 +8,7 @@
 //! request is applied, or the connection dropped after it was applied.
 #![allow(dead_code)]
 
-use crate::mock_http::{Request, read_request, respond};
+use crate::mock_http::{Request, read_request, respond, serve_forever};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -74,15 +74,7 @@ impl Server {
             rng: options.seed.max(1),
             ..State::default()
         }));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (state, options) = (shared.clone(), options.clone());
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &state, &options);
-                });
-            }
-        });
+        serve_forever(listener, state.clone(), options, serve);
         Server { webhook, state }
     }
 

@@ -9,7 +9,7 @@
 //! applied, or the connection dropped after it was applied, before the answer.
 #![allow(dead_code)] // the bench uses part of it
 
-use crate::mock_http::{Request, read_request, respond};
+use crate::mock_http::{Request, read_request, respond, serve_forever};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io::Write;
@@ -85,15 +85,7 @@ impl Server {
             rng: options.seed.max(1),
             ..State::default()
         }));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (state, options) = (shared.clone(), options.clone());
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &state, &options);
-                });
-            }
-        });
+        serve_forever(listener, state.clone(), options, serve);
         Server { url, state }
     }
 

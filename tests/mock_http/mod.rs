@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub struct Request {
@@ -74,4 +75,25 @@ pub fn respond(stream: &mut TcpStream, status: u16, body: &Value, extra: &str) {
         text.len()
     );
     let _ = stream.flush();
+}
+
+/// Answer every connection on its own thread with `handle`, for as long as
+/// the test runs.
+pub fn serve_forever<S, O>(
+    listener: TcpListener,
+    state: Arc<Mutex<S>>,
+    options: O,
+    handle: fn(TcpStream, &Mutex<S>, &O) -> Option<()>,
+) where
+    S: Send + 'static,
+    O: Clone + Send + 'static,
+{
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (state, options) = (state.clone(), options.clone());
+            std::thread::spawn(move || {
+                let _ = handle(stream, &state, &options);
+            });
+        }
+    });
 }
