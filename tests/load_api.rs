@@ -76,12 +76,16 @@ fn assert_landed_once(
     links: usize,
 ) {
     for (object, expected) in [("companies", orgs), ("contacts", persons)] {
-        let keys = server.keys(object);
-        let unique: BTreeSet<String> = keys.iter().cloned().collect();
-        assert_eq!(keys.len(), unique.len(), "twins among {object}");
-        assert_eq!(&unique, expected, "{object}");
+        assert_once(server.keys(object), expected, object);
     }
     assert_eq!(server.state.lock().unwrap().associations.len(), links);
+}
+
+/// The golive IDs a CRM holds: each once, and exactly those expected.
+fn assert_once(keys: Vec<String>, expected: &BTreeSet<String>, what: &str) {
+    let unique: BTreeSet<String> = keys.iter().cloned().collect();
+    assert_eq!(keys.len(), unique.len(), "twins among {what}");
+    assert_eq!(&unique, expected, "{what}");
 }
 
 fn dry_run(dir: &Path) -> (BTreeSet<String>, BTreeSet<String>, usize) {
@@ -352,10 +356,7 @@ fn assert_bitrix_once(
     links: usize,
 ) {
     for (entity, expected) in [("company", orgs), ("contact", persons)] {
-        let keys = server.keys(entity);
-        let unique: BTreeSet<String> = keys.iter().cloned().collect();
-        assert_eq!(keys.len(), unique.len(), "twins among {entity}");
-        assert_eq!(&unique, expected, "{entity}");
+        assert_once(server.keys(entity), expected, entity);
     }
     let linked = server
         .records("contact")
