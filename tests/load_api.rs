@@ -17,22 +17,23 @@ use std::time::Duration;
 
 const TOKEN: &str = "pat-na1-0c9d-GOLIVE-TEST-TOKEN-7f3a";
 
-fn project(server: &Server, extra: &str) -> (tempfile::TempDir, PathBuf) {
+/// samples/demo with `target` as its [target], run once.
+fn demo_with(target: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     copy_dir(Path::new("samples/demo"), &dir);
     let toml = dir.join("golive.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!(
-            "{text}\n[target]\ncrm = \"hubspot\"\nmode = \"api\"\napi_url = \"{}\"\n{extra}\n",
-            server.url
-        ),
-    )
-    .unwrap();
+    std::fs::write(&toml, format!("{text}\n[target]\n{target}\n")).unwrap();
     ok(&["-q", "run", dir.to_str().unwrap()]);
     (tmp, dir)
+}
+
+fn project(server: &Server, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    demo_with(&format!(
+        "crm = \"hubspot\"\nmode = \"api\"\napi_url = \"{}\"\n{extra}",
+        server.url
+    ))
 }
 
 fn load(dir: &Path, token: &str) -> std::process::Output {
@@ -324,20 +325,8 @@ fn a_wrong_or_missing_token_stops_the_load_and_is_never_printed() {
 
 const SECRET: &str = "x9q-GOLIVE-WEBHOOK-SECRET-4kz";
 
-fn bitrix_project(server: &bitrix24_server::Server, extra: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    copy_dir(Path::new("samples/demo"), &dir);
-    let toml = dir.join("golive.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{text}\n[target]\ncrm = \"bitrix24\"\nmode = \"api\"\n{extra}\n"),
-    )
-    .unwrap();
-    ok(&["-q", "run", dir.to_str().unwrap()]);
-    let _ = server;
-    (tmp, dir)
+fn bitrix_project(extra: &str) -> (tempfile::TempDir, PathBuf) {
+    demo_with(&format!("crm = \"bitrix24\"\nmode = \"api\"\n{extra}"))
 }
 
 fn bitrix_load(dir: &Path, webhook: &str) -> std::process::Output {
@@ -389,7 +378,7 @@ fn bitrix24_a_full_load_a_rerun_and_a_changed_phone() {
         secret: SECRET.into(),
         ..Default::default()
     });
-    let (_tmp, dir) = bitrix_project(&server, "");
+    let (_tmp, dir) = bitrix_project("");
     let (orgs, persons, links) = dry_run(&dir);
     let o = bitrix_load(&dir, &server.webhook);
     let (stdout, stderr) = (
@@ -455,7 +444,7 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
         // An Enterprise-sized portal, so that the test takes seconds.
         leak: 50.0,
     });
-    let (_tmp, dir) = bitrix_project(&server, "batch = 2\nrate_limit = \"1000/25s\"");
+    let (_tmp, dir) = bitrix_project("batch = 2\nrate_limit = \"1000/25s\"");
     let (orgs, persons, links) = dry_run(&dir);
     let killed = kill_loads(&dir, "BITRIX24_WEBHOOK_URL", &server.webhook, 0x9e37_79b9);
     assert!(killed >= 15, "only {killed} loads were cut off");
@@ -471,7 +460,7 @@ fn bitrix24_a_wrong_webhook_stops_the_load_without_printing_it() {
         secret: SECRET.into(),
         ..Default::default()
     });
-    let (_tmp, dir) = bitrix_project(&server, "");
+    let (_tmp, dir) = bitrix_project("");
     let wrong = server.webhook.replace(SECRET, "WRONG-SECRET-77");
     let o = bitrix_load(&dir, &wrong);
     assert_eq!(o.status.code(), Some(1));

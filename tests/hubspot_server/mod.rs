@@ -103,6 +103,13 @@ impl Server {
     }
 }
 
+/// HubSpot's 429 body for a limit policy.
+fn rate_limited(policy: &str) -> Value {
+    json!({"status": "error",
+           "message": format!("You have reached your {} limit.", policy.to_lowercase()),
+           "errorType": "RATE_LIMIT", "policyName": policy})
+}
+
 fn error(category: &str, message: &str) -> Value {
     json!({"status": "error", "message": message, "category": category,
            "correlationId": "00000000-0000-0000-0000-000000000000"})
@@ -125,25 +132,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, o: &Options) -> Option<()>
     if s.window.len() >= o.limit.0 {
         s.over_limit += 1;
         drop(s);
-        respond(
-            &mut stream,
-            429,
-            &json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-                    "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}),
-            "",
-        );
+        respond(&mut stream, 429, &rate_limited("TEN_SECONDLY_ROLLING"), "");
         return Some(());
     }
     s.window.push_back(now);
     if o.daily.is_some_and(|d| s.requests > d) {
         drop(s);
-        respond(
-            &mut stream,
-            429,
-            &json!({"status": "error", "message": "You have reached your daily limit.",
-                    "errorType": "RATE_LIMIT", "policyName": "DAILY"}),
-            "",
-        );
+        respond(&mut stream, 429, &rate_limited("DAILY"), "");
         return Some(());
     }
     if req.auth != format!("Bearer {}", o.token) {
@@ -177,8 +172,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, o: &Options) -> Option<()>
             0 => respond(
                 &mut stream,
                 429,
-                &json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-                        "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}),
+                &rate_limited("TEN_SECONDLY_ROLLING"),
                 "Retry-After: 0\r\n",
             ),
             1 => respond(&mut stream, 503, &json!("upstream unavailable"), ""),

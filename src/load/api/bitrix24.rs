@@ -8,10 +8,10 @@
 //! is appended). A column `PHONE.WORK` in the profile is the multi-field
 //! `PHONE` with `VALUE_TYPE` `WORK`, its value split at `; `.
 
-use super::{ApiReport, Crm, Done, Session, gave_up, id_text, run_phases};
+use super::{Crm, Done, gave_up, id_text};
 use crate::error::{Error, Result};
 use crate::load::http::{Answer, Client, HttpError};
-use crate::load::target::{EntityFiles, Target};
+use crate::load::target::{Api, EntityFiles, Target};
 use crate::load::{Entity, PlanRow, external_id};
 use crate::workspace::crosswalk::IdKind;
 use serde_json::{Value, json};
@@ -21,27 +21,20 @@ pub const USER_FIELD: &str = "UF_CRM_GOLIVE_ID";
 /// Bitrix24's limit of commands per `batch`.
 const MAX_COMMANDS: usize = 50;
 
-pub fn load(
-    target: &Target,
-    rows: &[&PlanRow],
-    s: &mut Session<'_>,
-    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
-) -> Result<ApiReport> {
-    let Some(api) = &target.api else {
-        return Err(Error::Failed("bitrix24: no API settings".into()));
-    };
-    let crm = Bitrix24 {
-        client: s.client,
-        target,
-        person_entity: &api.person_object,
-    };
-    run_phases(&crm, target, rows, s, confirmed)
-}
-
-struct Bitrix24<'a> {
+pub(crate) struct Bitrix24<'a> {
     client: &'a Client,
     target: &'a Target,
     person_entity: &'a str,
+}
+
+impl<'a> Bitrix24<'a> {
+    pub(crate) fn new(client: &'a Client, target: &'a Target, api: &'a Api) -> Self {
+        Bitrix24 {
+            client,
+            target,
+            person_entity: &api.person_object,
+        }
+    }
 }
 
 impl Crm for Bitrix24<'_> {

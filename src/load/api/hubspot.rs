@@ -4,7 +4,7 @@
 //! Empty values are left out of every request: in HubSpot an empty string
 //! clears a property.
 
-use super::{ApiReport, Crm, Done, Session, gave_up, id_text, run_phases};
+use super::{Crm, Done, gave_up, id_text};
 use crate::error::{Error, Result};
 use crate::load::http::{Answer, Client, daily_quota_spent};
 use crate::load::target::{Api, EntityFiles, Target};
@@ -15,27 +15,20 @@ use std::collections::HashMap;
 
 pub const ID_PROPERTY: &str = "golive_id";
 
-pub fn load(
-    target: &Target,
-    rows: &[&PlanRow],
-    s: &mut Session<'_>,
-    confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
-) -> Result<ApiReport> {
-    let Some(api) = &target.api else {
-        return Err(Error::Failed("hubspot: no API settings".into()));
-    };
-    let crm = HubSpot {
-        client: s.client,
-        target,
-        api,
-    };
-    run_phases(&crm, target, rows, s, confirmed)
-}
-
-struct HubSpot<'a> {
+pub(crate) struct HubSpot<'a> {
     client: &'a Client,
     target: &'a Target,
     api: &'a Api,
+}
+
+impl<'a> HubSpot<'a> {
+    pub(crate) fn new(client: &'a Client, target: &'a Target, api: &'a Api) -> Self {
+        HubSpot {
+            client,
+            target,
+            api,
+        }
+    }
 }
 
 impl Crm for HubSpot<'_> {

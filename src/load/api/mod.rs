@@ -9,7 +9,7 @@ pub mod bitrix24;
 pub mod hubspot;
 
 use super::http::{Client, HttpError, RetryCounts};
-use super::target::{EntityFiles, Target};
+use super::target::{Api, EntityFiles, Target};
 use super::{Action, Entity, Plan, PlanRow};
 use crate::error::{Error, Result};
 use crate::progress::Task;
@@ -146,16 +146,14 @@ pub(crate) trait Crm: Sync {
 
 /// Organizations, then persons, then links — each phase needs the IDs the one
 /// before it got — every batch recorded (`confirmed`) as its answer comes.
-pub(crate) fn run_phases(
+fn run_phases(
     crm: &dyn Crm,
     target: &Target,
+    api: &Api,
     rows: &[&PlanRow],
     s: &mut Session<'_>,
     confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
 ) -> Result<ApiReport> {
-    let Some(api) = &target.api else {
-        return Err(Error::Failed(format!("{}: no API settings", target.name)));
-    };
     let of =
         |e: Entity| -> Vec<&PlanRow> { rows.iter().copied().filter(|r| r.entity == e).collect() };
     let (orgs, persons, links) = (
@@ -207,14 +205,24 @@ pub(crate) fn run_phases(
 /// Send `rows` to the target's API; `confirmed` is called after every batch.
 pub fn load(
     crm: &str,
-    target: &super::target::Target,
+    target: &Target,
     rows: &[&PlanRow],
     session: &mut Session<'_>,
     confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
 ) -> Result<ApiReport> {
+    let Some(api) = &target.api else {
+        return Err(Error::Failed(format!("{crm}: no API settings")));
+    };
+    let client = session.client;
     match crm {
-        "hubspot" => hubspot::load(target, rows, session, confirmed),
-        "bitrix24" => bitrix24::load(target, rows, session, confirmed),
+        "hubspot" => {
+            let crm = hubspot::HubSpot::new(client, target, api);
+            run_phases(&crm, target, api, rows, session, confirmed)
+        }
+        "bitrix24" => {
+            let crm = bitrix24::Bitrix24::new(client, target, api);
+            run_phases(&crm, target, api, rows, session, confirmed)
+        }
         other => Err(Error::Failed(format!(
             "no API client for {other}: use mode = \"files\""
         ))),
