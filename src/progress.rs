@@ -21,6 +21,8 @@ pub trait Progress: Sync {
 /// One piece of work in progress.
 pub trait Task: Send + Sync {
     fn inc(&self, n: u64);
+    /// What the count alone does not say (an API load's retries so far).
+    fn detail(&self, _text: &str) {}
     fn finish(&self);
 }
 

@@ -11,6 +11,7 @@ mod mock_http;
 
 use common::{copy_dir, ok};
 use hubspot_server::{Options, Server};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -177,8 +178,23 @@ fn through_thirty_percent_failing_requests_every_record_lands_once() {
     assert_landed_once(&server, &orgs, &persons, links);
 }
 
+/// Crosswalk entries without a confirmed entry in the workspace's load log
+/// (the two are written in one transaction, so a kill leaves none).
+fn unlogged_crosswalk_entries(dir: &Path) -> i64 {
+    let db = rusqlite::Connection::open(dir.join(".golive/workspace.db")).unwrap();
+    db.query_row(
+        "SELECT COUNT(*) FROM crosswalk c LEFT JOIN load_log l
+         USING (target, entity, golden_id)
+         WHERE l.golden_id IS NULL OR l.error != '' OR l.target_id != c.target_id",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 /// Start `golive load` and SIGKILL it after 20–200 ms, until 20 runs were cut
-/// off mid-load (or 40 tries); how many were.
+/// off mid-load (or 40 tries); how many were. After each kill, the crosswalk
+/// and the load log agree.
 fn kill_loads(dir: &Path, env: &str, credential: &str, seed: u64) -> usize {
     let bin = assert_cmd::cargo::cargo_bin("golive");
     let mut x = seed;
@@ -200,6 +216,7 @@ fn kill_loads(dir: &Path, env: &str, credential: &str, seed: u64) -> usize {
             killed += 1;
         }
         child.wait().unwrap();
+        assert_eq!(unlogged_crosswalk_entries(dir), 0);
         if killed == 20 {
             break;
         }
@@ -255,6 +272,23 @@ fn a_refused_value_is_logged_on_its_record_and_only_it_is_sent_again() {
     );
     // Everything else of its batch landed.
     assert_eq!(server.keys("companies").len(), orgs.len() - 1);
+    // The workspace's log has the refusal too, and it is not in the crosswalk.
+    let db = rusqlite::Connection::open(dir.join(".golive/workspace.db")).unwrap();
+    let in_log: Vec<(String, i64)> = db
+        .prepare(
+            "SELECT l.error, (SELECT COUNT(*) FROM crosswalk c WHERE c.target = l.target
+             AND c.entity = l.entity AND c.golden_id = l.golden_id)
+             FROM load_log l WHERE l.error != ''",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(in_log.len(), 1, "{in_log:?}");
+    assert!(in_log[0].0.contains("Tyrell Corp is not allowed"));
+    assert_eq!(in_log[0].1, 0);
+    assert_eq!(unlogged_crosswalk_entries(&dir), 0);
     let (again, _, _) = dry_run(&dir);
     assert_eq!(again.len(), 1, "{again:?}");
 }
@@ -353,6 +387,7 @@ fn assert_bitrix_once(
         .filter(|c| c.get("COMPANY_ID").is_some())
         .count();
     assert_eq!(linked, links);
+    assert_requisites_once(server);
     // No multi-field value twice on one record.
     for entity in ["company", "contact"] {
         for r in server.records(entity) {
@@ -370,6 +405,52 @@ fn assert_bitrix_once(
             }
         }
     }
+}
+
+/// The digits after `label:` in a labelled ID list (`inn:7707083893; kpp:…`).
+fn labelled<'a>(text: &'a str, label: &str) -> Option<&'a str> {
+    let at = text.find(&format!("{label}:"))? + label.len() + 1;
+    let digits = text[at..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(&text[at..], |end| &text[at..at + end]);
+    Some(digits).filter(|d| !d.is_empty())
+}
+
+/// Each company with an ИНН has exactly one requisite, with its ИНН and КПП
+/// and the template of its kind; no other requisites.
+fn assert_requisites_once(server: &bitrix24_server::Server) {
+    let s = server.state.lock().unwrap();
+    let mut expected = 0;
+    for (id, company) in s.records.get("company").into_iter().flatten() {
+        let comments = company
+            .get("COMMENTS")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let owner = Value::String(id.to_string());
+        let held: Vec<_> = s
+            .requisites
+            .values()
+            .filter(|r| r["ENTITY_ID"] == owner)
+            .collect();
+        let Some(inn) = labelled(comments, "inn") else {
+            assert!(
+                held.is_empty(),
+                "a requisite on a company without ИНН: {company:?}"
+            );
+            continue;
+        };
+        expected += 1;
+        assert_eq!(held.len(), 1, "requisites of {company:?}: {held:?}");
+        let r = held[0];
+        assert_eq!(r["RQ_INN"], inn);
+        assert_eq!(r["PRESET_ID"], if inn.len() == 12 { "2" } else { "1" });
+        if let Some(kpp) = labelled(comments, "kpp") {
+            assert_eq!(r["RQ_KPP"], kpp, "{company:?}");
+        }
+        assert_eq!(r["NAME"], company["TITLE"]);
+    }
+    assert!(expected > 3, "the demo's companies with an ИНН: {expected}");
+    assert_eq!(s.requisites.len(), expected);
 }
 
 #[test]
@@ -399,10 +480,11 @@ fn bitrix24_a_full_load_a_rerun_and_a_changed_phone() {
     assert!(o.status.success());
     let s = server.state.lock().unwrap();
     assert_eq!(
-        (s.adds, s.updates),
-        (adds, updates),
+        (s.adds, s.updates, s.requisite_updates),
+        (adds, updates, 0),
         "a re-run with no change writes nothing"
     );
+    let requisites = s.requisite_adds;
     drop(s);
 
     // A phone changed in the source: one update that adds it, nothing twice.
@@ -414,6 +496,11 @@ fn bitrix24_a_full_load_a_rerun_and_a_changed_phone() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = server.state.lock().unwrap();
     assert_eq!((s.adds, s.updates), (adds, updates + 1));
+    assert_eq!(
+        (s.requisite_adds, s.requisite_updates),
+        (requisites, 0),
+        "the requisite of a company whose phone changed is left alone"
+    );
     drop(s);
     let soylent: Vec<_> = server
         .records("company")
@@ -443,6 +530,7 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
         latency: Duration::from_millis(40),
         // An Enterprise-sized portal, so that the test takes seconds.
         leak: 50.0,
+        ..Default::default()
     });
     let (_tmp, dir) = bitrix_project("batch = 2\nrate_limit = \"1000/25s\"");
     let (orgs, persons, links) = dry_run(&dir);
@@ -452,6 +540,23 @@ fn bitrix24_through_faults_and_kills_every_record_lands_once() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(server.state.lock().unwrap().faults > 3);
     assert_bitrix_once(&server, &orgs, &persons, links);
+}
+
+#[test]
+fn bitrix24_a_portal_without_russian_templates_gets_no_requisites_and_is_told() {
+    let server = bitrix24_server::Server::start(bitrix24_server::Options {
+        secret: SECRET.into(),
+        ru_presets: false,
+        ..Default::default()
+    });
+    let (_tmp, dir) = bitrix_project("");
+    let (orgs, _, _) = dry_run(&dir);
+    let o = bitrix_load(&dir, &server.webhook);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("no requisite templates"), "{out}");
+    assert_once(server.keys("company"), &orgs, "company");
+    assert!(server.state.lock().unwrap().requisites.is_empty());
 }
 
 #[test]

@@ -106,6 +106,9 @@ pub fn print(r: &LoadReport, config: &Config) {
             api.retries.server_errors,
             api.retries.connection_errors
         );
+        for note in &api.notes {
+            crate::say!("  note: {note}");
+        }
         crate::say!("  log: {}", out.join("load-log.csv").display());
     } else {
         crate::say!(

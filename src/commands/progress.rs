@@ -68,6 +68,10 @@ impl Task for ProgressBar {
         ProgressBar::inc(self, n);
     }
 
+    fn detail(&self, text: &str) {
+        self.set_prefix(format!("; {text}"));
+    }
+
     fn finish(&self) {
         self.finish_and_clear();
     }
@@ -122,7 +126,7 @@ impl Bars {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new(len).with_style(style(
-            "{msg} [{bar:30}] {human_pos}/{human_len} rows ({elapsed}{rate}{eta_late})",
+            "{msg} [{bar:30}] {human_pos}/{human_len} rows ({elapsed}{rate}{eta_late}{prefix})",
         ));
         self.draw(bar, what)
     }
@@ -131,6 +135,13 @@ impl Bars {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_detail_goes_at_the_end_of_the_line() {
+        let bar = ProgressBar::hidden();
+        Task::detail(&bar, "retried: 1 throttled");
+        assert_eq!(bar.prefix(), "; retried: 1 throttled");
+    }
 
     #[test]
     fn rates_read_as_whole_grouped_numbers() {

@@ -202,6 +202,9 @@ exprs! {
     LegalForm => "legal_form": "ООО, 株式会社, LLC…",
     TaxId => "tax_id": "the tax number (ИНН, 法人番号, EIN, VAT…)",
     Kpp => "kpp": "КПП",
+    Inn => "inn": "ИНН only (10 digits: a company, 12: an ИП)",
+    Ogrn => "ogrn": "ОГРН only",
+    Ogrnip => "ogrnip": "ОГРНИП only",
     RegistrationId => "registration_id": "ОГРН / ОГРНИП, company number",
     TaxIds => "tax_ids": "every identifier, labelled: inn:7707083893; kpp:770701001",
     Phone => "phone": "the first phone (E.164)",
@@ -615,6 +618,9 @@ impl RecordView<'_> {
             )
             .to_string(),
             Expr::Kpp => first_of(p, &[TaxIdKind::Kpp]).to_string(),
+            Expr::Inn => first_of(p, &[TaxIdKind::Inn10, TaxIdKind::Inn12]).to_string(),
+            Expr::Ogrn => first_of(p, &[TaxIdKind::Ogrn]).to_string(),
+            Expr::Ogrnip => first_of(p, &[TaxIdKind::Ogrnip]).to_string(),
             Expr::RegistrationId => first_of(
                 p,
                 &[

@@ -22,7 +22,7 @@ use crate::matching::golden_id::is_row_number_key;
 use crate::model::{Field, Kind, OrgName, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
-use crate::workspace::crosswalk::{CrosswalkEntry, IdKind, LoadRun};
+use crate::workspace::crosswalk::{CrosswalkEntry, IdKind, LoadRun, LogEntry};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -126,6 +126,7 @@ pub fn run(
     ws.record_load(
         &target.name,
         &entries,
+        &[],
         Some(&LoadRun {
             target: target.name.clone(),
             mode: "files".into(),
@@ -197,8 +198,12 @@ fn run_api(
         &format!("send to {}", target.name),
         Work::Rows(rows.len() as u64),
     );
-    let mut errors: HashMap<(Entity, String), String> = HashMap::new();
-    let mut sent: std::collections::HashSet<(Entity, String)> = Default::default();
+    // This load's entries in the workspace's load log.
+    let run = format!(
+        "{} #{}",
+        crate::workspace::lock::utc_now(),
+        std::process::id()
+    );
     let outcome = {
         let mut session = api::Session {
             client: &client,
@@ -223,31 +228,41 @@ fn run_api(
                     loaded_at: now.clone(),
                 })
                 .collect();
-            ws.record_load(&target.name, &entries, None)?;
-            for d in done {
-                sent.insert((d.entity, d.golden_id.clone()));
-                if let Some(e) = &d.error {
-                    errors.insert((d.entity, d.golden_id.clone()), e.clone());
-                }
-            }
-            Ok(())
+            let log: Vec<LogEntry> = done
+                .iter()
+                .map(|d| LogEntry {
+                    run: run.clone(),
+                    entity: d.entity.as_str().to_string(),
+                    golden_id: d.golden_id.clone(),
+                    action: d.action.as_str().to_string(),
+                    target_id: d.target_id.clone(),
+                    error: d.error.clone().unwrap_or_default(),
+                    at: now.clone(),
+                })
+                .collect();
+            ws.record_load(&target.name, &entries, &log, None)
         };
         api::load(&target.name, target, &rows, &mut session, &mut confirmed)
     };
     task.finish();
-    // The log says what happened to every planned row, also when the load
-    // stopped: sent, refused (the CRM's words), or not sent.
+    // `out/load-log.csv` renders the workspace's log of this load for every
+    // planned row, also when the load stopped: sent, refused (the CRM's
+    // words), or not sent.
+    let logged: HashMap<(String, String), String> = ws
+        .load_log(&target.name, &run)?
+        .into_iter()
+        .map(|l| ((l.entity, l.golden_id), l.error))
+        .collect();
     let stopped = outcome.as_ref().err().map(ToString::to_string);
     let in_scope: std::collections::HashSet<(Entity, &str)> = rows
         .iter()
         .map(|r| (r.entity, r.golden_id.as_str()))
         .collect();
     let error_of = |r: &load::PlanRow| -> String {
-        let key = (r.entity, r.golden_id.clone());
-        if let Some(e) = errors.get(&key) {
+        if let Some(e) = logged.get(&(r.entity.as_str().to_string(), r.golden_id.clone())) {
             return e.clone();
         }
-        if !matches!(r.action, Action::Create | Action::Update) || sent.contains(&key) {
+        if !matches!(r.action, Action::Create | Action::Update) {
             return String::new();
         }
         if !in_scope.contains(&(r.entity, r.golden_id.as_str())) {
@@ -266,6 +281,7 @@ fn run_api(
     let counts = serde_json::json!({ "summary": &summary, "api": &report });
     ws.record_load(
         &target.name,
+        &[],
         &[],
         Some(&LoadRun {
             target: target.name.clone(),

@@ -39,6 +39,19 @@ pub struct CrosswalkEntry {
     pub loaded_at: String,
 }
 
+/// What one load did to one record: confirmed (`error` empty) or refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    /// The load it belongs to (its start time and process).
+    pub run: String,
+    pub entity: String,
+    pub golden_id: String,
+    pub action: String,
+    pub target_id: String,
+    pub error: String,
+    pub at: String,
+}
+
 /// Counts of one real load.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadRun {
@@ -77,12 +90,14 @@ impl Workspace {
     }
 
     /// Record a load: its entries (created and updated records; the others
-    /// stay as they were) and, at its end, its counts, in one transaction. An
-    /// API load records each confirmed batch (`run` None) as it goes.
+    /// stay as they were), what it did to each record sent (`log`) and, at its
+    /// end, its counts, in one transaction. An API load records each answered
+    /// batch (`run` None) as it goes.
     pub fn record_load(
         &mut self,
         target: &str,
         entries: &[CrosswalkEntry],
+        log: &[LogEntry],
         run: Option<&LoadRun>,
     ) -> Result<()> {
         // Many rows per statement: a first load writes one entry per record
@@ -127,6 +142,23 @@ impl Workspace {
                         .execute(params.as_slice())?;
                 }
             }
+            let mut logged = tx.prepare(
+                "INSERT OR REPLACE INTO load_log
+                 (target, run, entity, golden_id, action, target_id, error, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for l in log {
+                logged.execute(params![
+                    target,
+                    l.run,
+                    l.entity,
+                    l.golden_id,
+                    l.action,
+                    l.target_id,
+                    l.error,
+                    l.at
+                ])?;
+            }
             if let Some(run) = run {
                 tx.execute(
                     "INSERT INTO load_runs (target, mode, finished_at, counts) VALUES (?1, ?2, ?3, ?4)",
@@ -135,6 +167,26 @@ impl Workspace {
             }
             Ok(())
         })
+    }
+
+    /// What the load `run` into `target` did, record by record.
+    pub fn load_log(&self, target: &str, run: &str) -> Result<Vec<LogEntry>> {
+        self.query_all(
+            "SELECT run, entity, golden_id, action, target_id, error, at FROM load_log
+             WHERE target = ?1 AND run = ?2 ORDER BY entity, golden_id",
+            params![target, run],
+            |r| {
+                Ok(LogEntry {
+                    run: r.get(0)?,
+                    entity: r.get(1)?,
+                    golden_id: r.get(2)?,
+                    action: r.get(3)?,
+                    target_id: r.get(4)?,
+                    error: r.get(5)?,
+                    at: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// The last real load into `target`.

@@ -213,4 +213,19 @@ pub const MIGRATIONS: &[&str] = &[
         counts TEXT NOT NULL
     );
     "#,
+    // 9: what an API load did to each record, written in the transaction that
+    // records its batch in the crosswalk: the log survives a kill with it.
+    r#"
+    CREATE TABLE load_log (
+        target TEXT NOT NULL,
+        run TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        golden_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        error TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (target, entity, golden_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -6,6 +6,9 @@
 //! leaky bucket (50, draining 2 per second) answered with 503
 //! QUERY_LIMIT_EXCEEDED. Faults as the HubSpot one: 503 / 500 / 429 before a
 //! request is applied, or the connection dropped after it was applied.
+//! Requisites: `crm.requisite.preset.list` (the Russian templates, or only a
+//! foreign one), and `crm.requisite.list|add|update` in `batch`; an add
+//! needs an existing company and template.
 #![allow(dead_code)]
 
 use crate::mock_http::{Request, read_request, respond, serve_forever};
@@ -24,6 +27,8 @@ pub struct Options {
     pub latency: Duration,
     /// Requests the leaky bucket drains per second (2 on non-Enterprise portals).
     pub leak: f64,
+    /// The portal has the Russian requisite templates (else only a US one).
+    pub ru_presets: bool,
 }
 
 impl Default for Options {
@@ -34,6 +39,7 @@ impl Default for Options {
             seed: 1,
             latency: Duration::ZERO,
             leak: 2.0,
+            ru_presets: true,
         }
     }
 }
@@ -44,6 +50,11 @@ pub struct State {
     pub records: BTreeMap<String, BTreeMap<u64, Map<String, Value>>>,
     /// User fields made, per entity.
     pub user_fields: BTreeMap<String, Vec<String>>,
+    /// Requisite ID → fields.
+    pub requisites: BTreeMap<u64, Map<String, Value>>,
+    pub requisite_adds: u64,
+    pub requisite_updates: u64,
+    ru_presets: bool,
     next_id: u64,
     pub adds: u64,
     pub updates: u64,
@@ -72,6 +83,7 @@ impl Server {
         let state = Arc::new(Mutex::new(State {
             next_id: 100,
             rng: options.seed.max(1),
+            ru_presets: options.ru_presets,
             ..State::default()
         }));
         serve_forever(listener, state.clone(), options, serve);
@@ -208,6 +220,18 @@ fn route(s: &mut State, method: &str, req: &Request) -> (u16, Value) {
                 json!({"result": {"result": result, "result_error": errors, "result_total": [], "result_next": [], "result_time": []}, "time": time}),
             )
         }
+        "crm.requisite.preset.list" => {
+            let presets = if s.ru_presets {
+                json!([
+                    {"ID": "1", "NAME": "Организация", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#"},
+                    {"ID": "2", "NAME": "ИП", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#"},
+                    {"ID": "3", "NAME": "Физ. лицо", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_PERSON#"},
+                ])
+            } else {
+                json!([{"ID": "7", "NAME": "Company", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_US_COMPANY#"}])
+            };
+            (200, json!({"result": presets, "total": 3, "time": time}))
+        }
         m if m.ends_with(".userfield.list") => {
             let entity = m.split('.').nth(1).unwrap_or("");
             let made: Vec<Value> = s
@@ -308,6 +332,9 @@ fn call(s: &mut State, method: &str, p: &Value) -> Result<Value, String> {
         parts.next().unwrap_or(""),
         parts.next().unwrap_or(""),
     );
+    if entity == "requisite" {
+        return requisite(s, op, p);
+    }
     if !matches!(entity, "company" | "contact") {
         return Err("Method not found!".into());
     }
@@ -372,6 +399,69 @@ fn call(s: &mut State, method: &str, p: &Value) -> Result<Value, String> {
                 .entry(entity.into())
                 .or_default()
                 .insert(id(p), record);
+            Ok(json!(true))
+        }
+        _ => Err("Method not found!".into()),
+    }
+}
+
+fn requisite(s: &mut State, op: &str, p: &Value) -> Result<Value, String> {
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    match op {
+        "list" => {
+            let (kind, owner) = (
+                text(&p["filter"]["ENTITY_TYPE_ID"]),
+                text(&p["filter"]["ENTITY_ID"]),
+            );
+            Ok(Value::Array(
+                s.requisites
+                    .values()
+                    .filter(|r| {
+                        text(&r["ENTITY_TYPE_ID"]) == kind && text(&r["ENTITY_ID"]) == owner
+                    })
+                    .map(|r| Value::Object(r.clone()))
+                    .collect(),
+            ))
+        }
+        "add" => {
+            let fields = p["fields"].as_object().cloned().unwrap_or_default();
+            let owner: u64 = text(&fields["ENTITY_ID"]).parse().unwrap_or(0);
+            let preset = text(&fields["PRESET_ID"]);
+            if text(&fields["ENTITY_TYPE_ID"]) != "4"
+                || !s
+                    .records
+                    .get("company")
+                    .is_some_and(|m| m.contains_key(&owner))
+            {
+                return Err(format!("Не найдена компания (ID: {owner})"));
+            }
+            let known = if s.ru_presets {
+                ["1", "2", "3"]
+            } else {
+                ["7", "7", "7"]
+            };
+            if !known.contains(&preset.as_str()) {
+                return Err(format!("Не найден шаблон (ID: {preset})"));
+            }
+            if text(&fields["NAME"]).is_empty() {
+                return Err("Не заполнено обязательное поле \"Название\"".into());
+            }
+            s.next_id += 1;
+            s.requisite_adds += 1;
+            let id = s.next_id;
+            let mut record = fields;
+            record.insert("ID".into(), Value::String(id.to_string()));
+            s.requisites.insert(id, record);
+            Ok(json!(id))
+        }
+        "update" => {
+            let id: u64 = text(&p["id"]).parse().unwrap_or(0);
+            let fields = p["fields"].as_object().cloned().unwrap_or_default();
+            let Some(record) = s.requisites.get_mut(&id) else {
+                return Err("Not found".into());
+            };
+            record.extend(fields);
+            s.requisite_updates += 1;
             Ok(json!(true))
         }
         _ => Err("Method not found!".into()),

@@ -7,6 +7,12 @@
 //! only the values the record does not hold yet (a value without its entry ID
 //! is appended). A column `PHONE.WORK` in the profile is the multi-field
 //! `PHONE` with `VALUE_TYPE` `WORK`, its value split at `; `.
+//!
+//! ИНН, КПП and ОГРН live on a company's requisite (`crm.requisite.*`), not on
+//! its card: the profile's `RQ.<field>` columns. After a batch of companies is
+//! written, their requisites are looked up and only what is missing is added
+//! (or a changed value updated), with the portal's Russian template — on a
+//! portal without those templates they are left in the comments.
 
 use super::{Crm, Done, gave_up, id_text};
 use crate::error::{Error, Result};
@@ -16,15 +22,34 @@ use crate::load::{Entity, PlanRow, external_id};
 use crate::workspace::crosswalk::IdKind;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 pub const USER_FIELD: &str = "UF_CRM_GOLIVE_ID";
 /// Bitrix24's limit of commands per `batch`.
 const MAX_COMMANDS: usize = 50;
+/// A profile column `RQ.RQ_INN` is the requisite's field `RQ_INN`.
+const REQUISITE: &str = "RQ.";
+/// The templates Bitrix24 gives Russian portals (`XML_ID`s of
+/// `crm.requisite.preset.list`): a legal entity, and an ИП.
+const PRESET_COMPANY: &str = "#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#";
+const PRESET_INDIVIDUAL: &str = "#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#";
+/// `ENTITY_TYPE_ID` of a company (`crm.enum.ownertype`).
+const COMPANY_TYPE: &str = "4";
+
+/// The portal's template IDs for requisites.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Presets {
+    company: Option<String>,
+    individual: Option<String>,
+}
 
 pub(crate) struct Bitrix24<'a> {
     client: &'a Client,
     target: &'a Target,
     person_entity: &'a str,
+    /// Set by `prepare` when the company columns hold requisite fields.
+    presets: OnceLock<Presets>,
+    notes: Mutex<Vec<String>>,
 }
 
 impl<'a> Bitrix24<'a> {
@@ -33,13 +58,39 @@ impl<'a> Bitrix24<'a> {
             client,
             target,
             person_entity: &api.person_object,
+            presets: OnceLock::new(),
+            notes: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn note(&self, text: String) {
+        let mut notes = self.notes.lock().unwrap_or_else(|p| p.into_inner());
+        if !notes.contains(&text) {
+            notes.push(text);
         }
     }
 }
 
 impl Crm for Bitrix24<'_> {
-    fn prepare(&self, entity: &str, _: Entity) -> Result<u64> {
-        ensure_user_field(self.client, entity)
+    fn prepare(&self, entity: &str, of: Entity) -> Result<u64> {
+        let mut requests = ensure_user_field(self.client, entity)?;
+        let wants_requisites = self
+            .target
+            .organization
+            .columns
+            .iter()
+            .any(|c| c.header.starts_with(REQUISITE));
+        if of == Entity::Organization && wants_requisites {
+            let presets = presets(self.client)?;
+            requests += 1;
+            if presets.company.is_none() && presets.individual.is_none() {
+                self.note(
+                    "the portal has no requisite templates for Russian companies (Организация, ИП): ИНН and КПП are in the companies' comments only".into(),
+                );
+            }
+            let _ = self.presets.set(presets);
+        }
+        Ok(requests)
     }
 
     fn send(
@@ -48,7 +99,39 @@ impl Crm for Bitrix24<'_> {
         files: &EntityFiles,
         rows: &[&PlanRow],
     ) -> Result<(Vec<Done>, u64)> {
-        send_entities(self.client, self.target, entity, files, rows)
+        let (mut done, mut requests) =
+            send_entities(self.client, self.target, entity, files, rows)?;
+        if let Some(presets) = self.presets.get()
+            && entity == "company"
+        {
+            let by_golden: HashMap<&str, &PlanRow> =
+                rows.iter().map(|r| (r.golden_id.as_str(), *r)).collect();
+            let written: Vec<(&PlanRow, String)> = done
+                .iter()
+                .filter(|d| d.error.is_none())
+                .filter_map(|d| Some((*by_golden.get(d.golden_id.as_str())?, d.target_id.clone())))
+                .collect();
+            let (refused, n, skipped) = ensure_requisites(self.client, files, &written, presets)?;
+            requests += n;
+            if skipped > 0 {
+                self.note(
+                    "the portal lacks the requisite template some companies need (Организация or ИП): their ИНН is in the comments only".into(),
+                );
+            }
+            for d in &mut done {
+                if let Some(e) = refused.get(&d.golden_id) {
+                    d.error = Some(format!(
+                        "company {} was saved, but Bitrix24 refused its requisite (ИНН/КПП): {e}",
+                        d.target_id
+                    ));
+                }
+            }
+        }
+        Ok((done, requests))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn link(
@@ -216,7 +299,7 @@ fn fields_query(files: &EntityFiles, row: &PlanRow, held: &Value) -> String {
     let mut parts = Vec::new();
     let mut counters: HashMap<String, usize> = HashMap::new();
     for (c, v) in files.columns.iter().zip(&row.values) {
-        if v.trim().is_empty() {
+        if v.trim().is_empty() || c.header.starts_with(REQUISITE) {
             continue;
         }
         match c.header.split_once('.') {
@@ -374,6 +457,185 @@ fn look_and_write(
     Ok((done, requests))
 }
 
+/// The portal's Russian requisite templates.
+fn presets(client: &Client) -> Result<Presets> {
+    let a = client
+        .post(
+            "/crm.requisite.preset.list.json",
+            &json!({"select": ["ID", "XML_ID", "NAME"]}),
+        )
+        .map_err(|e| gave_up("Bitrix24", &e))?;
+    check(&a, "requisite templates")?;
+    let of = |xml_id: &str| {
+        a.json["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["XML_ID"].as_str() == Some(xml_id))
+            .map(|p| id_text(&p["ID"]))
+            .filter(|id| !id.is_empty())
+    };
+    Ok(Presets {
+        company: of(PRESET_COMPANY),
+        individual: of(PRESET_INDIVIDUAL),
+    })
+}
+
+/// A requisite's fields and values.
+type RequisiteFields<'r> = Vec<(&'r str, &'r str)>;
+
+/// A company's requisite fields (`RQ.` columns with a value); none without an ИНН.
+fn requisite_fields<'r>(files: &'r EntityFiles, row: &'r PlanRow) -> RequisiteFields<'r> {
+    let fields: RequisiteFields = files
+        .columns
+        .iter()
+        .zip(&row.values)
+        .filter_map(|(c, v)| Some((c.header.strip_prefix(REQUISITE)?, v.trim())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if fields.iter().any(|(f, _)| *f == "RQ_INN") {
+        fields
+    } else {
+        Vec::new()
+    }
+}
+
+/// What a company's requisite needs: nothing, an update of the one with its
+/// ИНН, or a new one (`None`: the portal has no template for it).
+fn requisite_command(
+    fields: &[(&str, &str)],
+    company_id: &str,
+    held: &[Value],
+    presets: &Presets,
+) -> Option<Option<String>> {
+    let inn = fields.iter().find(|(f, _)| *f == "RQ_INN")?.1;
+    let query = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(f, v)| format!("fields[{f}]={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    if let Some(same) = held.iter().find(|r| r["RQ_INN"].as_str() == Some(inn)) {
+        let changed: Vec<(&str, &str)> = fields
+            .iter()
+            .filter(|(f, v)| same[*f].as_str().map(str::trim) != Some(*v))
+            .copied()
+            .collect();
+        if changed.is_empty() {
+            return Some(None);
+        }
+        return Some(Some(format!(
+            "crm.requisite.update?id={}&{}",
+            encode(&id_text(&same["ID"])),
+            query(&changed)
+        )));
+    }
+    let preset = if inn.len() == 12 {
+        presets.individual.as_ref()
+    } else {
+        presets.company.as_ref()
+    };
+    let preset = preset?;
+    let mut pairs = vec![
+        ("ENTITY_TYPE_ID", COMPANY_TYPE),
+        ("ENTITY_ID", company_id),
+        ("PRESET_ID", preset.as_str()),
+    ];
+    if !fields.iter().any(|(f, _)| *f == "NAME") {
+        pairs.push(("NAME", inn));
+    }
+    pairs.extend(fields.iter().copied());
+    Some(Some(format!("crm.requisite.add?{}", query(&pairs))))
+}
+
+/// Refusals by golden ID, the requests made, and the companies left without a
+/// requisite because the portal lacks the template.
+type RequisitesDone = (HashMap<String, String>, u64, usize);
+
+/// The requisites of companies just written, by (row, Bitrix24 ID): looked
+/// up, then added or updated; an add without a clear answer is looked up
+/// again before it is repeated.
+fn ensure_requisites(
+    client: &Client,
+    files: &EntityFiles,
+    written: &[(&PlanRow, String)],
+    presets: &Presets,
+) -> Result<RequisitesDone> {
+    let wanted: Vec<(&PlanRow, &str, RequisiteFields)> = written
+        .iter()
+        .map(|(r, id)| (*r, id.as_str(), requisite_fields(files, r)))
+        .filter(|(_, id, f)| !id.is_empty() && !f.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok((HashMap::new(), 0, 0));
+    }
+    let mut requests = 0;
+    for attempt in 1..=client.max_attempts() {
+        let lookups: Vec<(String, String)> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, (_, id, _))| {
+                (
+                    format!("q{i}"),
+                    format!(
+                        "crm.requisite.list?filter[ENTITY_TYPE_ID]={COMPANY_TYPE}&filter[ENTITY_ID]={}",
+                        encode(id)
+                    ),
+                )
+            })
+            .collect();
+        requests += 1;
+        let (found, _) = match batch_call(client, &lookups, "requisites", true) {
+            Ok(a) => a,
+            Err(Failure::Stop(e)) => return Err(e),
+            Err(Failure::Unsure) => {
+                client.pause(attempt);
+                continue;
+            }
+        };
+        let mut writes = Vec::new();
+        let mut skipped = 0;
+        for (i, (r, id, fields)) in wanted.iter().enumerate() {
+            let held: Vec<Value> = found
+                .get(&format!("q{i}"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            match requisite_command(fields, id, &held, presets) {
+                Some(Some(cmd)) => {
+                    writes.push((format!("v{}", writes.len()), cmd, r.golden_id.clone()))
+                }
+                Some(None) => {}
+                None => skipped += 1,
+            }
+        }
+        if writes.is_empty() {
+            return Ok((HashMap::new(), requests, skipped));
+        }
+        let commands: Vec<(String, String)> = writes
+            .iter()
+            .map(|(k, c, _)| (k.clone(), c.clone()))
+            .collect();
+        requests += 1;
+        match batch_call(client, &commands, "requisites", false) {
+            Ok((_, errors)) => {
+                let refused = writes
+                    .into_iter()
+                    .filter_map(|(k, _, golden)| Some((golden, errors.get(&k)?.clone())))
+                    .collect();
+                return Ok((refused, requests, skipped));
+            }
+            Err(Failure::Stop(e)) => return Err(e),
+            Err(Failure::Unsure) => client.pause(attempt),
+        }
+    }
+    Err(Error::Failed(format!(
+        "Bitrix24 gave no clear answer to {} writes of requisites in a row; what was confirmed is recorded: run `golive load` again to go on from there",
+        client.max_attempts()
+    )))
+}
+
 /// A contact's company (`COMPANY_ID`; setting it again changes nothing).
 fn link(
     client: &Client,
@@ -449,6 +711,50 @@ mod tests {
             "%D0%9E%D0%9E%D0%9E%20%22%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0%22%20%26%20Co"
         );
         assert_eq!(encode("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn a_requisite_is_added_once_and_then_only_a_changed_value_updated() {
+        let presets = Presets {
+            company: Some("1".into()),
+            individual: Some("2".into()),
+        };
+        let fields = [
+            ("NAME", "ООО Ромашка"),
+            ("RQ_INN", "7724012349"),
+            ("RQ_KPP", "772401001"),
+        ];
+        let add = requisite_command(&fields, "105", &[], &presets);
+        assert_eq!(
+            add,
+            Some(Some(
+                "crm.requisite.add?fields[ENTITY_TYPE_ID]=4&fields[ENTITY_ID]=105&fields[PRESET_ID]=1&fields[NAME]=%D0%9E%D0%9E%D0%9E%20%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0&fields[RQ_INN]=7724012349&fields[RQ_KPP]=772401001".into()
+            ))
+        );
+        let held = json!({"ID": "9", "NAME": "ООО Ромашка", "RQ_INN": "7724012349", "RQ_KPP": "772401001"});
+        assert_eq!(
+            requisite_command(&fields, "105", std::slice::from_ref(&held), &presets),
+            Some(None),
+            "the same values: nothing to send"
+        );
+        let moved = [fields[0], fields[1], ("RQ_KPP", "772401002")];
+        assert_eq!(
+            requisite_command(&moved, "105", &[held], &presets),
+            Some(Some(
+                "crm.requisite.update?id=9&fields[RQ_KPP]=772401002".into()
+            ))
+        );
+        // An ИП (12-digit ИНН) takes the ИП template; without it, nothing.
+        let ip = [("NAME", "ИП Гарипов"), ("RQ_INN", "027400123456")];
+        let cmd = requisite_command(&ip, "7", &[], &presets)
+            .flatten()
+            .unwrap();
+        assert!(cmd.contains("fields[PRESET_ID]=2&"), "{cmd}");
+        let company_only = Presets {
+            individual: None,
+            ..presets
+        };
+        assert_eq!(requisite_command(&ip, "7", &[], &company_only), None);
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub struct ApiReport {
     pub sent: usize,
     pub errors: usize,
     pub retries: RetryCounts,
+    /// What the CRM could not take as configured (e.g. no requisite templates).
+    pub notes: Vec<String>,
 }
 
 /// A CRM the loader can talk to.
@@ -138,6 +140,10 @@ pub(crate) trait Crm: Sync {
     ) -> Result<(Vec<Done>, u64)>;
     /// The most records one batch may hold.
     fn max_batch(&self) -> usize;
+    /// What the load should tell the user besides its counts.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Rows that go in batches of their own.
     fn split<'r>(&self, rows: Vec<&'r PlanRow>) -> Vec<Vec<&'r PlanRow>> {
         vec![rows]
@@ -183,7 +189,7 @@ fn run_phases(
             let send = |chunk: &[&PlanRow]| crm.send(object, files, chunk);
             in_parallel(&group, batch, s.workers, send, |done, requests| {
                 report.requests += requests;
-                finish(done, &mut ids, &mut report, s.progress, confirmed)
+                finish(done, &mut ids, &mut report, s, confirmed)
             })?;
         }
     }
@@ -195,10 +201,11 @@ fn run_phases(
         |chunk| crm.link(chunk, &known),
         |done, requests| {
             report.requests += requests;
-            finish(done, &mut ids, &mut report, s.progress, confirmed)
+            finish(done, &mut ids, &mut report, s, confirmed)
         },
     )?;
     report.retries = s.client.retries();
+    report.notes = crm.notes();
     Ok(report)
 }
 
@@ -282,7 +289,7 @@ pub(crate) fn finish(
     done: &[Done],
     ids: &mut HashMap<(Entity, String), String>,
     report: &mut ApiReport,
-    progress: &dyn crate::progress::Task,
+    s: &Session<'_>,
     confirmed: &mut dyn FnMut(&[Done]) -> Result<()>,
 ) -> Result<()> {
     for d in done {
@@ -293,8 +300,21 @@ pub(crate) fn finish(
         report.errors += usize::from(d.error.is_some());
     }
     confirmed(done)?;
-    progress.inc(done.len() as u64);
+    s.progress.inc(done.len() as u64);
+    if let Some(text) = retried(s.client.retries()) {
+        s.progress.detail(&text);
+    }
     Ok(())
+}
+
+/// The progress line's note of the retries so far, once there are any.
+fn retried(r: RetryCounts) -> Option<String> {
+    (r != RetryCounts::default()).then(|| {
+        format!(
+            "retried: {} throttled, {} server errors, {} dropped",
+            r.throttled, r.server_errors, r.connection_errors
+        )
+    })
 }
 
 /// A JSON string or number as text (CRMs write IDs both ways).
@@ -303,5 +323,24 @@ pub(crate) fn id_text(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Number(n) => n.to_string(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_shows_retries_once_there_are_some() {
+        assert_eq!(retried(RetryCounts::default()), None);
+        let r = RetryCounts {
+            throttled: 3,
+            server_errors: 1,
+            connection_errors: 2,
+        };
+        assert_eq!(
+            retried(r).as_deref(),
+            Some("retried: 3 throttled, 1 server errors, 2 dropped")
+        );
     }
 }
