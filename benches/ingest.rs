@@ -93,6 +93,7 @@ fn ingest(dir: &Path, file: &str) -> (f64, u64) {
         &mut ws,
         &config.sources[0],
         &profiles,
+        &golive::ingest::fixes::Fixes::default(),
         &golive::progress::Silent,
     )
     .unwrap();

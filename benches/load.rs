@@ -139,7 +139,14 @@ fn main() {
     project(&dir, orgs, persons, "crm = \"salesforce\"");
     let config = Config::load(&dir).unwrap();
     let t = Instant::now();
-    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    pipeline::run(
+        &config,
+        &Stage::DATA,
+        &Silent,
+        &Default::default(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     println!(
         "run ({orgs} organizations, {persons} persons): {:.1} s (setup, not the load)",
         t.elapsed().as_secs_f64()
@@ -196,7 +203,14 @@ fn bitrix24_throughput(orgs: u64, persons: u64) {
     let dir = tmp.path().join("p");
     project(&dir, orgs, persons, "crm = \"bitrix24\"\nmode = \"api\"");
     let config = Config::load(&dir).unwrap();
-    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    pipeline::run(
+        &config,
+        &Stage::DATA,
+        &Silent,
+        &Default::default(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     let mut ws = Workspace::open(&dir).unwrap();
     // SAFETY: no other thread of this process reads the environment now.
     unsafe { std::env::set_var("BITRIX24_WEBHOOK_URL", &server.webhook) };
@@ -234,7 +248,14 @@ fn api_throughput(orgs: u64, persons: u64) {
     );
     project(&dir, orgs, persons, &target);
     let config = Config::load(&dir).unwrap();
-    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    pipeline::run(
+        &config,
+        &Stage::DATA,
+        &Silent,
+        &Default::default(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     let mut ws = Workspace::open(&dir).unwrap();
     // SAFETY: set before any thread of this process reads the environment.
     unsafe { std::env::set_var("HUBSPOT_ACCESS_TOKEN", "bench-token") };

@@ -137,7 +137,14 @@ fn main() {
     project(&dir, pairs);
     let config = Config::load(&dir).unwrap();
     let t = Instant::now();
-    pipeline::run(&config, &Stage::ALL, &Silent, &mut |_, _| {}).unwrap();
+    pipeline::run(
+        &config,
+        &Stage::DATA,
+        &Silent,
+        &Default::default(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     println!(
         "run ({} rows): {:.1} s",
         pairs * 2,

@@ -33,8 +33,15 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Write a commented golive.toml skeleton into DIR.
     Init(InitArgs),
-    /// Run every stage in order (ingest, normalize, match, link) per DIR/golive.toml.
-    Run(ProjectArgs),
+    /// Run every stage in order per DIR/golive.toml: ingest, normalize, match, link, load
+    /// (a dry run that plans, unless --load or [target] load_on_run = true) and the report
+    /// (out/report.html, out/report.json, out/rejects.csv).
+    ///
+    /// Rehearse a part with --from and --until (e.g. `--until match`, or `--from load` after
+    /// fixing the target settings). A failed run says which stage stopped it; fix the cause
+    /// and run again from that stage. Exit code 1 when a row is not accounted for.
+    #[command(verbatim_doc_comment)]
+    Run(RunArgs),
     /// Read every source into the workspace (unchanged files are skipped).
     Ingest(ProjectArgs),
     /// Turn ingested rows into parties with normalized fields and quality flags.
@@ -64,6 +71,11 @@ pub enum Command {
     Load(LoadArgs),
     /// Show what each stage holds: sources, rows, rejects, changes, quality flags, the load.
     Status(ProjectArgs),
+    /// The migration report: the funnel per source with the row accounting checked, reject
+    /// reasons, quality flags, duplicates, links, the steward's decisions, the load plan or
+    /// result, timings and changes: on the terminal, in out/report.html and out/report.json;
+    /// every rejected row with its cells in out/rejects.csv. `golive run` writes it too.
+    Report(ReportArgs),
     /// Normalize one kind of value, one per line (or a CSV column), to CSV on stdout.
     Clean(CleanArgs),
     /// Find duplicates among CSV/XLSX rows without a project: clusters.csv and pairs.csv.
@@ -135,6 +147,44 @@ survive re-ingest and re-match. The next `golive run` obeys them: merge, keep ap
 taken out, golden values to keep, person links."
     )]
     Import(ReviewImportArgs),
+}
+
+/// A stage of `golive run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StageArg {
+    Ingest,
+    Normalize,
+    Match,
+    Link,
+    Load,
+    Report,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Load into the target CRM for real (default: the load stage plans a dry run).
+    #[arg(long)]
+    pub load: bool,
+    /// Start at this stage (the ones before keep what they hold).
+    #[arg(long, value_enum)]
+    pub from: Option<StageArg>,
+    /// Stop after this stage.
+    #[arg(long, value_enum)]
+    pub until: Option<StageArg>,
+    /// Language of the report and its summary (default: from the project's region).
+    #[arg(long, value_parser = ["en", "ru", "ja"])]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Language of the report and its summary (default: from the project's region).
+    #[arg(long, value_parser = ["en", "ru", "ja"])]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]

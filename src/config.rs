@@ -35,6 +35,8 @@ struct RawTarget {
     max_mb: Option<Spanned<u64>>,
     batch: Option<Spanned<u64>>,
     rate_limit: Option<Spanned<String>>,
+    #[serde(default)]
+    load_on_run: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +142,8 @@ pub struct TargetConfig {
     pub batch: Option<u64>,
     /// API targets: requests allowed per window (`"190/10s"`: HubSpot Professional).
     pub rate_limit: Option<(u32, f64)>,
+    /// `golive run` loads for real (else it plans a dry run unless `--load`).
+    pub load_on_run: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -434,6 +438,7 @@ fn target_config(
         max_rows: t.max_rows.map(Spanned::into_inner),
         max_mb: t.max_mb.map(Spanned::into_inner),
         batch: t.batch.map(Spanned::into_inner),
+        load_on_run: t.load_on_run,
         rate_limit: match &t.rate_limit {
             None => None,
             Some(r) => Some(parse_rate_limit(r.get_ref()).ok_or_else(|| {
@@ -506,7 +511,7 @@ fn expand(dir: &Path, pattern: &str) -> std::result::Result<Vec<(PathBuf, String
     let mut found: Vec<(PathBuf, String)> = glob::glob(full)
         .map_err(|e| format!("bad pattern `{pattern}`: {e}"))?
         .filter_map(|p| p.ok())
-        .filter(|p| p.is_file())
+        .filter(|p| p.is_file() && !is_rejects_file(p))
         .map(|p| {
             let rel = p
                 .strip_prefix(dir)
@@ -567,6 +572,7 @@ region = "RU"
 ## mode = "api" loads through the API (hubspot): the token in HUBSPOT_ACCESS_TOKEN, never here
 # rate_limit = "190/10s"          # requests per window (default: the CRM's lowest tier)
 # batch = 100                     # records per request (at most the CRM's limit)
+# load_on_run = false             # `golive run` loads too (else it plans a dry run; `--load`)
 # [target.fields.organization]    # a CRM column filled from another field, or a constant
 # "Источник" = "const:golive"
 # "Сфера деятельности" = "industry"
@@ -575,6 +581,31 @@ region = "RU"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_glob_leaves_the_fixed_rejects_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sources = tmp.path().join("sources");
+        std::fs::create_dir_all(&sources).unwrap();
+        std::fs::write(sources.join("a.csv"), "Name\nAcme\n").unwrap();
+        std::fs::write(
+            sources.join("rejects.csv"),
+            "\u{feff}source,file,sheet,row,reason,Name\n",
+        )
+        .unwrap();
+        std::fs::write(
+            sources.join("rejects-ru.csv"),
+            "source;file;sheet;row;reason\n",
+        )
+        .unwrap();
+        std::fs::write(sources.join("rejects_2019.csv"), "Name,Reason\nAcme,late\n").unwrap();
+        let found: Vec<String> = expand(tmp.path(), "sources/*.csv")
+            .unwrap()
+            .into_iter()
+            .map(|(_, rel)| rel)
+            .collect();
+        assert_eq!(found, ["sources/a.csv", "sources/rejects_2019.csv"]);
+    }
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(Path::new("/p"), Path::new("/p/golive.toml"), text)
@@ -722,6 +753,34 @@ pub fn is_spreadsheet(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| SPREADSHEET_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// A fixed `out/rejects.csv` dropped into `sources/`: `rejects*.csv` whose
+/// header starts `source,file,sheet,row,reason` (`;` or tab as Excel saves it).
+/// Read as fixes of the rows it names, never as a source of its own.
+pub fn is_rejects_file(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|n| n.starts_with("rejects") && n.ends_with(".csv"));
+    if !named || !path.is_file() {
+        return false;
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n]);
+    [b',', b';', b'\t'].iter().any(|d| {
+        let want: Vec<u8> = ["source", "file", "sheet", "row", "reason"]
+            .iter()
+            .flat_map(|c| c.bytes().chain([*d]))
+            .collect();
+        head.starts_with(&want[..want.len() - 1])
+    })
 }
 
 /// 1-based line of a byte offset in a text (for TOML errors).

@@ -52,6 +52,22 @@ pub fn neutralize(value: &str, column: Column) -> Cow<'_, str> {
     }
 }
 
+/// The value a neutralized cell held: the leading `'` [`neutralize`] adds taken
+/// off again (a rejects file read back after a steward fixed it).
+pub fn unneutralize(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest)
+            if rest
+                .trim_start_matches(' ')
+                .starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'])
+                || rest.starts_with(['\t', '\r']) =>
+        {
+            rest
+        }
+        _ => value,
+    }
+}
+
 /// `-15`, `-15.00`, `-0,5`: digits with an optional minus and one decimal separator.
 fn is_plain_number(v: &str) -> bool {
     let v = v.strip_prefix('-').unwrap_or(v);
@@ -470,5 +486,24 @@ mod tests {
                 prop_assert_eq!(out.as_ref(), format!("'{v}"));
             }
         }
+
+        /// A cell read back from a file golive wrote is the value it held
+        /// (values that start with `'` themselves aside: the mark is one).
+        #[test]
+        fn unneutralize_undoes_neutralize(
+            v in "[=+\\-@\t\r ＝＋a-z0-9.,;()!|\"]{0,12}",
+            phone in any::<bool>(),
+        ) {
+            let column = if phone { Column::Phone } else { Column::Text };
+            let written = neutralize(&v, column);
+            prop_assert_eq!(unneutralize(&written), v.as_str());
+        }
+    }
+
+    #[test]
+    fn a_quote_before_plain_text_stays() {
+        assert_eq!(unneutralize("'Smith"), "'Smith");
+        assert_eq!(unneutralize("'+7 495"), "+7 495");
+        assert_eq!(unneutralize("' =1"), " =1");
     }
 }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod progress;
+pub mod report;
 pub mod review;
 pub mod workspace;
 

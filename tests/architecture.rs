@@ -16,9 +16,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("normalize", &["error", "model"]),
     ("workspace", &["error", "model"]),
     ("export", &["error", "config", "model"]),
-    ("ingest", &["error", "model", "config", "normalize"]),
+    (
+        "ingest",
+        &["error", "model", "config", "normalize", "export"],
+    ),
     ("matching", &["error", "model", "normalize"]),
     ("link", &["error", "model", "normalize"]),
+    ("report", &["error", "model"]),
     (
         "load",
         &[
@@ -57,6 +61,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "matching",
             "link",
             "load",
+            "report",
         ],
     ),
     (
@@ -75,6 +80,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "pipeline",
             "review",
             "load",
+            "report",
             "cli",
         ],
     ),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{copy_dir, golive, ok};
+use common::{copy_dir, golive, headless, ok};
 
 /// A project in `dir` (region RU) with the given `[[source]]` tables.
 fn project(dir: &Path, sources: &str) {
@@ -562,38 +562,6 @@ fn exported_cells_are_safe_in_excel() {
 }
 
 /// Debian's Chromium: `.ci/run` installs it when absent.
-fn chromium() -> PathBuf {
-    let candidates = [
-        std::env::var("CHROMIUM").unwrap_or_default(),
-        "/usr/bin/chromium".into(),
-        "/usr/bin/chromium-browser".into(),
-    ];
-    candidates
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-        .expect("headless Chromium is needed for the review page test: `apt-get install chromium` (.ci/run installs it), or set CHROMIUM")
-}
-
-fn headless(profile: &Path) -> std::process::Command {
-    let mut c = std::process::Command::new(chromium());
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--window-size=1400,1000",
-    ]);
-    c.arg(format!("--user-data-dir={}", profile.display()));
-    c
-}
-
 #[test]
 fn the_review_page_renders_in_headless_chromium() {
     let (tmp, dir) = demo();

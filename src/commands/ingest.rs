@@ -3,6 +3,14 @@
 use crate::pipeline::ingest::{IngestReport, SourceOutcome};
 
 pub fn print(r: &IngestReport) {
+    if !r.fix_files.is_empty() {
+        crate::say!("ingest  fixed rejects read from {}", r.fix_files.join(", "));
+    }
+    for (name, n) in &r.fixes_for_unknown_sources {
+        crate::say!(
+            "        warning: {n} fixed row(s) name source `{name}`, which golive.toml does not have: keep the `source` column as golive wrote it"
+        );
+    }
     for o in &r.sources {
         print_outcome(o);
     }
@@ -51,6 +59,17 @@ fn print_outcome(o: &SourceOutcome) {
                 );
                 for w in &t.warnings {
                     crate::say!("        warning: {w}");
+                }
+                if t.fixed > 0 {
+                    crate::say!("        {} rejected row(s) read from their fix", t.fixed);
+                }
+                if !t.fixes_not_applied.is_empty() {
+                    let rows: Vec<String> =
+                        t.fixes_not_applied.iter().map(u64::to_string).collect();
+                    crate::say!(
+                        "        warning: the fix of row(s) {} left alone: the row there now is not the one rejected (fixed in the source, or moved in a newer export); delete those lines from the rejects file",
+                        rows.join(", ")
+                    );
                 }
             }
             for s in skipped {

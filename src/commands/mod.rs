@@ -13,22 +13,28 @@ pub mod r#match;
 pub mod normalize;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod review;
 pub mod run;
 pub mod status;
 
 use crate::cli::{Cli, Command, ProjectArgs};
 use crate::config::Config;
-use crate::pipeline::{Stage, StageReport};
+use crate::pipeline::{RunOptions, Stage, StageReport};
 use progress::Bars;
 
 /// Run `stages` of the project in `args.dir`, printing each report unless quiet.
-pub fn run_stages(args: &ProjectArgs, stages: &[Stage], quiet: bool) -> anyhow::Result<()> {
+pub fn run_stages(
+    args: &ProjectArgs,
+    stages: &[Stage],
+    options: &RunOptions,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let bars = Bars::new(quiet);
-    crate::pipeline::run(&config, stages, &bars, &mut |report, took| {
+    crate::pipeline::run(&config, stages, &bars, options, &mut |report, took| {
         if !quiet {
-            print_report(report);
+            print_report(report, &config);
         }
         if args.timings {
             eprintln!(
@@ -42,12 +48,17 @@ pub fn run_stages(args: &ProjectArgs, stages: &[Stage], quiet: bool) -> anyhow::
     Ok(())
 }
 
-fn print_report(report: &StageReport) {
+fn print_report(report: &StageReport, config: &Config) {
     match report {
         StageReport::Ingest(r) => ingest::print(r),
         StageReport::Normalize(r) => normalize::print(r),
         StageReport::Match(r) => r#match::print(r),
         StageReport::Link(r) => link::print(r),
+        StageReport::Load(Some(r)) => load::print(r, config),
+        StageReport::Load(None) => {
+            crate::say!("load: no [target] in golive.toml, nothing planned");
+        }
+        StageReport::Report(r) => report::print(r, config),
     }
 }
 
@@ -57,13 +68,14 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Init(a) => init::run(a),
         Command::Run(a) => run::run(a, q),
-        Command::Ingest(a) => run_stages(a, &[Stage::Ingest], q),
+        Command::Ingest(a) => run_stages(a, &[Stage::Ingest], &RunOptions::default(), q),
         Command::Review(a) => review::run(a, q),
         Command::Load(a) => load::run(a, q),
         Command::Status(a) => status::run(a),
-        Command::Normalize(a) => run_stages(a, &[Stage::Normalize], q),
-        Command::Match(a) => run_stages(a, &[Stage::Match], q),
-        Command::Link(a) => run_stages(a, &[Stage::Link], q),
+        Command::Normalize(a) => run_stages(a, &[Stage::Normalize], &RunOptions::default(), q),
+        Command::Match(a) => run_stages(a, &[Stage::Match], &RunOptions::default(), q),
+        Command::Link(a) => run_stages(a, &[Stage::Link], &RunOptions::default(), q),
+        Command::Report(a) => report::run(a, q),
         Command::Clean(a) => clean::run(a),
         Command::Dedupe(a) => dedupe::run(a, Bars::new(q), q),
     }

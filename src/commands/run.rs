@@ -1,15 +1,32 @@
-//! `golive run [DIR]`: every stage in order.
+//! `golive run [DIR] [--load] [--from STAGE] [--until STAGE] [--lang L]`: every
+//! stage in order, the load a dry run unless asked, the report at the end.
 
-use crate::cli::ProjectArgs;
-use crate::pipeline::Stage;
+use crate::cli::{RunArgs, StageArg};
+use crate::config::Config;
+use crate::pipeline::{RunOptions, Stage};
 
-pub fn run(args: &ProjectArgs, quiet: bool) -> anyhow::Result<()> {
-    super::run_stages(args, &Stage::ALL, quiet)?;
-    if !quiet {
-        crate::say!(
-            "\nsee `golive status {}` for counts, rejects and flags",
-            args.dir.display()
-        );
+fn stage(s: StageArg) -> Stage {
+    match s {
+        StageArg::Ingest => Stage::Ingest,
+        StageArg::Normalize => Stage::Normalize,
+        StageArg::Match => Stage::Match,
+        StageArg::Link => Stage::Link,
+        StageArg::Load => Stage::Load,
+        StageArg::Report => Stage::Report,
     }
-    Ok(())
+}
+
+pub fn run(args: &RunArgs, quiet: bool) -> anyhow::Result<()> {
+    let config = Config::load(&args.project.dir)?;
+    let stages = Stage::range(args.from.map(stage), args.until.map(stage));
+    if stages.is_empty() {
+        anyhow::bail!(crate::Error::Usage(
+            "--from comes after --until: nothing to run".into()
+        ));
+    }
+    let options = RunOptions {
+        load: args.load,
+        lang: super::report::lang_of(args.lang.as_deref(), &config)?,
+    };
+    super::run_stages(&args.project, &stages, &options, quiet)
 }

@@ -4,6 +4,7 @@
 pub mod damage;
 pub mod delimited;
 pub mod encoding;
+pub mod fixes;
 pub mod header;
 pub mod layouts;
 pub mod profiles;

@@ -7,7 +7,8 @@ use super::{RawRow, Table, TextFormat, damage};
 use crate::error::{Error, Result};
 use crate::model::Cell;
 use crate::model::flags::{
-    DUPLICATE_SOURCE_KEY, SAME_ROW, SECOND_PARTY, SHORT_ROW, UNDECODABLE_BYTES, UNKNOWN_KIND_VALUE,
+    DUPLICATE_SOURCE_KEY, ROW_FIXED, SAME_ROW, SECOND_PARTY, SHORT_ROW, UNDECODABLE_BYTES,
+    UNKNOWN_KIND_VALUE,
 };
 use crate::model::{Field, Flag, Kind};
 use std::collections::HashMap;
@@ -504,6 +505,8 @@ pub struct PreparedTable<'p> {
     pub reader: RowReader<'p>,
     rows: Box<dyn Iterator<Item = RawRow> + Send>,
     counts: ReadCounts,
+    /// Rejected rows fixed by hand, read in place of the rows they fix.
+    pub fixes: Option<super::fixes::TableFixes>,
 }
 
 impl<'p> PreparedTable<'p> {
@@ -552,6 +555,7 @@ impl<'p> PreparedTable<'p> {
             reader,
             rows,
             counts: ReadCounts::default(),
+            fixes: None,
         }
     }
 
@@ -571,13 +575,27 @@ impl Iterator for PreparedTable<'_> {
 
     fn next(&mut self) -> Option<PreparedRow> {
         loop {
-            let raw = self.rows.next()?;
+            let Some(mut raw) = self.rows.next() else {
+                if let Some(f) = &mut self.fixes {
+                    f.finish();
+                }
+                return None;
+            };
             self.counts.physical += 1;
+            let fixed = self.fixes.as_mut().is_some_and(|f| f.apply(&mut raw));
             if raw.problem.is_none() && raw.is_blank() {
                 self.counts.blank += 1;
                 continue;
             }
-            return Some(self.reader.prepare(raw));
+            let mut row = self.reader.prepare(raw);
+            if let Some(f) = self.fixes.as_ref().filter(|_| fixed) {
+                row.flags.push(Flag::new(
+                    ROW_FIXED,
+                    None,
+                    format!("read from its fix in {}", f.files),
+                ));
+            }
+            return Some(row);
         }
     }
 }

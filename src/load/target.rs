@@ -740,6 +740,7 @@ mod tests {
             max_mb: None,
             batch: None,
             rate_limit: None,
+            load_on_run: false,
         }
     }
 

@@ -17,6 +17,7 @@ fn target(crm: &str) -> Target {
         max_mb: None,
         batch: None,
         rate_limit: None,
+        load_on_run: false,
     };
     Target::from_config(&config, None, Path::new("golive.toml")).unwrap()
 }

@@ -71,6 +71,9 @@ pub const SAME_ROW: &str = "same_row";
 /// A party read from the second party's columns of a row (a company's contact
 /// person, a contact's company); the detail is the main party's source key.
 pub const SECOND_PARTY: &str = "second_party_in_row";
+/// A rejected row read from its fix in `sources/rejects*.csv`; the detail
+/// names the file.
+pub const ROW_FIXED: &str = "row_fixed_from_rejects";
 // Excel damage
 pub const NUMBER_IN_IDENTIFIER: &str = "excel_number_in_identifier";
 pub const SCIENTIFIC_NOTATION: &str = "excel_scientific_notation";
@@ -105,6 +108,7 @@ pub const ALL: &[&str] = &[
     UNDECODABLE_BYTES,
     SAME_ROW,
     SECOND_PARTY,
+    ROW_FIXED,
     NUMBER_IN_IDENTIFIER,
     SCIENTIFIC_NOTATION,
     DATE_IN_IDENTIFIER,

@@ -3,6 +3,7 @@
 
 pub mod cell;
 pub mod flags;
+pub mod lang;
 
 pub use cell::Cell;
 

@@ -4,13 +4,16 @@
 
 use crate::config::{Config, Source};
 use crate::error::{Error, Result};
+use crate::ingest::fixes::{Fixes, fingerprint};
 use crate::ingest::profiles::ProfileSet;
 use crate::ingest::rows::{PreparedRow, PreparedTable, ReadCounts};
 use crate::ingest::{Skipped, Table};
+use crate::model::Cell;
 use crate::model::Kind;
 use crate::progress::{Progress, Work};
 use crate::workspace::{IngestWriter, NewTable, StoredRow, TableCounts, Workspace};
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -22,6 +25,10 @@ pub struct IngestReport {
     pub failed: Vec<(String, String)>,
     /// Sources no longer configured, retired at this version.
     pub retired: Vec<(String, i64)>,
+    /// The rejects files read from `sources/` (fixed rows), and fixes that
+    /// name no configured source.
+    pub fix_files: Vec<String>,
+    pub fixes_for_unknown_sources: Vec<(String, usize)>,
 }
 
 /// What ingest did with one table.
@@ -32,6 +39,11 @@ pub struct TableOutcome {
     pub score: f64,
     pub counts: Counts,
     pub warnings: Vec<String>,
+    /// Rows read from their fix in a rejects file.
+    pub fixed: u64,
+    /// Rows whose fix was left alone: the row there is not the one rejected
+    /// (a newer export moved it, or it was fixed in the source already).
+    pub fixes_not_applied: Vec<u64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -69,9 +81,17 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             "no [[source]] configured: add one per file (see `golive init`)",
         ));
     }
-    let mut report = IngestReport::default();
+    let fixes = Fixes::find(&config.dir)?;
+    let mut report = IngestReport {
+        fix_files: fixes.files.clone(),
+        fixes_for_unknown_sources: fixes
+            .unknown_sources(config.sources.iter().map(|s| s.name.as_str()))
+            .into_iter()
+            .collect(),
+        ..IngestReport::default()
+    };
     for source in &config.sources {
-        match ingest_source(ws, source, &profiles, progress) {
+        match ingest_source(ws, source, &profiles, &fixes, progress) {
             Ok(outcome) => report.sources.push(outcome),
             Err(e @ (Error::BadInput { .. } | Error::Io { .. })) => {
                 report.failed.push((source.name.clone(), e.to_string()));
@@ -187,11 +207,13 @@ pub fn file_sha256(path: &Path) -> Result<(String, u64)> {
     Ok((hex, size))
 }
 
-/// Ingest one source; a no-op when its bytes are those already stored.
+/// Ingest one source; a no-op when its bytes (and its fixed rows) are those
+/// already stored.
 pub fn ingest_source(
     ws: &mut Workspace,
     source: &Source,
     profiles: &ProfileSet,
+    fixes: &Fixes,
     progress: &dyn Progress,
 ) -> Result<SourceOutcome> {
     let stored = ws.latest_version(&source.name)?;
@@ -212,7 +234,12 @@ pub fn ingest_source(
             )
         })
     };
-    let (sha, size) = hashed?;
+    let (mut sha, size) = hashed?;
+    let fixed = fixes.has_source(&source.name);
+    if fixed {
+        // A new or edited fix is a new version though the file is the same.
+        sha = format!("{sha}+fixes:{}", &fixes.digest(&source.name)[..16]);
+    }
     if let Some(v) = stored
         && v.sha256 == sha
     {
@@ -225,12 +252,29 @@ pub fn ingest_source(
         Some(opened) => opened?,
         None => crate::ingest::open(&source.path, &source.read, profiles)?,
     };
+    let mut rejected: HashMap<Option<String>, HashMap<u64, HashSet<Vec<String>>>> = HashMap::new();
+    if fixed {
+        for (sheet, row, cells_json) in ws.rejected_rows_ever(&source.name)? {
+            let cells: Vec<Cell> = serde_json::from_str(&cells_json).unwrap_or_default();
+            rejected
+                .entry(sheet)
+                .or_default()
+                .entry(row)
+                .or_default()
+                .insert(fingerprint(&cells));
+        }
+    }
     let mut writer = ws.begin_version(&source.name, &source.rel_path, &sha, size)?;
     let mut outcomes = Vec::new();
     for table in tables {
+        let table_fixes = fixed.then(|| {
+            let seen = rejected.remove(&table.sheet).unwrap_or_default();
+            fixes.for_table(&source.name, table.sheet.as_deref(), &table.headers, seen)
+        });
         outcomes.push(ingest_table(
             &mut writer,
             table,
+            table_fixes,
             source,
             profiles,
             progress,
@@ -252,12 +296,14 @@ pub fn ingest_source(
 fn ingest_table(
     writer: &mut IngestWriter<'_>,
     table: Table,
+    fixes: Option<crate::ingest::fixes::TableFixes>,
     source: &Source,
     profiles: &ProfileSet,
     progress: &dyn Progress,
 ) -> Result<TableOutcome> {
     let file = table.file.clone();
     let mut prepared = PreparedTable::new(profiles, table, source.profile.as_deref(), source.kind)?;
+    prepared.fixes = fixes.filter(|f| !f.is_empty());
     let info = prepared.info.clone();
     let (profile, score) = (prepared.profile.name.clone(), prepared.score);
     let mapping_json = serde_json::to_string(&prepared.reader.mapping).unwrap_or_default();
@@ -275,7 +321,7 @@ fn ingest_table(
     // Parsing and row preparation run on one thread, SQLite inserts on this
     // one: each is about half the work, and a migration machine has cores.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Encoded>>(8);
-    let counts = std::thread::scope(|scope| -> Result<Counts> {
+    let (counts, fixed, fixes_not_applied) = std::thread::scope(|scope| -> Result<_> {
         let producer = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             for mut row in prepared.by_ref() {
@@ -295,7 +341,8 @@ fn ingest_table(
             if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
-            prepared.counts()
+            let fixes = prepared.fixes.take().unwrap_or_default();
+            (prepared.counts(), fixes.applied, fixes.not_applied)
         });
         let mut counts = Counts::default();
         for batch in rx {
@@ -314,10 +361,11 @@ fn ingest_table(
             counts.rejects += batch.iter().filter(|r| r.reject.is_some()).count() as u64;
             task.inc(batch.len() as u64);
         }
-        counts.read = producer
+        let (read, fixed, not_applied) = producer
             .join()
             .map_err(|_| Error::bad_input(&file, "reading the file failed unexpectedly"))?;
-        Ok(counts)
+        counts.read = read;
+        Ok((counts, fixed, not_applied))
     })?;
     task.finish();
     writer.finish_table(
@@ -335,5 +383,7 @@ fn ingest_table(
         score,
         counts,
         warnings: info.warnings,
+        fixed,
+        fixes_not_applied,
     })
 }

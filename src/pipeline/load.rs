@@ -75,6 +75,21 @@ pub fn run(
     let target = target_of(config, options.target.as_deref())?;
     let task = progress.task("plan the load", Work::Uncounted);
     let plan = plan(config, ws, &target)?;
+    ws.store_plan(
+        &target.name,
+        options.dry_run,
+        plan.rows
+            .iter()
+            .filter(|r| r.entity != Entity::Link)
+            .map(|r| {
+                (
+                    r.entity.as_str(),
+                    r.golden_id.as_str(),
+                    r.action.as_str(),
+                    r.reason.as_str(),
+                )
+            }),
+    )?;
     task.finish();
     let summary = plan.summary();
     let mut outputs = StagedOutputs::new(config)?;

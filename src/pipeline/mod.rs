@@ -4,7 +4,8 @@
 //! Commands parse, call [`run`] and print the reports; progress goes through
 //! [`Progress`], which the CLI renders.
 //!
-//! ingest → normalize → match → link; stages talk only through the workspace.
+//! ingest → normalize → match → link → load → report; stages talk only
+//! through the workspace.
 
 pub mod accounting;
 pub mod ingest;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod r#match;
 pub mod normalize;
 mod outputs;
+pub mod report;
 
 use crate::config::Config;
 use crate::error::Result;
@@ -28,11 +30,22 @@ pub enum Stage {
     Normalize,
     Match,
     Link,
+    Load,
+    Report,
 }
 
 impl Stage {
     /// Every stage, in order.
-    pub const ALL: [Stage; 4] = [Stage::Ingest, Stage::Normalize, Stage::Match, Stage::Link];
+    pub const ALL: [Stage; 6] = [
+        Stage::Ingest,
+        Stage::Normalize,
+        Stage::Match,
+        Stage::Link,
+        Stage::Load,
+        Stage::Report,
+    ];
+    /// The stages that build golden records and links from the sources.
+    pub const DATA: [Stage; 4] = [Stage::Ingest, Stage::Normalize, Stage::Match, Stage::Link];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -40,6 +53,39 @@ impl Stage {
             Stage::Normalize => "normalize",
             Stage::Match => "match",
             Stage::Link => "link",
+            Stage::Load => "load",
+            Stage::Report => "report",
+        }
+    }
+
+    /// `from..=until` of [`Stage::ALL`].
+    pub fn range(from: Option<Stage>, until: Option<Stage>) -> Vec<Stage> {
+        let at = |s: Option<Stage>, default: usize| {
+            s.and_then(|s| Stage::ALL.iter().position(|x| *x == s))
+                .unwrap_or(default)
+        };
+        let (a, b) = (at(from, 0), at(until, Stage::ALL.len() - 1));
+        if a > b {
+            return Vec::new();
+        }
+        Stage::ALL[a..=b].to_vec()
+    }
+}
+
+/// What `golive run` was asked beyond the stages.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Load for real (else the load stage plans a dry run, unless `[target]
+    /// load_on_run`).
+    pub load: bool,
+    pub lang: crate::model::lang::Lang,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            load: false,
+            lang: crate::model::lang::Lang::En,
         }
     }
 }
@@ -52,6 +98,9 @@ pub enum StageReport {
     Normalize(normalize::NormalizeReport),
     Match(r#match::MatchReport),
     Link(link::LinkReport),
+    /// `None`: no `[target]`, nothing planned.
+    Load(Option<load::LoadReport>),
+    Report(Box<report::ReportSummary>),
 }
 
 impl StageReport {
@@ -61,6 +110,8 @@ impl StageReport {
             StageReport::Normalize(_) => Stage::Normalize,
             StageReport::Match(_) => Stage::Match,
             StageReport::Link(_) => Stage::Link,
+            StageReport::Load(_) => Stage::Load,
+            StageReport::Report(_) => Stage::Report,
         }
     }
 }
@@ -71,12 +122,26 @@ pub fn run_stage(
     config: &Config,
     ws: &mut Workspace,
     progress: &dyn Progress,
+    options: &RunOptions,
 ) -> Result<StageReport> {
     Ok(match stage {
         Stage::Ingest => StageReport::Ingest(ingest::run(config, ws, progress)?),
         Stage::Normalize => StageReport::Normalize(normalize::run(config, ws, progress)?),
         Stage::Match => StageReport::Match(r#match::run(config, ws, progress)?),
         Stage::Link => StageReport::Link(link::run(config, ws, progress)?),
+        Stage::Load => StageReport::Load(match &config.target {
+            None => None,
+            Some(t) => Some(load::run(
+                config,
+                ws,
+                progress,
+                &load::LoadOptions {
+                    dry_run: !(options.load || t.load_on_run),
+                    ..load::LoadOptions::default()
+                },
+            )?),
+        }),
+        Stage::Report => StageReport::Report(Box::new(report::run(config, ws, options.lang)?)),
     })
 }
 
@@ -90,6 +155,7 @@ pub fn run(
     config: &Config,
     stages: &[Stage],
     progress: &dyn Progress,
+    options: &RunOptions,
     on_report: &mut dyn FnMut(&StageReport, std::time::Duration),
 ) -> Result<Accounting> {
     let mut lock = RunLock::acquire(&config.dir)?;
@@ -99,8 +165,9 @@ pub fn run(
     for &stage in stages {
         lock.enter(stage.name())?;
         let started = std::time::Instant::now();
-        let report = run_stage(stage, config, &mut ws, progress)?;
+        let report = run_stage(stage, config, &mut ws, progress, options)?;
         ws.mark_stage(stage.name())?;
+        ws.record_stage_seconds(stage.name(), started.elapsed().as_secs_f64())?;
         if let StageReport::Ingest(r) = &report {
             deferred = r.failure(config);
         }

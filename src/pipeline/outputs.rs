@@ -109,8 +109,13 @@ where
         .map_err(|e| Error::io(Path::new("out"), std::io::Error::other(e)))
 }
 
+/// Files of the stages after link, which describe the golden records and links
+/// they were made from: gone once those change, so `out/` never shows a plan
+/// or a report of another run's data beside this one's.
+const LATER_STAGES: [&str; 4] = ["load-plan.csv", "report.json", "report.html", "rejects.csv"];
+
 /// `out/clusters.csv` and `out/golden.csv` (+ `.xlsx`); the links of the
-/// previous golden records go too.
+/// previous golden records go too, and the later stages' files.
 pub fn write_match(
     config: &Config,
     parties: &[Party],
@@ -120,7 +125,9 @@ pub fn write_match(
     let mut outputs = StagedOutputs::new(config)?;
     write_clusters(&mut outputs, parties, clusters)?;
     write_golden(&mut outputs, golden_rows)?;
-    outputs.commit(&["links.csv", "created_organizations.csv"])
+    let mut stale = vec!["links.csv", "created_organizations.csv"];
+    stale.extend(LATER_STAGES);
+    outputs.commit(&stale)
 }
 
 /// `out/links.csv` and `out/created_organizations.csv`.
@@ -176,5 +183,5 @@ pub fn write_links(
         )?;
     }
     finish(w, Path::new("created_organizations.csv"))?;
-    outputs.commit(&[])
+    outputs.commit(&LATER_STAGES)
 }

@@ -360,5 +360,6 @@ pub mod lock;
 pub mod matches;
 pub mod parties;
 pub mod queries;
+pub mod report;
 pub mod review;
 pub mod sources;

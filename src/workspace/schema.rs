@@ -228,4 +228,22 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (target, entity, golden_id)
     ) WITHOUT ROWID;
     "#,
+    // 10: the last load plan per target (dry run or real), which the report
+    // accounts every row against; how long each stage took.
+    r#"
+    CREATE TABLE load_plan (
+        target TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        golden_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (target, entity, golden_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE load_plans (
+        target TEXT PRIMARY KEY,
+        dry_run INTEGER NOT NULL,
+        planned_at TEXT NOT NULL
+    );
+    ALTER TABLE stage_marks ADD COLUMN seconds REAL;
+    "#,
 ];

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own part
 
 use assert_cmd::Command;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Run the golive binary built for the tests.
 pub fn golive(args: &[&str]) -> std::process::Output {
@@ -40,4 +40,38 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+/// Headless Chromium: `$CHROMIUM`, else the system package.
+pub fn chromium() -> PathBuf {
+    let candidates = [
+        std::env::var("CHROMIUM").unwrap_or_default(),
+        "/usr/bin/chromium".into(),
+        "/usr/bin/chromium-browser".into(),
+    ];
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .expect("headless Chromium is needed for the page tests: `apt-get install chromium` (.ci/run installs it), or set CHROMIUM")
+}
+
+/// Chromium headless with a throwaway profile, its console on stderr.
+pub fn headless(profile: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(chromium());
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1400,1000",
+    ]);
+    c.arg(format!("--user-data-dir={}", profile.display()));
+    c
 }
