@@ -144,7 +144,7 @@ fn runs_killed_at_random_points_never_mix_or_change_outputs() {
         project(&dir, version);
         took = took.max(full_run(&dir));
         let out = outputs(&dir);
-        assert_eq!(out.len(), 8, "{:?}", out.keys().collect::<Vec<_>>());
+        assert_eq!(out.len(), 9, "{:?}", out.keys().collect::<Vec<_>>());
         reference.push(out);
     }
     assert_ne!(reference[0]["golden.csv"], reference[1]["golden.csv"]);

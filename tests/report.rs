@@ -204,6 +204,42 @@ fn the_main_command_accounts_for_every_demo_row_and_reports_it() {
         .map(|f| (f["code"].as_str().unwrap().to_string(), int(&f["count"])))
         .collect();
     assert!(!flags.is_empty(), "{r}");
+    // Each flag row by row in out/flags.csv, the rows the report counts.
+    let listed = csv_records(&dir.join("out/flags.csv"));
+    let header: Vec<&str> = listed[0].iter().collect();
+    assert_eq!(
+        header[..7],
+        ["source", "file", "sheet", "row", "field", "flag", "value"]
+    );
+    let line = |source: &str, row: &str, flag: &str| {
+        listed[1..]
+            .iter()
+            .find(|l| &l[0] == source && &l[3] == row && &l[5] == flag)
+            .unwrap_or_else(|| panic!("no {flag} on {source} row {row}: {listed:?}"))
+            .clone()
+    };
+    assert_eq!(&line("1c", "15", "tax_id_checksum")[6], "7703012341");
+    assert_eq!(&line("1c", "43", "phone_invalid")[4], "phone");
+    let mut rows_with: BTreeMap<(String, String), std::collections::BTreeSet<(String, String)>> =
+        BTreeMap::new();
+    for l in &listed[1..] {
+        rows_with
+            .entry((l[5].to_string(), l[4].to_string()))
+            .or_default()
+            .insert((l[0].to_string(), l[7].to_string()));
+    }
+    for f in r["quality"].as_array().unwrap() {
+        let key = (
+            f["code"].as_str().unwrap().to_string(),
+            f["field"].as_str().unwrap().to_string(),
+        );
+        let rows = rows_with.get(&key).map_or(0, |r| r.len() as i64);
+        assert_eq!(
+            rows,
+            int(&f["count"]),
+            "{key:?}: rows in flags.csv vs the report"
+        );
+    }
     let linked: i64 = r["links"]
         .as_array()
         .unwrap()

@@ -35,6 +35,14 @@ pub fn print(s: &ReportSummary, config: &Config) {
         out.join("report.html").display(),
         out.join("report.json").display()
     );
+    if s.flags_written > 0 {
+        crate::say!(
+            "  {} ({}): {}",
+            out.join("flags.csv").display(),
+            s.flags_written,
+            crate::report::label(s.lang, "flags.file")
+        );
+    }
     if s.rejects_written > 0 {
         crate::say!(
             "  {} ({}): {}",

@@ -112,7 +112,13 @@ where
 /// Files of the stages after link, which describe the golden records and links
 /// they were made from: gone once those change, so `out/` never shows a plan
 /// or a report of another run's data beside this one's.
-const LATER_STAGES: [&str; 4] = ["load-plan.csv", "report.json", "report.html", "rejects.csv"];
+const LATER_STAGES: [&str; 5] = [
+    "load-plan.csv",
+    "report.json",
+    "report.html",
+    "rejects.csv",
+    "flags.csv",
+];
 
 /// `out/clusters.csv` and `out/golden.csv` (+ `.xlsx`); the links of the
 /// previous golden records go too, and the later stages' files.

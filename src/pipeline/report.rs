@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::export::{StagedOutputs, finish};
 use crate::model::Party;
+use crate::model::flags::{SAME_ROW, SECOND_PARTY};
 use crate::model::lang::Lang;
 use crate::report::{
     AccountingCheck, Cluster, Count, Duplicates, Flag, LoadEntity, LoadFigures, Report,
@@ -27,12 +28,15 @@ pub struct ReportSummary {
     pub report: Report,
     pub lang: Lang,
     pub rejects_written: usize,
+    /// Flags in `out/flags.csv`.
+    pub flags_written: usize,
 }
 
 /// Gather the report, write its files, and fail if a row is unaccounted for.
 pub fn run(config: &Config, ws: &Workspace, lang: Lang) -> Result<ReportSummary> {
-    let report = gather(config, ws, lang)?;
     let mut outputs = StagedOutputs::new(config)?;
+    let (flags_written, quality) = write_flags(&mut outputs, ws)?;
+    let report = gather(config, ws, lang, quality)?;
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
     write_text(&mut outputs, "report.json", &(json + "\n"))?;
     write_text(
@@ -53,6 +57,7 @@ pub fn run(config: &Config, ws: &Workspace, lang: Lang) -> Result<ReportSummary>
         report,
         lang,
         rejects_written,
+        flags_written,
     })
 }
 
@@ -61,8 +66,8 @@ fn write_text(outputs: &mut StagedOutputs, name: &str, text: &str) -> Result<()>
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
 }
 
-/// The report from the workspace.
-pub fn gather(config: &Config, ws: &Workspace, lang: Lang) -> Result<Report> {
+/// The report from the workspace; `quality` is what [`write_flags`] counted.
+fn gather(config: &Config, ws: &Workspace, lang: Lang, quality: Vec<Flag>) -> Result<Report> {
     let fates = ws.row_fates()?;
     let target = match &config.target {
         Some(_) => Some(super::load::target_of(config, None)?.name),
@@ -224,22 +229,6 @@ pub fn gather(config: &Config, ws: &Workspace, lang: Lang) -> Result<Report> {
         (Some(t), Some(_)) => Some(load_figures(ws, t, &plan)?),
         _ => None,
     };
-    let mut quality: Vec<Flag> = ws
-        .ingest_flag_counts()?
-        .into_iter()
-        .filter(|(code, _)| !matches!(code.as_str(), "second_party_in_row" | "same_row"))
-        .map(|(code, count)| Flag {
-            code,
-            field: String::new(),
-            count,
-        })
-        .collect();
-    quality.extend(
-        ws.party_flag_counts()?
-            .into_iter()
-            .filter(|(code, _, _)| !matches!(code.as_str(), "second_party_in_row" | "same_row"))
-            .map(|(code, field, count)| Flag { code, field, count }),
-    );
     let order = |s: &str| {
         super::Stage::ALL
             .iter()
@@ -383,6 +372,62 @@ fn duplicates(ws: &Workspace) -> Result<Duplicates> {
         sizes,
         largest,
     })
+}
+
+/// Flag codes that mark a row's structure rather than its quality.
+const STRUCTURE_FLAGS: [&str; 2] = [SECOND_PARTY, SAME_ROW];
+
+/// `out/flags.csv`: every quality flag of every current row —
+/// `source,file,sheet,row,field,flag,value` (the value as flagged, or what
+/// was done with it), then the row's key. Returns how many, and the rows
+/// flagged per code and field (the report's quality table).
+fn write_flags(outputs: &mut StagedOutputs, ws: &Workspace) -> Result<(usize, Vec<Flag>)> {
+    let mut w = outputs.csv("flags.csv")?;
+    let fail = |e: csv::Error| Error::io(Path::new("flags.csv"), std::io::Error::other(e));
+    w.row([
+        "source",
+        "file",
+        "sheet",
+        "row",
+        "field",
+        "flag",
+        "value",
+        "source_key",
+    ])
+    .map_err(fail)?;
+    let mut n = 0;
+    let mut rows_flagged: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut this_row: (String, i64, String) = Default::default();
+    let mut seen_in_row: HashSet<(String, String)> = HashSet::new();
+    ws.for_each_flag(&STRUCTURE_FLAGS, |f| {
+        n += 1;
+        let row = (f.source.clone(), f.row_number, f.source_key.clone());
+        if row != this_row {
+            this_row = row;
+            seen_in_row.clear();
+        }
+        let key = (f.code.clone(), f.field.clone().unwrap_or_default());
+        if seen_in_row.insert(key.clone()) {
+            *rows_flagged.entry(key).or_default() += 1;
+        }
+        w.row([
+            f.source.as_str(),
+            &f.file,
+            f.sheet.as_deref().unwrap_or(""),
+            &f.row_number.to_string(),
+            f.field.as_deref().unwrap_or(""),
+            &f.code,
+            f.detail.as_deref().unwrap_or(""),
+            &f.source_key,
+        ])
+        .map_err(fail)
+    })?;
+    finish(w, Path::new("flags.csv"))?;
+    let quality = rows_flagged
+        .into_iter()
+        .map(|((code, field), count)| Flag { code, field, count })
+        .collect();
+    Ok((n, quality))
 }
 
 /// `out/rejects.csv`: `source,file,sheet,row,reason`, then the row's cells

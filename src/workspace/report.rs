@@ -41,6 +41,19 @@ pub struct RejectedCells {
     pub cells_json: String,
 }
 
+/// One quality flag on one row, for `out/flags.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlaggedRow {
+    pub source: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row_number: i64,
+    pub source_key: String,
+    pub field: Option<String>,
+    pub code: String,
+    pub detail: Option<String>,
+}
+
 /// One row of the stored load plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRow {
@@ -118,6 +131,48 @@ impl Workspace {
                 })
             },
         )
+    }
+
+    /// Every flag of every current row, in source and row order: a party's
+    /// flags (which carry its row's), else a rejected row's own. `skip` names
+    /// codes that mark structure (a second party, a same-row link), not quality.
+    pub fn for_each_flag(
+        &self,
+        skip: &[&str],
+        mut f: impl FnMut(FlaggedRow) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT s.name, s.path, t.sheet, r.row_number, r.source_key,
+                    json_extract(fl.value, '$.field'), json_extract(fl.value, '$.code'),
+                    json_extract(fl.value, '$.detail')
+             FROM rows r JOIN tables t ON t.id = r.table_id
+             JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
+             LEFT JOIN parties p ON p.row_id = r.id,
+             json_each(COALESCE(json_extract(p.party, '$.flags'), r.flags, '[]')) fl
+             WHERE v.id IN ({LATEST_VERSIONS}) AND r.id BETWEEN t.first_row AND t.last_row
+             ORDER BY s.name, t.id, r.row_number, r.id, fl.key"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let read = || -> rusqlite::Result<FlaggedRow> {
+                Ok(FlaggedRow {
+                    source: r.get(0)?,
+                    file: r.get(1)?,
+                    sheet: r.get(2)?,
+                    row_number: r.get(3)?,
+                    source_key: r.get(4)?,
+                    field: r.get(5)?,
+                    code: r.get(6)?,
+                    detail: r.get(7)?,
+                })
+            };
+            let row = read().map_err(|e| self.err(e))?;
+            if !skip.contains(&row.code.as_str()) {
+                f(row)?;
+            }
+        }
+        Ok(())
     }
 
     /// Every row of `source` ever rejected (at ingest or normalize, in any
@@ -207,15 +262,6 @@ impl Workspace {
              ORDER BY members DESC, golden_id LIMIT ?1",
             [n as i64],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-    }
-
-    /// Quality flags of the parties, counted: (code, field, count).
-    pub fn party_flag_counts(&self) -> Result<Vec<(String, String, i64)>> {
-        self.query_all(
-            "SELECT code, field, count FROM party_flags ORDER BY code, field",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
     }
 
