@@ -47,6 +47,56 @@ fn init_writes_a_skeleton_that_runs_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn init_registers_the_files_already_in_sources_with_their_profiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("m");
+    copy_dir(Path::new("samples/demo/sources"), &dir.join("sources"));
+    std::fs::write(dir.join("sources/notes.pdf"), "%PDF-1.4").unwrap();
+    std::fs::write(
+        dir.join("sources/rejects.csv"),
+        "source,file,sheet,row,reason,Name\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let o = golive(&["init", d]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = stdout(&o);
+    assert!(said.contains("registered 4 source(s)"), "{said}");
+    assert!(said.contains("passed over sources/notes.pdf"), "{said}");
+    let toml = std::fs::read_to_string(dir.join("golive.toml")).unwrap();
+    let sources: Vec<&str> = toml.lines().filter(|l| l.starts_with("path = ")).collect();
+    assert_eq!(
+        sources,
+        [
+            "path = \"sources/1c_kontragenty.xlsx\"",
+            "path = \"sources/contacts.xlsx\"",
+            "path = \"sources/freee_torihikisaki.csv\"",
+            "path = \"sources/quickbooks_customers.csv\"",
+        ],
+        "{toml}"
+    );
+    for profile in [
+        "1c-counterparties",
+        "generic-contacts-ru",
+        "freee-partners",
+        "quickbooks-customers",
+    ] {
+        assert!(toml.contains(&format!("profile = \"{profile}\"")), "{toml}");
+    }
+    // The project it wrote runs as it is, every row accounted for.
+    let run = golive(&["-q", "run", d]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/report.json")).unwrap()).unwrap();
+    assert_eq!(report["accounting"]["ok"], true);
+    assert_eq!(report["sources"].as_array().unwrap().len(), 4);
+}
+
+#[test]
 fn run_is_idempotent_and_status_shows_counts_changes_and_rejects() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
