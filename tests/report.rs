@@ -177,6 +177,24 @@ fn the_main_command_accounts_for_every_demo_row_and_reports_it() {
     // Duplicates: the golden records are the rows of out/golden.csv.
     let golden_rows = csv_data_rows(&dir.join("out/golden.csv"));
     assert_eq!(int(&r["duplicates"]["golden_records"]), golden_rows);
+    // What a consultant reads there: identifiers by type, title, notes, extra columns.
+    let golden = csv_records(&dir.join("out/golden.csv"));
+    let col = |name: &str| golden[0].iter().position(|h| h == name).unwrap();
+    let by_name = |name: &str| {
+        golden[1..]
+            .iter()
+            .find(|g| &g[col("name")] == name)
+            .unwrap_or_else(|| panic!("no {name} in golden.csv"))
+    };
+    let romashka = by_name("Ромашка ООО");
+    assert_eq!(&romashka[col("tax_ids")], "inn:7724012349; kpp:772401001");
+    assert!(romashka[col("extra")].contains("Код: 00-000002"));
+    assert!(!romashka[col("notes")].is_empty());
+    assert_eq!(
+        &by_name("Кузнецов Алексей Викторович")[col("title")],
+        "коммерческий директор"
+    );
+    assert!(by_name("山田商事")[col("tax_ids")].starts_with("jp_invoice:T"));
     let sized: i64 = r["duplicates"]["sizes"]
         .as_array()
         .unwrap()

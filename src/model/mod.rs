@@ -279,6 +279,16 @@ pub enum TaxIdKind {
 }
 
 impl TaxIdKind {
+    /// The label an identifier carries in golive's files (`inn:7707083893`):
+    /// both ИНН lengths are `inn`, a number of no known kind is `id`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaxIdKind::Inn10 | TaxIdKind::Inn12 => "inn",
+            TaxIdKind::Unknown => "id",
+            k => k.as_str(),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaxIdKind::Inn10 => "inn10",
@@ -426,6 +436,15 @@ impl Party {
         self.emails
             .iter()
             .map(|e| e.address.clone().unwrap_or_else(|| e.input.clone()))
+            .collect()
+    }
+
+    /// Tax IDs labelled by kind (`inn:7707083893`, `kpp:770701001`).
+    pub fn labelled_tax_ids(&self) -> Vec<String> {
+        self.tax_ids
+            .iter()
+            .filter(|t| !t.normalized.is_empty())
+            .map(|t| format!("{}:{}", t.kind.label(), t.normalized))
             .collect()
     }
 

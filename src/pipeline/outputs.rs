@@ -32,7 +32,7 @@ fn write_clusters(
     Ok(())
 }
 
-const GOLDEN_HEADER: [&str; 12] = [
+const GOLDEN_HEADER: [&str; 16] = [
     "golden_id",
     "kind",
     "members",
@@ -45,6 +45,10 @@ const GOLDEN_HEADER: [&str; 12] = [
     "website",
     "address",
     "sources",
+    "title",
+    "department",
+    "notes",
+    "extra",
 ];
 
 /// One row of `out/golden.csv`.
@@ -54,7 +58,14 @@ pub fn golden_row(g: &GoldenRecord, parties: &[Party], id: &str) -> Vec<String> 
     let name = r.display_name();
     let phones = r.phone_texts();
     let emails = r.email_texts();
-    let tax = r.tax_id_texts();
+    let tax = r.labelled_tax_ids();
+    // The source's unmapped columns, `Header: value`, in header order.
+    let extra: Vec<String> = r
+        .extra
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
     let sources: Vec<String> = g
         .members
         .iter()
@@ -81,6 +92,10 @@ pub fn golden_row(g: &GoldenRecord, parties: &[Party], id: &str) -> Vec<String> 
         r.website.clone().unwrap_or_default(),
         r.address.full.clone(),
         sources.join("; "),
+        get(Field::Title),
+        get(Field::Department),
+        get(Field::Notes),
+        extra.join("; "),
     ]
 }
 
