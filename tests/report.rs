@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{copy_dir, golive, headless, ok};
+use common::{copy_dir, dump_dom, golive, headless, ok};
 
 /// samples/demo copied, with `extra` appended to its golive.toml (not run).
 fn demo(extra: &str) -> (tempfile::TempDir, PathBuf) {
@@ -584,16 +584,7 @@ fn the_report_page_renders_in_headless_chromium() {
     for remote in ["http://", "https://", "<script", "<link"] {
         assert!(!html.contains(remote), "self-contained: {remote}");
     }
-    let url = format!("file://{}", page.display());
-    let o = headless(&tmp.path().join("profile-dom"))
-        .args(["--dump-dom", &url])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
-    let dom = String::from_utf8_lossy(&o.stdout);
+    let dom = dump_dom(&tmp.path().join("profile-dom"), &page);
     assert!(dom.contains("移行レポート"));
     let charts = dom.matches("<svg class=\"chart\"").count();
     assert!(charts >= 4, "{charts} charts");
@@ -605,7 +596,7 @@ fn the_report_page_renders_in_headless_chromium() {
     let o = headless(&tmp.path().join("profile-shot"))
         .arg("--window-size=1400,3000")
         .arg(format!("--screenshot={}", shot.display()))
-        .arg(&url)
+        .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

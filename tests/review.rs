@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{copy_dir, golive, headless, ok};
+use common::{copy_dir, dump_dom, golive, headless, ok};
 
 /// A project in `dir` (region RU) with the given `[[source]]` tables.
 fn project(dir: &Path, sources: &str) {
@@ -568,16 +568,7 @@ fn the_review_page_renders_in_headless_chromium() {
     let d = dir.to_str().unwrap();
     let said = ok(&["review", "export", d, "--lang", "ja"]);
     let page = dir.join("out/review.html");
-    let url = format!("file://{}", page.display());
-    let o = headless(&tmp.path().join("profile-dom"))
-        .args(["--dump-dom", &url])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
+    let dom = dump_dom(&tmp.path().join("profile-dom"), &page);
     let body = dom
         .split("<body")
         .nth(1)
@@ -610,7 +601,7 @@ fn the_review_page_renders_in_headless_chromium() {
     let _ = std::fs::remove_file(&shot);
     let o = headless(&tmp.path().join("profile-shot"))
         .arg(format!("--screenshot={}", shot.display()))
-        .arg(&url)
+        .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -75,3 +75,18 @@ pub fn headless(profile: &Path) -> std::process::Command {
     c.arg(format!("--user-data-dir={}", profile.display()));
     c
 }
+
+/// The DOM headless Chromium renders from `page`, after checking that it
+/// loaded and wrote no console message (a script error, a failed resource).
+pub fn dump_dom(profile: &Path, page: &Path) -> String {
+    let url = format!("file://{}", page.display());
+    let o = headless(profile)
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
