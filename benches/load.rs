@@ -158,7 +158,7 @@ fn main() {
             dry_run,
             target: Some(target.to_string()),
             all: false,
-            scope: Default::default(),
+            ..LoadOptions::default()
         };
         let t = Instant::now();
         let r = run(&config, &mut ws, &Silent, &options).unwrap();

@@ -115,6 +115,10 @@ pub struct LoadArgs {
     /// API loads: send only organizations, or only persons (and their links).
     #[arg(long, value_enum, value_name = "ENTITY")]
     pub only: Option<Only>,
+    /// A phased or pilot migration: load what golive.toml's [[phase]]s up to NAME select
+    /// (with everything loaded before, and the companies of the contacts taken).
+    #[arg(long, value_name = "NAME")]
+    pub phase: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -176,6 +180,10 @@ pub struct RunArgs {
     /// Language of the report and its summary (default: from the project's region).
     #[arg(long, value_parser = ["en", "ru", "ja"])]
     pub lang: Option<String>,
+    /// A phased or pilot migration: the load takes what golive.toml's [[phase]]s up to
+    /// NAME select.
+    #[arg(long, value_name = "NAME")]
+    pub phase: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,23 @@ struct RawConfig {
     target: Option<RawTarget>,
     #[serde(default)]
     output: RawOutput,
+    #[serde(default, rename = "phase")]
+    phases: Vec<RawPhase>,
+}
+
+/// `[[phase]]`: what one step of a phased or pilot migration loads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    name: Spanned<String>,
+    #[serde(default)]
+    sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    region: Vec<String>,
+    #[serde(default)]
+    owner: Vec<String>,
+    #[serde(rename = "where")]
+    filter: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +115,22 @@ pub struct Config {
     pub target: Option<TargetConfig>,
     /// `out/*.csv` start with a UTF-8 BOM, so Excel reads them as UTF-8 (`[output] bom = false` for scripts).
     pub bom: bool,
+    /// `[[phase]]`, in the order of golive.toml (the order they go live).
+    pub phases: Vec<PhaseConfig>,
+}
+
+/// One `[[phase]]`: a golden record belongs to it when it passes every filter
+/// given (a member from one of `sources`, its region, its owner, the `where`
+/// expression). The load stage compiles `where`; its line is kept for messages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseConfig {
+    pub name: String,
+    pub line: usize,
+    pub sources: Vec<String>,
+    pub region: Vec<String>,
+    pub owner: Vec<String>,
+    /// The `where` expression and its line.
+    pub filter: Option<(String, usize)>,
 }
 
 #[derive(Clone, Debug)]
@@ -296,6 +329,7 @@ impl Config {
                 ));
             }
         }
+        let phases = phases(raw.phases, &sources, text).map_err(|(at, m)| err(at, m))?;
         Ok(Config {
             dir: dir.to_path_buf(),
             name: raw.project.name,
@@ -309,6 +343,24 @@ impl Config {
             sources,
             target,
             bom: raw.output.bom.unwrap_or(true),
+            phases,
+        })
+    }
+
+    /// The phase `name`, or a message listing the phases there are.
+    pub fn phase(&self, name: &str) -> Result<&PhaseConfig> {
+        self.phases.iter().find(|p| p.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.phases.iter().map(|p| p.name.as_str()).collect();
+            Error::Usage(if names.is_empty() {
+                format!(
+                    "--phase {name}: golive.toml has no [[phase]]; add one, e.g.\n[[phase]]\nname = \"{name}\"\nregion = [\"Tokyo\"]"
+                )
+            } else {
+                format!(
+                    "--phase {name}: golive.toml has no such [[phase]]; its phases are: {}",
+                    names.join(", ")
+                )
+            })
         })
     }
 
@@ -321,6 +373,71 @@ impl Config {
     pub fn region_of<'a>(&'a self, source: &'a Source) -> &'a str {
         source.region.as_deref().unwrap_or(&self.region)
     }
+}
+
+/// `[[phase]]` checked: a name used once, known sources, at least one filter.
+/// Errors: (byte offset, message).
+fn phases(
+    raw: Vec<RawPhase>,
+    sources: &[Source],
+    text: &str,
+) -> std::result::Result<Vec<PhaseConfig>, (usize, String)> {
+    let mut out: Vec<PhaseConfig> = Vec::new();
+    for p in raw {
+        let at = p.name.span().start;
+        let name = p.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err((
+                at,
+                "a [[phase]] needs a name (`--phase NAME` picks it)".into(),
+            ));
+        }
+        if let Some(other) = out.iter().find(|o| o.name == name) {
+            return Err((
+                at,
+                format!(
+                    "phase name `{name}` is used twice (line {}): give each [[phase]] its own name",
+                    other.line
+                ),
+            ));
+        }
+        for s in &p.sources {
+            let wanted = s.get_ref();
+            let prefix = format!("{wanted}/");
+            if !sources
+                .iter()
+                .any(|x| x.name == *wanted || x.name.starts_with(&prefix))
+            {
+                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                return Err((
+                    s.span().start,
+                    format!(
+                        "phase `{name}` names source `{wanted}`, which is no source; the sources are: {}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        if p.sources.is_empty() && p.region.is_empty() && p.owner.is_empty() && p.filter.is_none() {
+            return Err((
+                at,
+                format!(
+                    "phase `{name}` selects nothing: give it `sources`, `region`, `owner` or `where` (e.g. where = \"city = 'Osaka'\")"
+                ),
+            ));
+        }
+        out.push(PhaseConfig {
+            name,
+            line: line_of(text, at),
+            sources: p.sources.into_iter().map(Spanned::into_inner).collect(),
+            region: p.region,
+            owner: p.owner,
+            filter: p
+                .filter
+                .map(|f| (f.get_ref().clone(), line_of(text, f.span().start))),
+        });
+    }
+    Ok(out)
 }
 
 /// `[target]` checked for shape; its `existing` files become sources named
@@ -718,6 +835,17 @@ mod tests {
                 ":3:",
                 "`crm`, which is no source",
             ),
+            (
+                "[[source]]\nname = \"crm\"\npath = \"a.csv\"\n[[phase]]\nname = \"pilot\"\nsources = [\"erp\"]\n",
+                ":8:",
+                "phase `pilot` names source `erp`, which is no source",
+            ),
+            (
+                "[[phase]]\nname = \"pilot\"\nregion = [\"Tokyo\"]\n[[phase]]\nname = \"pilot\"\nowner = [\"Sato\"]\n",
+                ":7:",
+                "used twice (line 4)",
+            ),
+            ("[[phase]]\nname = \"all\"\n", ":4:", "selects nothing"),
         ];
         for (body, line, what) in cases {
             let e = parse(&format!("{head}{body}")).unwrap_err().to_string();
@@ -729,6 +857,23 @@ mod tests {
         .unwrap();
         assert!(!ok.bom);
         assert!(parse(head).unwrap().bom, "a BOM by default");
+        let phased = parse(&format!(
+            "{head}[[phase]]\nname = \"tokyo\"\nregion = [\"東京都\"]\nwhere = \"owner != 'Ito'\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            phased.phases,
+            [PhaseConfig {
+                name: "tokyo".into(),
+                line: 4,
+                sources: Vec::new(),
+                region: vec!["東京都".into()],
+                owner: Vec::new(),
+                filter: Some(("owner != 'Ito'".into(), 6)),
+            }]
+        );
+        let e = phased.phase("osaka").unwrap_err().to_string();
+        assert!(e.contains("its phases are: tokyo"), "{e}");
     }
 }
 

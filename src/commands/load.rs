@@ -30,6 +30,7 @@ pub fn run(a: &LoadArgs, quiet: bool) -> anyhow::Result<()> {
                     Only::Persons => Entity::Person,
                 }),
             },
+            phase: a.phase.clone(),
         },
     )?;
     lock.finish()?;
@@ -57,6 +58,16 @@ pub fn print(r: &LoadReport, config: &Config) {
         "load"
     };
     crate::say!("{what} → {}: {}", r.target, r.title);
+    if let Some(p) = &r.phase {
+        let each: Vec<String> = p.phases.iter().map(|(n, c)| format!("{n} {c}")).collect();
+        crate::say!(
+            "  phase `{}` (and the phases before it): {} golden records wait, {} organizations come early for their contacts; each phase selects {}",
+            p.name,
+            p.deferred,
+            p.pulled,
+            each.join(", ")
+        );
+    }
     crate::say!(
         "  {:<13} {:>9} {:>9} {:>9} {:>9}",
         "",

@@ -27,6 +27,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> anyhow::Result<()> {
     let options = RunOptions {
         load: args.load,
         lang: super::report::lang_of(args.lang.as_deref(), &config)?,
+        phase: args.phase.clone(),
     };
     super::run_stages(&args.project, &stages, &options, quiet)
 }

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod files;
 pub mod http;
+pub mod phase;
 pub mod target;
 
 use crate::model::{Kind, Party};
@@ -98,6 +99,8 @@ pub struct Inputs {
     pub crosswalk: Vec<CrosswalkEntry>,
     /// Member identity → its golden ID now (to say where a retired golden ID went).
     pub golden_of_member: HashMap<String, String>,
+    /// `--phase`: what this load leaves for a later phase.
+    pub phase: Option<phase::Selection>,
 }
 
 /// One row of the plan (`out/load-plan.csv`), and what the files need of it.
@@ -245,6 +248,9 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
         .par_iter()
         .map(|r| plan_record(target, r, None, &crosswalk))
         .collect();
+    if let Some(s) = &inputs.phase {
+        apply_phase(s, &orgs, &mut org_rows);
+    }
     let org_refs: HashMap<&str, OrgRef> = orgs
         .iter()
         .zip(&org_rows)
@@ -274,7 +280,7 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
             .and_then(|g| org_refs.get(g.as_str()))
             .filter(|o| o.skipped.is_none())
     };
-    let person_rows: Vec<PlanRow> = persons
+    let mut person_rows: Vec<PlanRow> = persons
         .par_iter()
         .map(|p| {
             let company = company_of(p).map(|o| CompanyView {
@@ -285,6 +291,9 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
             plan_record(target, p, company, &crosswalk)
         })
         .collect();
+    if let Some(s) = &inputs.phase {
+        apply_phase(s, &persons, &mut person_rows);
+    }
 
     // An organization only in the target that a contact being sent points to
     // by external ID must carry that ID first.
@@ -347,7 +356,10 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
             .filter(|e| e.hash != *org_id)
             .map(|e| e.target_id.clone());
         let (action, reason) = if row.action == Action::Skip {
-            (Action::Skip, "the person is skipped".to_string())
+            (
+                Action::Skip,
+                format!("the person is skipped: {}", row.reason),
+            )
         } else if let Some(why) = org.and_then(|o| o.skipped.as_deref()) {
             (Action::Skip, format!("the organization is skipped: {why}"))
         } else if org.is_none() {
@@ -421,6 +433,27 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
     Plan {
         target: target.name.clone(),
         rows,
+    }
+}
+
+/// A phased load: records for a later phase wait (a skip naming the phase);
+/// organizations brought forward by their contacts say so.
+fn apply_phase(s: &phase::Selection, records: &[&Record], rows: &mut [PlanRow]) {
+    for (r, row) in records.iter().zip(rows.iter_mut()) {
+        if !matches!(row.action, Action::Create | Action::Update) {
+            continue;
+        }
+        if let Some(why) = s.deferred.get(&r.golden_id) {
+            row.action = Action::Skip;
+            row.reason = why.clone();
+        } else if s.pulled.contains(&r.golden_id) {
+            let note = format!("brought into phase `{}` by its contacts", s.phase);
+            row.reason = if row.reason.is_empty() {
+                note
+            } else {
+                format!("{}; {note}", row.reason)
+            };
+        }
     }
 }
 

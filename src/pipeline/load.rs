@@ -16,6 +16,7 @@ use crate::export::{SafeCsv, StagedOutputs, finish};
 use crate::load::api;
 use crate::load::files::{self, WrittenFile};
 use crate::load::http::{Client, Secret, safe_for_credentials};
+use crate::load::phase::{Candidate, Phases};
 use crate::load::target::{ApiAuth, Target};
 use crate::load::{self, Action, Entity, Inputs, Plan, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
@@ -24,7 +25,7 @@ use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::crosswalk::{CrosswalkEntry, IdKind, LoadRun, LogEntry};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Clone, Debug, Default)]
@@ -36,6 +37,8 @@ pub struct LoadOptions {
     pub all: bool,
     /// API loads: send at most this many records (and only this entity).
     pub scope: crate::load::api::Scope,
+    /// `--phase`: load what the `[[phase]]`s up to this one select.
+    pub phase: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -49,6 +52,20 @@ pub struct LoadReport {
     pub files: Vec<WrittenFile>,
     /// An API load's requests, records sent, refusals and retries.
     pub api: Option<crate::load::api::ApiReport>,
+    /// A phased load: what it left for later phases.
+    pub phase: Option<PhaseReport>,
+}
+
+/// What a `--phase` load took and left.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PhaseReport {
+    pub name: String,
+    /// Golden records waiting for a later phase, or in no phase.
+    pub deferred: usize,
+    /// Organizations loaded before their phase because a contact in this one works there.
+    pub pulled: usize,
+    /// Golden records each `[[phase]]` selects first, in golive.toml's order.
+    pub phases: Vec<(String, usize)>,
 }
 
 pub const PLAN_HEADER: [&str; 5] = ["entity", "golden_id", "action", "target_id", "reason"];
@@ -65,6 +82,16 @@ pub fn target_of(config: &Config, name: Option<&str>) -> Result<Target> {
     Target::from_config(tc, name, &toml)
 }
 
+/// What a load would refuse that golive.toml or the command line says: checked
+/// before a run's first stage, not after its match.
+pub fn check(config: &Config, options: &LoadOptions) -> Result<()> {
+    target_of(config, options.target.as_deref())?;
+    if let Some(name) = &options.phase {
+        config.phase(name)?;
+    }
+    Phases::compile(config).map(drop)
+}
+
 /// Plan the load (and, unless a dry run, do it).
 pub fn run(
     config: &Config,
@@ -74,10 +101,11 @@ pub fn run(
 ) -> Result<LoadReport> {
     let target = target_of(config, options.target.as_deref())?;
     let task = progress.task("plan the load", Work::Uncounted);
-    let plan = plan(config, ws, &target)?;
+    let (plan, phase) = plan_phase(config, ws, &target, options.phase.as_deref())?;
     ws.store_plan(
         &target.name,
         options.dry_run,
+        options.phase.as_deref().unwrap_or(""),
         plan.rows
             .iter()
             .filter(|r| r.entity != Entity::Link)
@@ -104,11 +132,14 @@ pub fn run(
             folder: None,
             files: Vec::new(),
             api: None,
+            phase,
         });
     }
     if target.api.is_some() {
         outputs.commit(&[])?;
-        return run_api(config, ws, progress, options, &target, plan, summary);
+        let mut report = run_api(config, ws, progress, options, &target, plan, summary)?;
+        report.phase = phase;
+        return Ok(report);
     }
     let task = progress.task("write the import files", Work::Uncounted);
     let folder = format!("load/{}", target.name);
@@ -160,6 +191,7 @@ pub fn run(
         folder: Some(format!("out/{folder}")),
         files: written,
         api: None,
+        phase,
     })
 }
 
@@ -313,6 +345,7 @@ fn run_api(
         folder: None,
         files: Vec::new(),
         api: Some(report),
+        phase: None,
     })
 }
 
@@ -352,17 +385,71 @@ fn write_plan(
 
 /// The plan for `target` from the workspace, changing nothing.
 pub fn plan(config: &Config, ws: &Workspace, target: &Target) -> Result<Plan> {
+    Ok(plan_phase(config, ws, target, None)?.0)
+}
+
+/// The plan of a load of `phase` (all of it without one), and what the phase left.
+fn plan_phase(
+    config: &Config,
+    ws: &Workspace,
+    target: &Target,
+    phase: Option<&str>,
+) -> Result<(Plan, Option<PhaseReport>)> {
+    if let Some(name) = phase {
+        config.phase(name)?;
+    }
+    // A bad `where` fails before the workspace is read.
+    let phases = Phases::compile(config)?;
     if !ws.stage_is_current("link")? {
         return Err(Error::Failed(format!(
             "the link stage is out of date (or has not run): run `golive run {}` first",
             config.dir.display()
         )));
     }
-    let inputs = inputs(config, ws, target)?;
+    let mut inputs = inputs(config, ws, target)?;
+    let report = match phase {
+        None => None,
+        Some(name) => {
+            let mut sources: HashMap<&str, Vec<String>> = HashMap::new();
+            for (member, golden) in &inputs.golden_of_member {
+                if let Some((source, _)) = member.split_once('\u{1f}') {
+                    sources.entry(golden).or_default().push(source.to_string());
+                }
+            }
+            let none = Vec::new();
+            let candidates: Vec<Candidate<'_>> = inputs
+                .records
+                .iter()
+                .map(|record| Candidate {
+                    record,
+                    sources: sources.get(record.golden_id.as_str()).unwrap_or(&none),
+                })
+                .collect();
+            let loaded: HashSet<&str> = inputs
+                .crosswalk
+                .iter()
+                .filter(|e| e.entity != Entity::Link.as_str())
+                .map(|e| e.golden_id.as_str())
+                .collect();
+            let selection =
+                phases.select(name, &candidates, &inputs.person_organization, &loaded)?;
+            let report = PhaseReport {
+                name: name.to_string(),
+                deferred: selection.deferred.len(),
+                pulled: selection.pulled.len(),
+                phases: phases.counts(&candidates),
+            };
+            Some((selection, report))
+        }
+    };
+    let report = report.map(|(selection, report)| {
+        inputs.phase = Some(selection);
+        report
+    });
     let plan = load::plan(target, &inputs);
     // A million parties free faster on both cores.
     inputs.records.into_par_iter().for_each(drop);
-    Ok(plan)
+    Ok((plan, report))
 }
 
 /// What the load reads of a stored `GoldenByRow`: the rest (which row gave which
@@ -483,5 +570,6 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
         person_organization,
         crosswalk: ws.crosswalk(&target.name)?,
         golden_of_member,
+        phase: None,
     })
 }

@@ -79,6 +79,8 @@ pub struct RunOptions {
     /// load_on_run`).
     pub load: bool,
     pub lang: crate::model::lang::Lang,
+    /// `--phase`: the load takes what the `[[phase]]`s up to this one select.
+    pub phase: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -86,6 +88,7 @@ impl Default for RunOptions {
         RunOptions {
             load: false,
             lang: crate::model::lang::Lang::En,
+            phase: None,
         }
     }
 }
@@ -131,18 +134,24 @@ pub fn run_stage(
         Stage::Link => StageReport::Link(link::run(config, ws, progress)?),
         Stage::Load => StageReport::Load(match &config.target {
             None => None,
-            Some(t) => Some(load::run(
+            Some(_) => Some(load::run(
                 config,
                 ws,
                 progress,
-                &load::LoadOptions {
-                    dry_run: !(options.load || t.load_on_run),
-                    ..load::LoadOptions::default()
-                },
+                &load_options(config, options),
             )?),
         }),
         Stage::Report => StageReport::Report(Box::new(report::run(config, ws, options.lang)?)),
     })
+}
+
+/// What the load stage of a run is asked.
+fn load_options(config: &Config, options: &RunOptions) -> load::LoadOptions {
+    load::LoadOptions {
+        dry_run: !(options.load || config.target.as_ref().is_some_and(|t| t.load_on_run)),
+        phase: options.phase.clone(),
+        ..load::LoadOptions::default()
+    }
 }
 
 /// Run `stages` in order on the project's workspace, holding its lock (the
@@ -158,6 +167,11 @@ pub fn run(
     options: &RunOptions,
     on_report: &mut dyn FnMut(&StageReport, std::time::Duration),
 ) -> Result<Accounting> {
+    if stages.contains(&Stage::Load) && config.target.is_some() {
+        load::check(config, &load_options(config, options))?;
+    } else if let Some(name) = &options.phase {
+        config.phase(name)?;
+    }
     let mut lock = RunLock::acquire(&config.dir)?;
     let mut ws = Workspace::open(&config.dir)?;
     let mut deferred = None;

@@ -329,10 +329,12 @@ fn load_figures(
             }
         }
     }
-    let dry_run = ws.plan_info(target)?.is_none_or(|(dry, _)| dry);
+    let info = ws.plan_info(target)?;
+    let dry_run = info.as_ref().is_none_or(|i| i.dry_run);
     Ok(LoadFigures {
         target: target.to_string(),
         dry_run,
+        phase: info.map(|i| i.phase).filter(|p| !p.is_empty()),
         entities: entities.into_values().collect(),
         skip_reasons: reasons
             .into_iter()

@@ -290,7 +290,15 @@ pub fn render(r: &Report, lang: Lang) -> String {
             } else {
                 l("load.done")
             };
-            let _ = write!(o, "<p>{} · {}</p>", escape(&load.target), escape(state));
+            let phase = load.phase.as_ref().map_or(String::new(), |p| {
+                format!(" · {} {}", escape(l("load.phase")), escape(p))
+            });
+            let _ = write!(
+                o,
+                "<p>{}{phase} · {}</p>",
+                escape(&load.target),
+                escape(state)
+            );
             let rows: Vec<Vec<String>> = load
                 .entities
                 .iter()

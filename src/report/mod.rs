@@ -95,6 +95,8 @@ pub struct LoadFigures {
     pub target: String,
     /// The plan was a dry run (nothing sent or written to the CRM).
     pub dry_run: bool,
+    /// The `[[phase]]` the plan was made for (`None`: everything).
+    pub phase: Option<String>,
     pub entities: Vec<LoadEntity>,
     pub skip_reasons: Vec<Count>,
 }
@@ -239,7 +241,11 @@ pub fn summary(r: &Report, lang: Lang) -> String {
         } else {
             l("load.done")
         };
-        let _ = write!(o, "  {} → {}: {state};", l("load"), load.target);
+        let _ = write!(o, "  {} → {}", l("load"), load.target);
+        if let Some(phase) = &load.phase {
+            let _ = write!(o, " ({} `{phase}`)", l("load.phase"));
+        }
+        let _ = write!(o, ": {state};");
         for e in &load.entities {
             let _ = write!(
                 o,

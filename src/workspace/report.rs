@@ -65,6 +65,14 @@ pub struct PlannedRow {
 
 const SECOND_PARTY_JSON: &str = "\"second_party_in_row\"";
 
+/// The last plan of a target: a dry run or not, when, for which phase ('' for all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanInfo {
+    pub dry_run: bool,
+    pub planned_at: String,
+    pub phase: String,
+}
+
 impl Workspace {
     /// Every row of the current source versions, in row order.
     pub fn row_fates(&self) -> Result<Vec<RowFate>> {
@@ -198,14 +206,15 @@ impl Workspace {
         &mut self,
         target: &str,
         dry_run: bool,
+        phase: &str,
         rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
     ) -> Result<()> {
         let now = super::lock::utc_now();
         self.in_transaction(|tx| {
             tx.execute("DELETE FROM load_plan WHERE target = ?1", [target])?;
             tx.execute(
-                "INSERT OR REPLACE INTO load_plans (target, dry_run, planned_at) VALUES (?1, ?2, ?3)",
-                params![target, dry_run, now],
+                "INSERT OR REPLACE INTO load_plans (target, dry_run, planned_at, phase) VALUES (?1, ?2, ?3, ?4)",
+                params![target, dry_run, now, phase],
             )?;
             let mut stmt = tx.prepare(
                 "INSERT OR REPLACE INTO load_plan (target, entity, golden_id, action, reason)
@@ -218,13 +227,19 @@ impl Workspace {
         })
     }
 
-    /// Whether `target` has a stored plan: (a dry run, when).
-    pub fn plan_info(&self, target: &str) -> Result<Option<(bool, String)>> {
+    /// Whether `target` has a stored plan, and what it was.
+    pub fn plan_info(&self, target: &str) -> Result<Option<PlanInfo>> {
         Ok(self
             .query_all(
-                "SELECT dry_run, planned_at FROM load_plans WHERE target = ?1",
+                "SELECT dry_run, planned_at, phase FROM load_plans WHERE target = ?1",
                 [target],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    Ok(PlanInfo {
+                        dry_run: r.get(0)?,
+                        planned_at: r.get(1)?,
+                        phase: r.get(2)?,
+                    })
+                },
             )?
             .pop())
     }

@@ -246,4 +246,8 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE stage_marks ADD COLUMN seconds REAL;
     "#,
+    // 11: the phase a plan was made for ('' for all).
+    r#"
+    ALTER TABLE load_plans ADD COLUMN phase TEXT NOT NULL DEFAULT '';
+    "#,
 ];
