@@ -216,3 +216,89 @@ fn a_corrupt_stored_row_is_an_error_not_a_nameless_reject() {
         "{err}"
     );
 }
+
+/// What a stage line of `golive run` says: passed over, or its own summary.
+fn passed_over(said: &str, stage: &str) -> bool {
+    said.lines()
+        .any(|l| l.starts_with(&format!("{stage}: up to date, passed over")))
+}
+
+#[test]
+fn a_failed_run_resumes_at_the_stage_that_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    demo(dir);
+    let toml = dir.join("golive.toml");
+    let text_of = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text_of}\n[target]\ncrm = \"hubspot\"\nmode = \"api\"\n"),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("golive"))
+            .args(args)
+            .env_remove("HUBSPOT_ACCESS_TOKEN")
+            .output()
+            .unwrap()
+    };
+
+    // The load fails (no token) after match and link did their work.
+    let failed = run(&["run", d, "--load"]);
+    assert_eq!(failed.status.code(), Some(2));
+    let err = text(&failed.stderr);
+    assert!(err.contains("HUBSPOT_ACCESS_TOKEN"), "{err}");
+    assert!(
+        err.contains(&format!("`golive run {d}` resumes at load")),
+        "{err}"
+    );
+    let said = text(&failed.stdout);
+    assert!(said.contains("match: 134 parties"), "{said}");
+
+    // Run again: the data stages are passed over, the load goes on.
+    let again = run(&["run", d]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let said = text(&again.stdout);
+    for stage in ["normalize", "match", "link"] {
+        assert!(passed_over(&said, stage), "{stage}: {said}");
+    }
+    assert!(said.contains("load plan (dry run"), "{said}");
+    let golden = std::fs::read(dir.join("out/golden.csv")).unwrap();
+
+    // A file of the match gone from out/: the match runs again, not normalize.
+    std::fs::remove_file(dir.join("out/golden.csv")).unwrap();
+    let said = text(&run(&["run", d]).stdout);
+    assert!(passed_over(&said, "normalize"), "{said}");
+    assert!(!passed_over(&said, "match") && !passed_over(&said, "link"), "{said}");
+    assert_eq!(std::fs::read(dir.join("out/golden.csv")).unwrap(), golden);
+
+    // golive.toml changed: everything after ingest runs again; so does
+    // everything after --from.
+    std::fs::write(
+        &toml,
+        format!("# rehearsal 2\n{}", std::fs::read_to_string(&toml).unwrap()),
+    )
+    .unwrap();
+    let said = text(&run(&["run", d]).stdout);
+    assert!(!passed_over(&said, "normalize"), "{said}");
+    let said = text(&run(&["run", d, "--from", "normalize"]).stdout);
+    assert!(
+        !said.contains("passed over") && said.contains("normalize: "),
+        "{said}"
+    );
+
+    // A steward's decision (as `review import` stores it) changes what match
+    // reads, not what normalize reads.
+    let db = rusqlite::Connection::open(dir.join(".golive/workspace.db")).unwrap();
+    db.execute(
+        "INSERT INTO take_outs (source, key, golden_id, decided_by, decided_at, note)
+         VALUES ('contacts', 'no such key', 'G0', 'steward', '2026-12-06T00:00:00Z', '')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let said = text(&run(&["run", d]).stdout);
+    assert!(passed_over(&said, "normalize"), "{said}");
+    assert!(!passed_over(&said, "match"), "{said}");
+}

@@ -32,7 +32,9 @@ pub fn run_stages(
 ) -> anyhow::Result<()> {
     let config = Config::load(&args.dir)?;
     let bars = Bars::new(quiet);
-    crate::pipeline::run(&config, stages, &bars, options, &mut |report, took| {
+    let mut done = 0;
+    let result = crate::pipeline::run(&config, stages, &bars, options, &mut |report, took| {
+        done += 1;
         if !quiet {
             print_report(report, &config);
         }
@@ -44,7 +46,20 @@ pub fn run_stages(
                 output::peak_memory()
             );
         }
-    })?;
+    });
+    // A run cut off after its first data stages goes on from where it stopped.
+    if result.is_err()
+        && options.resume
+        && let Some(failed) = stages.get(done)
+        && done > 1
+    {
+        eprintln!(
+            "note: once that is fixed, `golive run {}` resumes at {}: the stages before it are up to date",
+            args.dir.display(),
+            failed.name()
+        );
+    }
+    result?;
     Ok(())
 }
 
@@ -59,6 +74,11 @@ fn print_report(report: &StageReport, config: &Config) {
             crate::say!("load: no [target] in golive.toml, nothing planned");
         }
         StageReport::Report(r) => report::print(r, config),
+        StageReport::UpToDate { skipped } => crate::say!(
+            "{}: up to date, passed over (nothing it reads changed since it finished; `--from {}` runs it anyway)",
+            skipped.name(),
+            skipped.name()
+        ),
     }
 }
 

@@ -28,6 +28,8 @@ pub fn run(args: &RunArgs, quiet: bool) -> anyhow::Result<()> {
         load: args.load,
         lang: super::report::lang_of(args.lang.as_deref(), &config)?,
         phase: args.phase.clone(),
+        // Without --from, stages whose inputs are unchanged are passed over.
+        resume: args.from.is_none(),
     };
     super::run_stages(&args.project, &stages, &options, quiet)
 }

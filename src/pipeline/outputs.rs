@@ -135,6 +135,16 @@ const LATER_STAGES: [&str; 5] = [
     "flags.csv",
 ];
 
+/// The files in `out/` that `stage` writes: a resumed run passes over a stage
+/// only while they are all there.
+pub fn files_of(stage: super::Stage) -> &'static [&'static str] {
+    match stage {
+        super::Stage::Match => &["clusters.csv", "golden.csv", "golden.xlsx"],
+        super::Stage::Link => &["links.csv", "created_organizations.csv"],
+        _ => &[],
+    }
+}
+
 /// `out/clusters.csv` and `out/golden.csv` (+ `.xlsx`); the links of the
 /// previous golden records go too, and the later stages' files.
 pub fn write_match(

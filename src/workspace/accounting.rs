@@ -135,17 +135,79 @@ impl Workspace {
         )
     }
 
-    /// Record that a stage finished over the source versions stored now.
-    pub fn mark_stage(&mut self, stage: &str) -> Result<()> {
+    /// Record that `stage` finished, and the fingerprint of what it read
+    /// (`None`: a stage `golive run` always runs again).
+    pub fn mark_stage(&mut self, stage: &str, inputs: Option<&str>) -> Result<()> {
         self.conn()
             .execute(
-                "INSERT INTO stage_marks (stage, finished_at, last_version)
-                 VALUES (?1, datetime('now'), (SELECT COALESCE(MAX(id), 0) FROM source_versions))
-                 ON CONFLICT (stage) DO UPDATE SET finished_at = excluded.finished_at, last_version = excluded.last_version",
-                params![stage],
+                "INSERT INTO stage_marks (stage, finished_at, last_version, inputs)
+                 VALUES (?1, datetime('now'), (SELECT COALESCE(MAX(id), 0) FROM source_versions), ?2)
+                 ON CONFLICT (stage) DO UPDATE SET finished_at = excluded.finished_at,
+                   last_version = excluded.last_version, inputs = excluded.inputs",
+                params![stage, inputs],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Forget what `stage` last read, as it starts: a stage cut off midway is
+    /// never taken for done.
+    pub fn forget_stage_inputs(&mut self, stage: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE stage_marks SET inputs = NULL WHERE stage = ?1",
+                [stage],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The fingerprint of what `stage` read when it last finished.
+    pub fn stage_inputs(&self, stage: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT inputs FROM stage_marks WHERE stage = ?1",
+                [stage],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten())
+    }
+
+    /// The latest stored source version (0: none).
+    pub fn newest_version_id(&self) -> Result<i64> {
+        self.conn()
+            .query_row(
+                "SELECT COALESCE(MAX(id), 0) FROM source_versions",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// A digest of every steward decision (pairs, members taken out, golden
+    /// values, person links): it changes with each `review import`.
+    pub fn steward_digest(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for table in ["decisions", "take_outs", "golden_overrides", "link_decisions"] {
+            let mut rows: Vec<String> = self.query_all(&format!("SELECT * FROM {table}"), [], |r| {
+                let mut row = String::new();
+                for i in 0..r.as_ref().column_count() {
+                    row.push_str(&format!("{:?}\u{1f}", r.get_ref(i)?));
+                }
+                Ok(row)
+            })?;
+            rows.sort_unstable();
+            h.update(table.as_bytes());
+            for row in rows {
+                h.update(row.as_bytes());
+                h.update([0x1e]);
+            }
+        }
+        Ok(h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect())
     }
 
     /// Whether a stage finished after the last source version was stored.
@@ -159,14 +221,7 @@ impl Workspace {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let latest: i64 = self
-            .conn()
-            .query_row(
-                "SELECT COALESCE(MAX(id), 0) FROM source_versions",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
+        let latest = self.newest_version_id()?;
         Ok(mark.is_some_and(|m| m >= latest))
     }
 }

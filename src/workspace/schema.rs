@@ -246,8 +246,10 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE stage_marks ADD COLUMN seconds REAL;
     "#,
-    // 11: the phase a plan was made for ('' for all).
+    // 11: the phase a plan was made for ('' for all); the fingerprint of what
+    // a stage read, so `golive run` resumes after the stages still up to date.
     r#"
     ALTER TABLE load_plans ADD COLUMN phase TEXT NOT NULL DEFAULT '';
+    ALTER TABLE stage_marks ADD COLUMN inputs TEXT;
     "#,
 ];
