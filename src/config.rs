@@ -693,6 +693,15 @@ region = "RU"
 # [target.fields.organization]    # a CRM column filled from another field, or a constant
 # "Источник" = "const:golive"
 # "Сфера деятельности" = "industry"
+
+# A phased or pilot migration: [[phase]]s in the order they go live;
+# `golive run DIR --phase moscow` loads what the phases up to `moscow` select.
+# [[phase]]
+# name = "pilot"
+# owner = ["Иванов"]              # and/or sources = ["1c"], region = ["Москва"]
+# [[phase]]
+# name = "moscow"
+# where = "region = 'Москва' or city in ('Москва', 'Зеленоград')"
 "#;
 
 #[cfg(test)]
@@ -733,6 +742,14 @@ mod tests {
         let c = parse(SKELETON).unwrap();
         assert_eq!(c.region, "RU");
         assert!(c.sources.is_empty());
+        let phases: Vec<&str> = SKELETON
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[phase]]"))
+            .map(|l| l.trim_start_matches("# "))
+            .collect();
+        let c = parse(&format!("[project]\nname = \"x\"\n{}", phases.join("\n"))).unwrap();
+        let names: Vec<&str> = c.phases.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["pilot", "moscow"]);
     }
 
     #[test]

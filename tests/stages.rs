@@ -270,7 +270,10 @@ fn a_failed_run_resumes_at_the_stage_that_failed() {
     std::fs::remove_file(dir.join("out/golden.csv")).unwrap();
     let said = text(&run(&["run", d]).stdout);
     assert!(passed_over(&said, "normalize"), "{said}");
-    assert!(!passed_over(&said, "match") && !passed_over(&said, "link"), "{said}");
+    assert!(
+        !passed_over(&said, "match") && !passed_over(&said, "link"),
+        "{said}"
+    );
     assert_eq!(std::fs::read(dir.join("out/golden.csv")).unwrap(), golden);
 
     // golive.toml changed: everything after ingest runs again; so does

@@ -7,7 +7,8 @@ cards and one CSV of contact persons who name their company.
   drawn from the cards: its name as one card writes it (sometimes without the legal form or
   in another case), a mailbox on the company's own domain when it has one, else a free-mail one.
 
-Usage: make_project.py DIR [ORGS] [PERSONS]   (defaults 1,000,000 and 300,000)
+Usage: make_project.py DIR [ORGS] [PERSONS] [CRM]   (defaults 1,000,000, 300,000, no [target])
+CRM adds `[target] crm = "CRM"` (a file target: salesforce, hubspot, bitrix24, odoo…).
 """
 
 import csv
@@ -28,6 +29,7 @@ def main():
     out = sys.argv[1]
     orgs = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     persons = int(sys.argv[3]) if len(sys.argv) > 3 else 300_000
+    crm = sys.argv[4] if len(sys.argv) > 4 else None
     src = os.path.join(out, "sources")
     os.makedirs(src, exist_ok=True)
     raw = os.path.join(out, "cards.tmp.csv")
@@ -65,6 +67,8 @@ def main():
             '[[source]]\nname = "orgs"\npath = "sources/orgs.csv"\nprofile = "generic-org-en"\n\n'
             '[[source]]\nname = "contacts"\npath = "sources/contacts.csv"\nprofile = "generic-contacts-en"\n'
         )
+        if crm:
+            g.write(f'\n[target]\ncrm = "{crm}"\n')
 
 
 if __name__ == "__main__":

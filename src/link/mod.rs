@@ -7,6 +7,7 @@
 use crate::model::{Field, Kind, Party, PhoneType};
 use rapidfuzz::distance::jaro_winkler;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 /// A name match needs this Jaro-Winkler similarity of the match keys…
@@ -58,6 +59,11 @@ impl Method {
     }
 }
 
+/// The candidates an ambiguous link keeps for the steward. A company name
+/// that thousands of namesakes share is no question a person can answer from
+/// a list; kept whole it cost gigabytes at 300,000 contacts.
+pub const MAX_CANDIDATES: usize = 20;
+
 /// What became of one person.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -66,9 +72,11 @@ pub enum Outcome {
         methods: Vec<Method>,
         confidence: f64,
     },
-    /// Several organizations fit equally: for review.
+    /// Several organizations fit equally: for review. `candidates` holds at
+    /// most [`MAX_CANDIDATES`] of the `of` that fit (by golden ID).
     Ambiguous {
         candidates: Vec<String>,
+        of: usize,
         by: Method,
     },
     Unlinked {
@@ -97,7 +105,13 @@ impl Outcome {
                 .map(|m| m.as_str())
                 .collect::<Vec<_>>()
                 .join("+"),
-            Outcome::Ambiguous { candidates, by } => {
+            Outcome::Ambiguous { candidates, of, by } if *of > candidates.len() => format!(
+                "ambiguous {}: {of} organizations fit, the first {}: {}",
+                by.as_str(),
+                candidates.len(),
+                candidates.join(" | ")
+            ),
+            Outcome::Ambiguous { candidates, by, .. } => {
                 format!("ambiguous {}: {}", by.as_str(), candidates.join(" | "))
             }
             Outcome::Unlinked { reason } => format!("unlinked: {reason}"),
@@ -160,18 +174,33 @@ impl Linker {
             by_domain: HashMap::new(),
             by_phone: HashMap::new(),
         };
-        let mut index_of: HashMap<&str, u32> = HashMap::new();
+        // Organizations numbered in golden-ID order: a set of indices then
+        // iterates in ID order, with no sort of strings per person.
+        let mut ids: Vec<&str> = parties
+            .iter()
+            .zip(golden)
+            .filter(|(p, _)| p.kind != Kind::Person)
+            .map(|(_, g)| g.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let index_of: HashMap<&str, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (*g, i as u32))
+            .collect();
+        l.orgs = ids
+            .iter()
+            .map(|g| Org {
+                id: g.to_string(),
+                ..Org::default()
+            })
+            .collect();
         for (p, g) in parties.iter().zip(golden) {
             if p.kind == Kind::Person {
                 continue;
             }
-            let i = *index_of.entry(g.as_str()).or_insert_with(|| {
-                l.orgs.push(Org {
-                    id: g.clone(),
-                    ..Org::default()
-                });
-                (l.orgs.len() - 1) as u32
-            });
+            let i = index_of[g.as_str()];
             l.by_row_key.insert(
                 (p.provenance.source.clone(), p.provenance.source_key.clone()),
                 i,
@@ -208,20 +237,19 @@ impl Linker {
         l
     }
 
-    fn ids(&self, set: &BTreeSet<u32>) -> Vec<String> {
-        let mut v: Vec<String> = set
-            .iter()
+    /// The golden IDs of `set` in order (indices follow golden IDs), at most `limit`.
+    fn ids(&self, set: &BTreeSet<u32>, limit: usize) -> Vec<String> {
+        set.iter()
+            .take(limit)
             .map(|&i| self.orgs[i as usize].id.clone())
-            .collect();
-        v.sort();
-        v
+            .collect()
     }
 
     /// Organizations whose name matches the person's company text, best first,
     /// with their similarity.
-    fn by_name(&self, key: &str) -> BTreeSet<u32> {
+    fn by_name(&self, key: &str) -> Cow<'_, BTreeSet<u32>> {
         if let Some(exact) = self.by_name.get(key) {
-            return exact.clone();
+            return Cow::Borrowed(exact);
         }
         let mut candidates: BTreeSet<u32> = BTreeSet::new();
         for t in tokens(key) {
@@ -246,18 +274,15 @@ impl Linker {
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        match scored.as_slice() {
+        Cow::Owned(match scored.as_slice() {
             [] => BTreeSet::new(),
-            [(best, i), rest @ ..] => {
-                let close: BTreeSet<u32> = rest
-                    .iter()
-                    .filter(|(s, _)| best - s < NAME_MARGIN)
-                    .map(|(_, j)| *j)
-                    .chain([*i])
-                    .collect();
-                close
-            }
-        }
+            [(best, i), rest @ ..] => rest
+                .iter()
+                .filter(|(s, _)| best - s < NAME_MARGIN)
+                .map(|(_, j)| *j)
+                .chain([*i])
+                .collect(),
+        })
     }
 
     /// Link one person.
@@ -283,12 +308,11 @@ impl Linker {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let ref_key = reference.map(|r| crate::normalize::org::normalize_org_name(r).match_key);
-        let mut steps: Vec<(Method, BTreeSet<u32>)> = Vec::new();
-        if let Some(r) = reference {
-            steps.push((
-                Method::SourceKey,
-                self.by_source_key.get(r).cloned().unwrap_or_default(),
-            ));
+        let mut steps: Vec<(Method, Cow<'_, BTreeSet<u32>>)> = Vec::new();
+        if let Some(r) = reference
+            && let Some(found) = self.by_source_key.get(r)
+        {
+            steps.push((Method::SourceKey, Cow::Borrowed(found)));
         }
         if let Some(k) = ref_key.as_deref().filter(|k| !k.is_empty()) {
             steps.push((Method::OrgName, self.by_name(k)));
@@ -302,18 +326,18 @@ impl Linker {
         {
             domains.extend(self.by_domain.get(d).into_iter().flatten());
         }
-        steps.push((Method::EmailDomain, domains));
+        steps.push((Method::EmailDomain, Cow::Owned(domains)));
         let mut phones = BTreeSet::new();
         for ph in p.phones.iter().filter(|ph| is_fixed_line(ph.phone_type)) {
             if let Some(e) = &ph.e164 {
                 phones.extend(self.by_phone.get(e).into_iter().flatten());
             }
         }
-        steps.push((Method::SharedPhone, phones));
+        steps.push((Method::SharedPhone, Cow::Owned(phones)));
 
         // Narrow: the first method with candidates sets them; later methods
         // may only cut them down, never widen.
-        let mut current: Option<(BTreeSet<u32>, Vec<Method>)> = None;
+        let mut current: Option<(Cow<'_, BTreeSet<u32>>, Vec<Method>)> = None;
         for (method, found) in steps {
             if found.is_empty() {
                 continue;
@@ -326,7 +350,7 @@ impl Linker {
                         Some((set, methods))
                     } else {
                         methods.push(method);
-                        Some((cut, methods))
+                        Some((Cow::Owned(cut), methods))
                     }
                 }
                 done => done,
@@ -337,7 +361,7 @@ impl Linker {
         }
         match current {
             Some((set, methods)) if set.len() == 1 => {
-                let organization = self.ids(&set).remove(0);
+                let organization = self.ids(&set, 1).remove(0);
                 let confidence = methods.iter().map(|m| m.confidence()).fold(0.0, f64::max);
                 Outcome::Linked {
                     organization,
@@ -346,7 +370,8 @@ impl Linker {
                 }
             }
             Some((set, methods)) => Outcome::Ambiguous {
-                candidates: self.ids(&set),
+                candidates: self.ids(&set, MAX_CANDIDATES),
+                of: set.len(),
                 by: methods[0],
             },
             None => Outcome::Unlinked {
@@ -561,12 +586,42 @@ mod tests {
     }
 
     #[test]
+    fn a_name_thousands_share_keeps_a_few_candidates_and_says_how_many() {
+        let parties: Vec<Party> = (0..MAX_CANDIDATES + 15)
+            .map(|i| {
+                org(
+                    &format!("{i:03}"),
+                    "ООО «Ромашка»",
+                    &format!("r{i}.ru"),
+                    "+74950000000",
+                )
+            })
+            .collect();
+        let golden: Vec<String> = (0..parties.len()).map(|i| format!("G{i:03}")).collect();
+        let o = Linker::new(&parties, &golden).link(&person("Ромашка", "", ""));
+        let Outcome::Ambiguous { candidates, of, .. } = &o else {
+            panic!("{o:?}");
+        };
+        assert_eq!(
+            (candidates.len(), *of),
+            (MAX_CANDIDATES, MAX_CANDIDATES + 15)
+        );
+        assert_eq!(candidates[0], "G000");
+        assert!(
+            o.method()
+                .starts_with("ambiguous org_name: 35 organizations fit, the first 20: G000 | G001"),
+            "{}",
+            o.method()
+        );
+    }
+
+    #[test]
     fn ambiguity_is_narrowed_or_left_for_review() {
         // Two organizations are called Лютик: the name alone cannot decide.
         match link(person("Лютик", "", "")) {
-            Outcome::Ambiguous { candidates, by } => {
+            Outcome::Ambiguous { candidates, of, by } => {
                 assert_eq!(candidates, vec!["G2".to_string(), "G3".to_string()]);
-                assert_eq!(by, Method::OrgName);
+                assert_eq!((of, by), (2, Method::OrgName));
             }
             other => panic!("{other:?}"),
         }

@@ -388,28 +388,30 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> std::result::Result<Filter, String> {
-        let mut any = vec![self.and()?];
-        while self.keyword("or") {
-            any.push(self.and()?);
+    /// `item (word item)*`; a single item stands as it is.
+    fn chain(
+        &mut self,
+        word: &str,
+        item: fn(&mut Self) -> std::result::Result<Filter, String>,
+        join: fn(Vec<Filter>) -> Filter,
+    ) -> std::result::Result<Filter, String> {
+        let mut items = vec![item(self)?];
+        while self.keyword(word) {
+            items.push(item(self)?);
         }
-        Ok(if any.len() == 1 {
-            any.remove(0)
+        Ok(if items.len() == 1 {
+            items.remove(0)
         } else {
-            Filter::Any(any)
+            join(items)
         })
     }
 
+    fn or(&mut self) -> std::result::Result<Filter, String> {
+        self.chain("or", Self::and, Filter::Any)
+    }
+
     fn and(&mut self) -> std::result::Result<Filter, String> {
-        let mut all = vec![self.unary()?];
-        while self.keyword("and") {
-            all.push(self.unary()?);
-        }
-        Ok(if all.len() == 1 {
-            all.remove(0)
-        } else {
-            Filter::All(all)
-        })
+        self.chain("and", Self::unary, Filter::All)
     }
 
     fn unary(&mut self) -> std::result::Result<Filter, String> {

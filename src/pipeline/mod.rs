@@ -109,7 +109,9 @@ pub enum StageReport {
     Load(Option<load::LoadReport>),
     Report(Box<report::ReportSummary>),
     /// A stage a resumed run passed over: nothing it reads changed since it finished.
-    UpToDate { skipped: Stage },
+    UpToDate {
+        skipped: Stage,
+    },
 }
 
 impl StageReport {
@@ -184,7 +186,11 @@ fn inputs_of(stage: Stage, config: &Config, ws: &Workspace) -> Result<Option<Str
         h.update(ws.steward_digest()?.as_bytes());
     }
     Ok(Some(
-        h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect(),
+        h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect(),
     ))
 }
 
@@ -226,7 +232,9 @@ pub fn run(
             let out = config.out_dir();
             if ws.stage_inputs(stage.name())?.as_ref() == Some(now)
                 && ws.stage_is_current(stage.name())?
-                && outputs::files_of(stage).iter().all(|f| out.join(f).is_file())
+                && outputs::files_of(stage)
+                    .iter()
+                    .all(|f| out.join(f).is_file())
             {
                 // Only while the workspace still adds up: a gap is closed by
                 // running the stage again.

@@ -192,14 +192,20 @@ impl Workspace {
     pub fn steward_digest(&self) -> Result<String> {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        for table in ["decisions", "take_outs", "golden_overrides", "link_decisions"] {
-            let mut rows: Vec<String> = self.query_all(&format!("SELECT * FROM {table}"), [], |r| {
-                let mut row = String::new();
-                for i in 0..r.as_ref().column_count() {
-                    row.push_str(&format!("{:?}\u{1f}", r.get_ref(i)?));
-                }
-                Ok(row)
-            })?;
+        for table in [
+            "decisions",
+            "take_outs",
+            "golden_overrides",
+            "link_decisions",
+        ] {
+            let mut rows: Vec<String> =
+                self.query_all(&format!("SELECT * FROM {table}"), [], |r| {
+                    let mut row = String::new();
+                    for i in 0..r.as_ref().column_count() {
+                        row.push_str(&format!("{:?}\u{1f}", r.get_ref(i)?));
+                    }
+                    Ok(row)
+                })?;
             rows.sort_unstable();
             h.update(table.as_bytes());
             for row in rows {
@@ -207,7 +213,11 @@ impl Workspace {
                 h.update([0x1e]);
             }
         }
-        Ok(h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect())
+        Ok(h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect())
     }
 
     /// Whether a stage finished after the last source version was stored.
