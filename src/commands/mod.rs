@@ -54,8 +54,7 @@ pub fn run_stages(
         && done > 1
     {
         eprintln!(
-            "note: once that is fixed, `golive run {}` resumes at {}: the stages before it are up to date",
-            args.dir.display(),
+            "note: once that is fixed, the same command resumes at {}: the stages before it are up to date",
             failed.name()
         );
     }
@@ -75,7 +74,7 @@ fn print_report(report: &StageReport, config: &Config) {
         }
         StageReport::Report(r) => report::print(r, config),
         StageReport::UpToDate { skipped } => crate::say!(
-            "{}: up to date, passed over (nothing it reads changed since it finished; `--from {}` runs it anyway)",
+            "{}: up to date, passed over (what it reads is as when it last finished; `--from {}` runs it anyway)",
             skipped.name(),
             skipped.name()
         ),

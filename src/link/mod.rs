@@ -4,7 +4,7 @@
 //! Each method narrows the candidates; two candidates left is a question for
 //! a steward, never a guess.
 
-use crate::model::{Field, Kind, Party, PhoneType};
+use crate::model::{Field, Kind, MAX_LINK_CANDIDATES as MAX_CANDIDATES, Party, PhoneType};
 use rapidfuzz::distance::jaro_winkler;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -59,11 +59,6 @@ impl Method {
     }
 }
 
-/// The candidates an ambiguous link keeps for the steward. A company name
-/// that thousands of namesakes share is no question a person can answer from
-/// a list; kept whole it cost gigabytes at 300,000 contacts.
-pub const MAX_CANDIDATES: usize = 20;
-
 /// What became of one person.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -73,7 +68,8 @@ pub enum Outcome {
         confidence: f64,
     },
     /// Several organizations fit equally: for review. `candidates` holds at
-    /// most [`MAX_CANDIDATES`] of the `of` that fit (by golden ID).
+    /// most [`MAX_LINK_CANDIDATES`](crate::model::MAX_LINK_CANDIDATES) of the
+    /// `of` that fit (by golden ID).
     Ambiguous {
         candidates: Vec<String>,
         of: usize,

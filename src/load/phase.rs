@@ -176,7 +176,11 @@ impl Phases {
         }
         for c in candidates {
             let id = c.record.golden_id.as_str();
-            if c.record.party.kind != Kind::Person || !taken.contains(id) {
+            // A contact only in the target sends nothing: it brings nothing forward.
+            if c.record.party.kind != Kind::Person
+                || c.record.source_members == 0
+                || !taken.contains(id)
+            {
                 continue;
             }
             if let Some(org) = person_organization.get(id)
@@ -513,9 +517,14 @@ fn subject(word: &str) -> std::result::Result<Subject, String> {
     }
     match Expr::parse(&word.to_ascii_lowercase()) {
         Some(Value::Field(
-            e @ (Expr::CompanyName | Expr::CompanyExternalId | Expr::CompanyKey),
+            e @ (Expr::CompanyName
+            | Expr::CompanyExternalId
+            | Expr::CompanyKey
+            | Expr::ExternalId
+            | Expr::TargetId
+            | Expr::RecordKey),
         )) => Err(format!(
-            "`{}` is decided by the load, so a phase cannot test it: a person goes with its organization's phase anyway",
+            "`{}` is decided by the load, so a phase cannot test it (a person goes with its organization's phase anyway): test golden_id or the record's own fields",
             e.name()
         )),
         Some(Value::Field(e)) => Ok(Subject::Field(e)),
@@ -524,7 +533,10 @@ fn subject(word: &str) -> std::result::Result<Subject, String> {
             Expr::ALL
                 .iter()
                 .map(|(_, n, _)| *n)
-                .filter(|n| !n.starts_with("company_"))
+                .filter(|n| {
+                    !n.starts_with("company_")
+                        && !matches!(*n, "external_id" | "target_id" | "record_key")
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
@@ -629,6 +641,7 @@ mod tests {
             ("(city = 'a'", "not closed"),
             ("city = 'a' city = 'b'", "join conditions with `and`"),
             ("company_name = 'x'", "decided by the load"),
+            ("target_id is empty", "decided by the load"),
             ("city ! 'a'", "`!=`"),
         ] {
             let e = parse(expr).expect_err(expr);
@@ -738,5 +751,22 @@ mod tests {
             .unwrap();
         assert!(s.deferred.is_empty(), "{s:?}");
         assert_eq!(s.pulled, ["O1".to_string()].into_iter().collect());
+
+        // The same contact only in the CRM's export sends nothing: its
+        // company waits for its own phase.
+        let mut records = records;
+        records[1].source_members = 0;
+        let candidates: Vec<Candidate<'_>> = records
+            .iter()
+            .map(|record| Candidate {
+                record,
+                sources: &none,
+            })
+            .collect();
+        let s = phases
+            .select("pilot", &candidates, &works_at, &HashSet::new())
+            .unwrap();
+        assert!(s.pulled.is_empty(), "{s:?}");
+        assert_eq!(s.deferred["O1"], "waits for phase `rest`");
     }
 }

@@ -749,6 +749,8 @@ mod tests {
     fn the_skeletons_target_example_builds() {
         let skeleton = crate::config::SKELETON;
         let example = &skeleton[skeleton.find("# [target]").unwrap()..];
+        // Up to the blank line before the next example.
+        let example = &example[..example.find("\n\n").unwrap_or(example.len())];
         let uncommented: String = example
             .lines()
             .map(|l| l.strip_prefix("# ").unwrap_or(l).to_string() + "\n")

@@ -71,6 +71,12 @@ macro_rules! fields {
     };
 }
 
+/// The candidates an ambiguous person → organization link keeps for the
+/// steward (link writes them, review shows and checks them). A company name
+/// that thousands of namesakes share is no question a person can answer from
+/// a list; kept whole it cost gigabytes at 300,000 contacts.
+pub const MAX_LINK_CANDIDATES: usize = 20;
+
 fields! {
     SourceKey => "source_key",
     Kind => "kind",

@@ -398,8 +398,9 @@ fn plan_phase(
     if let Some(name) = phase {
         config.phase(name)?;
     }
-    // A bad `where` fails before the workspace is read.
-    let phases = Phases::compile(config)?;
+    // A bad `where` fails before the workspace is read (only a phased load
+    // needs them: status and a load of everything do not).
+    let phases = phase.map(|_| Phases::compile(config)).transpose()?;
     if !ws.stage_is_current("link")? {
         return Err(Error::Failed(format!(
             "the link stage is out of date (or has not run): run `golive run {}` first",
@@ -407,9 +408,8 @@ fn plan_phase(
         )));
     }
     let mut inputs = inputs(config, ws, target)?;
-    let report = match phase {
-        None => None,
-        Some(name) => {
+    let report = match (phase, &phases) {
+        (Some(name), Some(phases)) => {
             let mut sources: HashMap<&str, Vec<String>> = HashMap::new();
             for (member, golden) in &inputs.golden_of_member {
                 if let Some((source, _)) = member.split_once('\u{1f}') {
@@ -425,11 +425,19 @@ fn plan_phase(
                     sources: sources.get(record.golden_id.as_str()).unwrap_or(&none),
                 })
                 .collect();
+            // In the CRM: what was loaded, under its golden ID then and now
+            // (a record merged since then carries on where it went).
             let loaded: HashSet<&str> = inputs
                 .crosswalk
                 .iter()
                 .filter(|e| e.entity != Entity::Link.as_str())
-                .map(|e| e.golden_id.as_str())
+                .flat_map(|e| {
+                    [
+                        Some(e.golden_id.as_str()),
+                        inputs.golden_of_member.get(&e.anchor).map(String::as_str),
+                    ]
+                })
+                .flatten()
                 .collect();
             let selection =
                 phases.select(name, &candidates, &inputs.person_organization, &loaded)?;
@@ -441,6 +449,7 @@ fn plan_phase(
             };
             Some((selection, report))
         }
+        _ => None,
     };
     let report = report.map(|(selection, report)| {
         inputs.phase = Some(selection);

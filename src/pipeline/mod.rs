@@ -154,10 +154,11 @@ pub fn run_stage(
     })
 }
 
-/// The fingerprint of everything `stage` reads besides the stage before it:
-/// this build of golive, golive.toml, the latest source version and (from the
-/// match on) the steward's decisions. `None` for the stages a run always runs:
-/// ingest (it passes over unchanged files itself), load and report.
+/// The fingerprint of everything `stage` reads: this build of golive,
+/// golive.toml, the project's own mapping profiles, the latest source version,
+/// (from the match on) the steward's decisions, and the fingerprint the stage
+/// before it finished with. `None` for the stages a run always runs: ingest
+/// (it passes over unchanged files itself), load and report.
 fn inputs_of(stage: Stage, config: &Config, ws: &Workspace) -> Result<Option<String>> {
     use sha2::{Digest, Sha256};
     if !matches!(stage, Stage::Normalize | Stage::Match | Stage::Link) {
@@ -181,9 +182,30 @@ fn inputs_of(stage: Stage, config: &Config, ws: &Workspace) -> Result<Option<Str
     h.update([0x1e]);
     h.update(&toml);
     h.update([0x1e]);
+    // Normalize maps every table again with the profiles as they are now.
+    if let Ok(entries) = std::fs::read_dir(config.dir.join("mappings")) {
+        let mut files: Vec<std::path::PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files {
+            h.update(f.to_string_lossy().as_bytes());
+            h.update(std::fs::read(&f).unwrap_or_default());
+            h.update([0x1e]);
+        }
+    }
     h.update(ws.newest_version_id()?.to_le_bytes());
-    if stage != Stage::Normalize {
-        h.update(ws.steward_digest()?.as_bytes());
+    match stage {
+        Stage::Match => {
+            h.update(ws.steward_digest()?.as_bytes());
+            h.update(
+                ws.stage_inputs(Stage::Normalize.name())?
+                    .unwrap_or_default(),
+            );
+        }
+        Stage::Link => {
+            h.update(ws.steward_digest()?.as_bytes());
+            h.update(ws.stage_inputs(Stage::Match.name())?.unwrap_or_default());
+        }
+        _ => {}
     }
     Ok(Some(
         h.finalize()

@@ -408,11 +408,15 @@ pub fn read(path: &Path, region: &str, by: &str, at: &str) -> Result<(DecisionBa
             let candidates = get("candidates");
             // Candidates are `ID · name; …`; a name may hold `;` itself, so
             // only a fragment that starts with a golden ID counts.
+            let listed: Vec<&str> = candidates
+                .split("; ")
+                .filter_map(|c| c.split_whitespace().next())
+                .filter(|g| looks_like_golden_id(g))
+                .collect();
+            // A full list may be the first of many namesakes: any golden ID
+            // goes then (the link stage reports one that is no organization).
             let ok = looks_like_golden_id(chosen)
-                && candidates
-                    .split("; ")
-                    .filter_map(|c| c.split_whitespace().next())
-                    .any(|g| g == chosen);
+                && (listed.contains(&chosen) || listed.len() >= crate::model::MAX_LINK_CANDIDATES);
             if !ok {
                 return Err(bad(
                     path,
