@@ -315,3 +315,49 @@ fn a_failed_run_resumes_at_the_stage_that_failed() {
     assert!(passed_over(&said, "normalize"), "{said}");
     assert!(!passed_over(&said, "match"), "{said}");
 }
+
+#[test]
+fn a_rerun_with_one_changed_source_normalizes_only_that_source_and_ends_as_a_fresh_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (again, fresh) = (tmp.path().join("again"), tmp.path().join("fresh"));
+    demo(&again);
+    let run = |dir: &Path| {
+        let out = golive(&["run", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let said = run(&again);
+    assert!(!said.contains("kept from"), "{said}");
+    let change = |dir: &Path| {
+        let qbo = dir.join("sources/quickbooks_customers.csv");
+        let t = std::fs::read_to_string(&qbo).unwrap();
+        assert!(t.contains("+1 (212) 555-0177"));
+        std::fs::write(&qbo, t.replace("+1 (212) 555-0177", "+1 (212) 555-0178")).unwrap();
+    };
+    change(&again);
+    let said = run(&again);
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("normalize:"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("kept from 3 unchanged table(s)"), "{line}");
+
+    demo(&fresh);
+    change(&fresh);
+    run(&fresh);
+    for file in [
+        "golden.csv",
+        "clusters.csv",
+        "links.csv",
+        "flags.csv",
+        "rejects.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(again.join("out").join(file)).unwrap(),
+            std::fs::read(fresh.join("out").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let status = golive(&["status", again.to_str().unwrap()]);
+    assert!(status.status.success(), "{}", text(&status.stdout));
+}

@@ -3,5 +3,17 @@
 use crate::pipeline::normalize::NormalizeReport;
 
 pub fn print(r: &NormalizeReport) {
-    crate::say!("normalize: {} parties, {} rejected", r.parties, r.rejected);
+    let kept = if r.kept_tables > 0 {
+        format!(
+            " ({} of them kept from {} unchanged table(s))",
+            r.kept_parties, r.kept_tables
+        )
+    } else {
+        String::new()
+    };
+    crate::say!(
+        "normalize: {} parties, {} rejected{kept}",
+        r.parties,
+        r.rejected
+    );
 }

@@ -164,10 +164,35 @@ fn inputs_of(stage: Stage, config: &Config, ws: &Workspace) -> Result<Option<Str
     if !matches!(stage, Stage::Normalize | Stage::Match | Stage::Link) {
         return Ok(None);
     }
-    let path = config.dir.join(crate::config::FILE_NAME);
-    let Ok(toml) = std::fs::read(&path) else {
+    let Some(project) = project_inputs(config) else {
         return Ok(None);
     };
+    let mut h = Sha256::new();
+    h.update(project.as_bytes());
+    h.update(ws.newest_version_id()?.to_le_bytes());
+    match stage {
+        Stage::Match => {
+            h.update(ws.steward_digest()?.as_bytes());
+            h.update(
+                ws.stage_inputs(Stage::Normalize.name())?
+                    .unwrap_or_default(),
+            );
+        }
+        Stage::Link => {
+            h.update(ws.steward_digest()?.as_bytes());
+            h.update(ws.stage_inputs(Stage::Match.name())?.unwrap_or_default());
+        }
+        _ => {}
+    }
+    Ok(Some(hex(&h.finalize())))
+}
+
+/// The fingerprint of what every stage reads of the project besides the
+/// workspace: this build of golive, golive.toml and the project's own mapping
+/// profiles. `None` when golive.toml cannot be read (nothing is then reused).
+fn project_inputs(config: &Config) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let toml = std::fs::read(config.dir.join(crate::config::FILE_NAME)).ok()?;
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     // A rebuilt binary may decide differently.
@@ -192,28 +217,11 @@ fn inputs_of(stage: Stage, config: &Config, ws: &Workspace) -> Result<Option<Str
             h.update([0x1e]);
         }
     }
-    h.update(ws.newest_version_id()?.to_le_bytes());
-    match stage {
-        Stage::Match => {
-            h.update(ws.steward_digest()?.as_bytes());
-            h.update(
-                ws.stage_inputs(Stage::Normalize.name())?
-                    .unwrap_or_default(),
-            );
-        }
-        Stage::Link => {
-            h.update(ws.steward_digest()?.as_bytes());
-            h.update(ws.stage_inputs(Stage::Match.name())?.unwrap_or_default());
-        }
-        _ => {}
-    }
-    Ok(Some(
-        h.finalize()
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    ))
+    Some(hex(&h.finalize()))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the load stage of a run is asked.

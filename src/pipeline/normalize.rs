@@ -20,6 +20,10 @@ const PAGE: usize = 20_000;
 pub struct NormalizeReport {
     pub parties: u64,
     pub rejected: u64,
+    /// Tables passed over (their rows, golive and the project unchanged since
+    /// they were normalized), and the parties they keep (counted above too).
+    pub kept_tables: usize,
+    pub kept_parties: u64,
 }
 
 /// The columns a table's parties are read from: a row may be the main party,
@@ -91,7 +95,9 @@ impl<'a> TableContexts<'a> {
 }
 
 /// Every accepted row of the current source versions → a party; replaces the
-/// stored parties in one transaction.
+/// stored parties in one transaction. A table normalized before with the same
+/// project inputs (this golive, golive.toml, the mappings) keeps its parties:
+/// a re-run with one changed source normalizes that source only.
 pub fn run(
     config: &Config,
     ws: &mut Workspace,
@@ -107,9 +113,25 @@ pub fn run(
     regions.push(config.region.clone());
     regions.sort();
     regions.dedup();
-    let mut writer = ws.party_writer()?;
+    let inputs = super::project_inputs(config);
+    let tables = ws.current_tables()?;
     let mut report = NormalizeReport::default();
-    for table in writer.current_tables()? {
+    let mut keep = Vec::new();
+    if let Some(now) = &inputs {
+        for t in &tables {
+            if ws.normalized_with(t.id)?.as_ref() == Some(now) {
+                let (parties, rejected) = ws.table_party_counts(t.id)?;
+                report.parties += parties;
+                report.rejected += rejected;
+                report.kept_parties += parties;
+                keep.push(t.id);
+            }
+        }
+    }
+    report.kept_tables = keep.len();
+    let mut writer = ws.party_writer(&keep)?;
+    for table in tables.iter().filter(|t| !keep.contains(&t.id)) {
+        writer.begin_table(table.id);
         let headers: Vec<String> = serde_json::from_str(&table.headers_json)
             .map_err(|e| corrupt(writer.path(), "the header of a stored table", e))?;
         let stored: Mapping = serde_json::from_str(&table.mapping_json)
@@ -155,6 +177,7 @@ pub fn run(
             report.parties += built.iter().filter(|(_, r)| r.is_none()).count() as u64;
             writer.add(&built)?;
         }
+        writer.end_table(table.id, inputs.as_deref())?;
         task.finish();
     }
     writer.commit()?;

@@ -4,15 +4,17 @@ use super::Workspace;
 use super::queries::RejectedRow;
 use crate::error::Result;
 use crate::model::Party;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
-/// Writes the parties of one normalize run in one transaction, page by page;
-/// reads of the workspace go through it meanwhile.
+/// Writes the parties of one normalize run in one transaction, table by
+/// table and page by page; reads of the workspace go through it meanwhile.
 pub struct PartyWriter<'a> {
     open: super::Open<'a>,
-    /// (code, field) → parties flagged.
-    flags: BTreeMap<(String, String), i64>,
+    /// The table being written.
+    table: i64,
+    /// (table, code, field) → parties flagged.
+    flags: BTreeMap<(i64, String, String), i64>,
 }
 
 impl std::ops::Deref for PartyWriter<'_> {
@@ -23,6 +25,11 @@ impl std::ops::Deref for PartyWriter<'_> {
 }
 
 impl PartyWriter<'_> {
+    /// The parties that follow are of `table_id`.
+    pub fn begin_table(&mut self, table_id: i64) {
+        self.table = table_id;
+    }
+
     pub fn add(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
         let ws = self.open.ws;
         let mut stmt = ws
@@ -53,10 +60,24 @@ impl PartyWriter<'_> {
                     .collect();
                 seen.sort();
                 seen.dedup();
-                for key in seen {
-                    *self.flags.entry(key).or_default() += 1;
+                for (code, field) in seen {
+                    *self.flags.entry((self.table, code, field)).or_default() += 1;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// `table_id` is done, normalized with `inputs` (see [`Workspace::normalized_with`]).
+    pub fn end_table(&mut self, table_id: i64, inputs: Option<&str>) -> Result<()> {
+        let ws = self.open.ws;
+        if let Some(inputs) = inputs {
+            ws.conn
+                .execute(
+                    "INSERT OR REPLACE INTO normalized_tables (table_id, inputs) VALUES (?1, ?2)",
+                    params![table_id, inputs],
+                )
+                .map_err(|e| ws.err(e))?;
         }
         Ok(())
     }
@@ -66,10 +87,12 @@ impl PartyWriter<'_> {
         {
             let mut stmt = ws
                 .conn
-                .prepare("INSERT INTO party_flags (code, field, count) VALUES (?1, ?2, ?3)")
+                .prepare(
+                    "INSERT INTO party_flags (table_id, code, field, count) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(|e| ws.err(e))?;
-            for ((code, field), n) in &self.flags {
-                stmt.execute(params![code, field, n])
+            for ((table, code, field), n) in &self.flags {
+                stmt.execute(params![table, code, field, n])
                     .map_err(|e| ws.err(e))?;
             }
         }
@@ -95,13 +118,63 @@ pub struct PartySummary {
 pub(super) const PARTY_ORDER: &str = "p.source, p.row_id";
 
 impl Workspace {
-    /// Start replacing every party (normalize is re-runnable): nothing is
-    /// visible until [`PartyWriter::commit`]; dropping the writer rolls back.
-    pub fn party_writer(&mut self) -> Result<PartyWriter<'_>> {
+    /// Start replacing every party but those of the tables in `keep`
+    /// (normalize is re-runnable): nothing is visible until
+    /// [`PartyWriter::commit`]; dropping the writer rolls back.
+    pub fn party_writer(&mut self, keep: &[i64]) -> Result<PartyWriter<'_>> {
+        let kept: Vec<String> = keep.iter().map(i64::to_string).collect();
+        let kept = kept.join(",");
         Ok(PartyWriter {
-            open: super::Open::begin(self, "DELETE FROM parties; DELETE FROM party_flags;")?,
+            open: super::Open::begin(
+                self,
+                &format!(
+                    "DELETE FROM parties WHERE row_id NOT IN (SELECT id FROM rows WHERE table_id IN ({kept}));
+                     DELETE FROM party_flags WHERE table_id NOT IN ({kept});
+                     DELETE FROM normalized_tables WHERE table_id NOT IN ({kept});"
+                ),
+            )?,
+            table: 0,
             flags: BTreeMap::new(),
         })
+    }
+
+    /// What `table_id` was last normalized with, while every accepted row of
+    /// it still has its party (else `None`: it is normalized again).
+    pub fn normalized_with(&self, table_id: i64) -> Result<Option<String>> {
+        let inputs: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT inputs FROM normalized_tables WHERE table_id = ?1",
+                [table_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if inputs.is_none() {
+            return Ok(None);
+        }
+        let (with_party, accepted): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT COUNT(p.row_id), COUNT(*) FROM rows r LEFT JOIN parties p ON p.row_id = r.id
+                 WHERE r.table_id = ?1 AND r.reject IS NULL",
+                [table_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(inputs.filter(|_| with_party == accepted))
+    }
+
+    /// (parties, rejected at normalize) of a table's stored parties.
+    pub fn table_party_counts(&self, table_id: i64) -> Result<(u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FILTER (WHERE p.reject IS NULL), COUNT(p.reject) FROM parties p
+                 JOIN rows r ON r.id = p.row_id WHERE r.table_id = ?1",
+                [table_id],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// Accepted parties in row order, each parsed as it is read (the JSON
@@ -147,7 +220,9 @@ impl Workspace {
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))?;
-        let flags = q("SELECT code, field, count FROM party_flags ORDER BY code, field")?;
+        let flags = q(
+            "SELECT code, field, SUM(count) FROM party_flags GROUP BY code, field ORDER BY code, field",
+        )?;
         Ok(PartySummary {
             by_kind,
             rejects,

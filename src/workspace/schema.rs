@@ -247,9 +247,23 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE stage_marks ADD COLUMN seconds REAL;
     "#,
     // 11: the phase a plan was made for ('' for all); the fingerprint of what
-    // a stage read, so `golive run` resumes after the stages still up to date.
+    // a stage read, so `golive run` resumes after the stages still up to date;
+    // flag counts and the normalize fingerprint per table, so an unchanged
+    // table keeps its parties (normalize runs again on the first run after).
     r#"
     ALTER TABLE load_plans ADD COLUMN phase TEXT NOT NULL DEFAULT '';
     ALTER TABLE stage_marks ADD COLUMN inputs TEXT;
+    DROP TABLE party_flags;
+    CREATE TABLE party_flags (
+        table_id INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        field TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (table_id, code, field)
+    );
+    CREATE TABLE normalized_tables (
+        table_id INTEGER PRIMARY KEY,
+        inputs TEXT NOT NULL
+    );
     "#,
 ];
