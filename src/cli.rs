@@ -119,6 +119,10 @@ pub struct LoadArgs {
     /// (with everything loaded before, and the companies of the contacts taken).
     #[arg(long, value_name = "NAME")]
     pub phase: Option<String>,
+    /// With [[phase]]s in golive.toml, a real load must name its phase; this loads everything
+    /// instead.
+    #[arg(long, conflicts_with = "phase")]
+    pub all_phases: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -184,6 +188,10 @@ pub struct RunArgs {
     /// NAME select.
     #[arg(long, value_name = "NAME")]
     pub phase: Option<String>,
+    /// With [[phase]]s in golive.toml, a real load must name its phase; this loads everything
+    /// instead.
+    #[arg(long, conflicts_with = "phase")]
+    pub all_phases: bool,
 }
 
 #[derive(Debug, Args)]

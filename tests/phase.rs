@@ -191,7 +191,7 @@ fn a_later_phase_updates_what_the_pilot_loaded_and_links_to_its_companies() {
         1
     );
 
-    // Without --phase the load takes everything left.
+    // Without --phase the plan takes everything left; a real load must say so.
     ok(&["-q", "load", d, "--dry-run"]);
     let orgs = plan(&dir, "organization");
     assert_eq!(
@@ -199,6 +199,16 @@ fn a_later_phase_updates_what_the_pilot_loaded_and_links_to_its_companies() {
         1,
         "only Vandelay is left: {orgs:?}"
     );
+    let refused = golive(&["load", d]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("has [[phase]]s (east, west)") && err.contains("--all-phases"),
+        "{err}"
+    );
+    ok(&["-q", "load", d, "--all-phases"]);
+    let accounts = csv(&dir.join("out/load/salesforce/Account.csv"));
+    assert_eq!(names(&accounts, "Name"), ["Vandelay Industries"]);
 }
 
 #[test]

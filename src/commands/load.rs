@@ -31,6 +31,7 @@ pub fn run(a: &LoadArgs, quiet: bool) -> anyhow::Result<()> {
                 }),
             },
             phase: a.phase.clone(),
+            all_phases: a.all_phases,
         },
     )?;
     lock.finish()?;

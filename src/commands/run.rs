@@ -28,6 +28,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> anyhow::Result<()> {
         load: args.load,
         lang: super::report::lang_of(args.lang.as_deref(), &config)?,
         phase: args.phase.clone(),
+        all_phases: args.all_phases,
         // Without --from, stages whose inputs are unchanged are passed over.
         resume: args.from.is_none(),
     };

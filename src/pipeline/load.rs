@@ -39,6 +39,8 @@ pub struct LoadOptions {
     pub scope: crate::load::api::Scope,
     /// `--phase`: load what the `[[phase]]`s up to this one select.
     pub phase: Option<String>,
+    /// `--all-phases`: a real load of everything although golive.toml has phases.
+    pub all_phases: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -88,6 +90,15 @@ pub fn check(config: &Config, options: &LoadOptions) -> Result<()> {
     target_of(config, options.target.as_deref())?;
     if let Some(name) = &options.phase {
         config.phase(name)?;
+    } else if !options.dry_run && !options.all_phases && !config.phases.is_empty() {
+        // A phased migration loads a pilot, then a region: a real load that
+        // forgot which one must not send everything.
+        let names: Vec<&str> = config.phases.iter().map(|p| p.name.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "golive.toml has [[phase]]s ({}): a real load names the one it goes live with (`--phase {}` loads every phase up to it), or `--all-phases` to load everything",
+            names.join(", "),
+            names[0]
+        )));
     }
     Phases::compile(config).map(drop)
 }
@@ -99,6 +110,7 @@ pub fn run(
     progress: &dyn Progress,
     options: &LoadOptions,
 ) -> Result<LoadReport> {
+    check(config, options)?;
     let target = target_of(config, options.target.as_deref())?;
     let task = progress.task("plan the load", Work::Uncounted);
     let (plan, phase) = plan_phase(config, ws, &target, options.phase.as_deref())?;

@@ -81,6 +81,8 @@ pub struct RunOptions {
     pub lang: crate::model::lang::Lang,
     /// `--phase`: the load takes what the `[[phase]]`s up to this one select.
     pub phase: Option<String>,
+    /// `--all-phases`: a real load of everything although golive.toml has phases.
+    pub all_phases: bool,
     /// Pass over the first stages whose inputs have not changed since they
     /// last finished: `golive run` resumes at the stage that failed.
     pub resume: bool,
@@ -92,6 +94,7 @@ impl Default for RunOptions {
             load: false,
             lang: crate::model::lang::Lang::En,
             phase: None,
+            all_phases: false,
             resume: false,
         }
     }
@@ -229,6 +232,7 @@ fn load_options(config: &Config, options: &RunOptions) -> load::LoadOptions {
     load::LoadOptions {
         dry_run: !(options.load || config.target.as_ref().is_some_and(|t| t.load_on_run)),
         phase: options.phase.clone(),
+        all_phases: options.all_phases,
         ..load::LoadOptions::default()
     }
 }
@@ -271,6 +275,8 @@ pub fn run(
                 let held = Accounting::of(&ws, &config.dir)?;
                 if held.check().is_ok() {
                     accounting = held;
+                    // This run spent nothing on it.
+                    ws.record_stage_seconds(stage.name(), 0.0)?;
                     on_report(
                         &StageReport::UpToDate { skipped: stage },
                         std::time::Duration::ZERO,
