@@ -86,20 +86,38 @@ pub type SourceRef = (String, String);
 /// A decision that cannot apply: its two sides and why.
 pub type Unresolved = (SourceRef, SourceRef, &'static str);
 
+/// What a steward decision finds a party by: its source, its source key and
+/// its identity key ([`golden_id::identity_key`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowKeys {
+    pub source: String,
+    pub source_key: String,
+    pub identity: String,
+}
+
+impl RowKeys {
+    pub fn of(p: &Party) -> Self {
+        RowKeys {
+            source: p.provenance.source.clone(),
+            source_key: p.provenance.source_key.clone(),
+            identity: golden_id::identity_key(p),
+        }
+    }
+}
+
 /// Turn decisions keyed by source keys into index constraints; returns the
 /// decisions that cannot apply, and why (rows deleted since, a key several
 /// rows share).
 pub fn resolve_decisions(
-    parties: &[Party],
+    rows: &[RowKeys],
     must_link: &[(SourceRef, SourceRef)],
     cannot_link: &[(SourceRef, SourceRef)],
 ) -> (Constraints, Vec<Unresolved>) {
     // By source key and by identity key (they differ for row-number keys).
-    let identities: Vec<String> = parties.iter().map(golden_id::identity_key).collect();
     let mut by_key: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
-    for (i, p) in parties.iter().enumerate() {
-        let source = p.provenance.source.as_str();
-        for k in [p.provenance.source_key.as_str(), identities[i].as_str()] {
+    for (i, r) in rows.iter().enumerate() {
+        let source = r.source.as_str();
+        for k in [r.source_key.as_str(), r.identity.as_str()] {
             let ids = by_key.entry((source, k)).or_default();
             if !ids.contains(&(i as u32)) {
                 ids.push(i as u32);
@@ -439,7 +457,7 @@ impl Engine {
 /// The compiled table of a config; a table that does not hold together was
 /// refused when the config was read ([`MatchConfig::validate`]), so this
 /// falls back to the built-in one only for configs built in code.
-fn comparisons(config: &MatchConfig) -> Comparisons {
+pub fn comparisons(config: &MatchConfig) -> Comparisons {
     Comparisons::new(&config.compare).unwrap_or_else(|_| Comparisons::builtin().clone())
 }
 
@@ -764,8 +782,9 @@ mod tests {
         ];
         parties[0].provenance.source_key = "A1".into();
         parties[1].provenance.source_key = "B7".into();
+        let rows: Vec<RowKeys> = parties.iter().map(RowKeys::of).collect();
         let (c, unresolved) = resolve_decisions(
-            &parties,
+            &rows,
             &[],
             &[
                 (("".into(), "A1".into()), ("".into(), "B7".into())),

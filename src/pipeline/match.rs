@@ -5,10 +5,10 @@
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::matching::{
-    BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, SurvivorshipConfig, golden,
-    golden_id, resolve_decisions,
+    BlockingReport, Engine, GoldenRecord, MatchConfig, MatchStats, Rec, RowKeys,
+    SurvivorshipConfig, golden, golden_id, resolve_decisions,
 };
-use crate::model::{Field, GoldenByRow, Party};
+use crate::model::{Field, GoldenByRow, Kind, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::matches::{ClusterRow, MatchRun, StoredGolden, StoredPair};
@@ -79,7 +79,6 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             config.dir.display()
         )));
     }
-    let parties = ws.load_parties()?;
     let task = progress.task("match", Work::Uncounted);
     let match_config = MatchConfig {
         survivorship: SurvivorshipConfig {
@@ -98,17 +97,35 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         .filter(|d| !d.merge)
         .map(|d| (d.left.clone(), d.right.clone()))
         .collect();
-    let (constraints, unresolved) = resolve_decisions(&parties, &must, &cannot);
-    let changed_since_decided = changed_since_decided(&parties, &decisions);
-    let engine = Engine::new(&parties, match_config);
+    // The engine's compact records and who each party is are all that is
+    // kept of the parties: they are read again a page of golden records at a
+    // time (a million parties in memory at once were most of the peak).
+    let hashes_needed = decisions
+        .iter()
+        .any(|d| !d.left_hash.is_empty() || !d.right_hash.is_empty());
+    let cmp = crate::matching::comparisons(&match_config);
+    let mut recs: Vec<Rec> = Vec::new();
+    let mut heads = Heads::default();
+    ws.party_pages(PAGE, |page| {
+        recs.par_extend(page.par_iter().map(|p| Rec::prepare_with(p, &cmp)));
+        heads.add(&page, hashes_needed);
+        Ok(())
+    })?;
+    let (constraints, unresolved) = resolve_decisions(&heads.keys, &must, &cannot);
+    let changed_since_decided = changed_since_decided(&heads, &decisions);
+    let engine = Engine::from_prepared(recs, match_config);
     let result = engine.run(&constraints, None);
     let members = result.clustering.members();
     let survivorship = &engine.config().survivorship;
 
-    let member_keys: Vec<String> = parties.par_iter().map(golden_id::member_key).collect();
+    let member_keys: Vec<String> = heads
+        .keys
+        .par_iter()
+        .map(|k| format!("{}\u{1f}{}", k.source, k.identity))
+        .collect();
     let cluster_keys: Vec<Vec<String>> = members
         .par_iter()
-        .map(|m| anchor_first(&parties, &member_keys, m, &config.source_priority))
+        .map(|m| anchor_first(&heads.keys, &member_keys, m, &config.source_priority))
         .collect();
     // A member the steward took out of a cluster leaves its golden ID with
     // the members that stay.
@@ -136,16 +153,17 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             }
         }
     }
-    let clusters: Vec<ClusterRow> = parties
+    let clusters: Vec<ClusterRow> = heads
+        .ids
         .iter()
         .zip(&result.clustering.cluster_of)
-        .map(|(p, c)| ClusterRow {
-            row_id: p.id,
+        .map(|(id, c)| ClusterRow {
+            row_id: *id,
             golden_id: ids[*c as usize].clone(),
         })
         .collect();
     let run = MatchRun {
-        parties: parties.len() as u64,
+        parties: heads.ids.len() as u64,
         candidate_pairs: result.stats.candidate_pairs as u64,
         params_json: serde_json::to_string(&result.params).unwrap_or_default(),
     };
@@ -164,10 +182,25 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             usize,
             Vec<(String, String, String)>,
         );
+        // The page's members, read again: local indices keep the global order.
+        let mut rows: Vec<u32> = page
+            .iter()
+            .flat_map(|&c| members[c as usize].iter().copied())
+            .collect();
+        rows.par_sort_unstable();
+        rows.dedup();
+        let ids_of_rows: Vec<i64> = rows.iter().map(|&i| heads.ids[i as usize]).collect();
+        let parties = writer.parties_by_row(&ids_of_rows)?;
+        let local: HashMap<u32, u32> = rows
+            .iter()
+            .enumerate()
+            .map(|(l, &i)| (i, l as u32))
+            .collect();
         let built: Vec<Built> = page
             .par_iter()
             .map(|&c| {
-                let mut g = golden::golden_record(&parties, c, &members[c as usize], survivorship);
+                let cluster: Vec<u32> = members[c as usize].iter().map(|i| local[i]).collect();
+                let mut g = golden::golden_record(&parties, c, &cluster, survivorship);
                 let id = &ids[c as usize];
                 let (mut applied, mut failed) = (0, Vec::new());
                 for (field, value) in overrides.get(id).into_iter().flatten() {
@@ -204,10 +237,11 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .map(|p| {
                 let (a, b) = (p.a as usize, p.b as usize);
                 let (mut explanation, levels) = engine.explain_with_levels(&result.params, a, b);
-                (explanation.a, explanation.b) = (parties[a].id as usize, parties[b].id as usize);
+                let (left_row, right_row) = (heads.ids[a], heads.ids[b]);
+                (explanation.a, explanation.b) = (left_row as usize, right_row as usize);
                 StoredPair {
-                    left_row: parties[a].id,
-                    right_row: parties[b].id,
+                    left_row,
+                    right_row,
                     score: p.score,
                     decision: p.decision.as_str().to_string(),
                     levels,
@@ -224,15 +258,15 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .zip(&result.clustering.cluster_of)
             .map(|(k, c)| (k.as_str(), ids[*c as usize].as_str())),
     )?;
-    super::outputs::write_match(config, &parties, &clusters, &golden_rows)?;
+    super::outputs::write_match(config, &heads.keys, &heads.kinds, &clusters, &golden_rows)?;
     task.finish();
     let capped_examples = result
         .blocking
         .capped
         .iter()
         .map(|c| {
-            let p = &parties[c.example as usize].provenance;
-            (p.source.clone(), p.source_key.clone())
+            let k = &heads.keys[c.example as usize];
+            (k.source.clone(), k.source_key.clone())
         })
         .collect();
     Ok(MatchReport {
@@ -247,31 +281,51 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     })
 }
 
+/// Who each party is, in party order: what the match keeps of them.
+#[derive(Default)]
+struct Heads {
+    ids: Vec<i64>,
+    kinds: Vec<Kind>,
+    keys: Vec<RowKeys>,
+    /// Content hashes ([`golden_id::content_hash`]), only when a steward
+    /// decision recorded one to compare with.
+    hashes: Vec<String>,
+}
+
+impl Heads {
+    fn add(&mut self, page: &[Party], hashes: bool) {
+        self.ids.extend(page.iter().map(|p| p.id));
+        self.kinds.extend(page.iter().map(|p| p.kind));
+        self.keys.par_extend(page.par_iter().map(RowKeys::of));
+        if hashes {
+            self.hashes
+                .par_extend(page.par_iter().map(golden_id::content_hash));
+        }
+    }
+}
+
 /// The sides of decisions whose row no longer says what the steward saw.
 fn changed_since_decided(
-    parties: &[Party],
+    heads: &Heads,
     decisions: &[crate::workspace::matches::StewardDecision],
 ) -> Vec<(String, String, String, String)> {
     let recorded = |h: &String| !h.is_empty();
-    if !decisions
-        .iter()
-        .any(|d| recorded(&d.left_hash) || recorded(&d.right_hash))
-    {
+    if heads.hashes.is_empty() {
         return Vec::new();
     }
-    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
-    for (i, p) in parties.iter().enumerate() {
-        let source = p.provenance.source.as_str();
-        by_key.insert((source, golden_id::identity_key(p)), i);
-        by_key.insert((source, p.provenance.source_key.clone()), i);
+    let mut by_key: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, k) in heads.keys.iter().enumerate() {
+        let source = k.source.as_str();
+        by_key.insert((source, k.identity.as_str()), i);
+        by_key.insert((source, k.source_key.as_str()), i);
     }
     let mut out = Vec::new();
     for d in decisions {
         for (side, hash) in [(&d.left, &d.left_hash), (&d.right, &d.right_hash)] {
-            let Some(&i) = by_key.get(&(side.0.as_str(), side.1.clone())) else {
+            let Some(&i) = by_key.get(&(side.0.as_str(), side.1.as_str())) else {
                 continue;
             };
-            if recorded(hash) && golden_id::content_hash(&parties[i]) != *hash {
+            if recorded(hash) && heads.hashes[i] != *hash {
                 out.push((
                     side.0.clone(),
                     side.1.clone(),
@@ -289,13 +343,13 @@ fn changed_since_decided(
 /// A cluster's member identities, its anchor first: the most trusted source
 /// (`source_priority`), then the smallest identity (see `matching::golden_id`).
 fn anchor_first(
-    parties: &[Party],
+    rows: &[RowKeys],
     keys: &[String],
     members: &[u32],
     priority: &[String],
 ) -> Vec<String> {
     let rank = |i: u32| {
-        let source = &parties[i as usize].provenance.source;
+        let source = &rows[i as usize].source;
         priority
             .iter()
             .position(|s| s == source)

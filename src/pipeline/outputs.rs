@@ -5,27 +5,23 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::export::{StagedOutputs, finish, write_xlsx};
 use crate::link::{NewOrganization, Outcome};
-use crate::matching::GoldenRecord;
-use crate::model::{Field, Party};
+use crate::matching::{GoldenRecord, RowKeys};
+use crate::model::{Field, Kind, Party};
 use crate::workspace::matches::ClusterRow;
 use std::path::Path;
 
 fn write_clusters(
     outputs: &mut StagedOutputs,
-    parties: &[Party],
+    rows: &[RowKeys],
+    kinds: &[Kind],
     clusters: &[ClusterRow],
 ) -> Result<()> {
     let mut w = outputs.csv("clusters.csv")?;
     row(&mut w, ["source", "source_key", "kind", "golden_id"])?;
-    for (p, c) in parties.iter().zip(clusters) {
+    for ((r, k), c) in rows.iter().zip(kinds).zip(clusters) {
         row(
             &mut w,
-            [
-                p.provenance.source.as_str(),
-                &p.provenance.source_key,
-                p.kind.as_str(),
-                &c.golden_id,
-            ],
+            [r.source.as_str(), &r.source_key, k.as_str(), &c.golden_id],
         )?;
     }
     finish(w, Path::new("clusters.csv"))?;
@@ -149,12 +145,13 @@ pub fn files_of(stage: super::Stage) -> &'static [&'static str] {
 /// previous golden records go too, and the later stages' files.
 pub fn write_match(
     config: &Config,
-    parties: &[Party],
+    rows: &[RowKeys],
+    kinds: &[Kind],
     clusters: &[ClusterRow],
     golden_rows: &[Vec<String>],
 ) -> Result<()> {
     let mut outputs = StagedOutputs::new(config)?;
-    write_clusters(&mut outputs, parties, clusters)?;
+    write_clusters(&mut outputs, rows, kinds, clusters)?;
     write_golden(&mut outputs, golden_rows)?;
     let mut stale = vec!["links.csv", "created_organizations.csv"];
     stale.extend(LATER_STAGES);

@@ -95,6 +95,14 @@ pub struct MatchWriter<'a> {
     run_id: i64,
 }
 
+/// Reads of the workspace (the parties) go through the writer meanwhile.
+impl std::ops::Deref for MatchWriter<'_> {
+    type Target = super::Workspace;
+    fn deref(&self) -> &super::Workspace {
+        self.open.ws
+    }
+}
+
 impl MatchWriter<'_> {
     pub fn add_clusters(&mut self, clusters: &[ClusterRow]) -> Result<()> {
         let ws = self.open.ws;

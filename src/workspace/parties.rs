@@ -180,12 +180,21 @@ impl Workspace {
     /// Accepted parties in row order, each parsed as it is read (the JSON
     /// of a million parties never sits in memory at once).
     pub fn load_parties(&self) -> Result<Vec<Party>> {
-        let unreadable = |e: String| {
-            crate::Error::bad_input(
-                &self.path,
-                format!("a stored party is unreadable ({e}): run `golive normalize` again"),
-            )
-        };
+        let mut parties = Vec::new();
+        self.party_pages(20_000, |page| {
+            parties.extend(page);
+            Ok(())
+        })?;
+        Ok(parties)
+    }
+
+    /// Accepted parties in row order, `page` at a time (parsed on every core),
+    /// so a stage can keep what it needs of them and drop the rest.
+    pub fn party_pages(
+        &self,
+        page: usize,
+        mut f: impl FnMut(Vec<Party>) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(&format!(
@@ -193,15 +202,49 @@ impl Workspace {
             ))
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        let mut parties = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let json = row
-                .get_ref(0)
-                .and_then(|v| v.as_str().map_err(Into::into))
-                .map_err(|e| self.err(e))?;
-            parties.push(serde_json::from_str(json).map_err(|e| unreadable(e.to_string()))?);
+        let mut json: Vec<String> = Vec::with_capacity(page);
+        loop {
+            let row = rows.next().map_err(|e| self.err(e))?;
+            if let Some(row) = row {
+                json.push(row.get(0).map_err(|e| self.err(e))?);
+                if json.len() < page {
+                    continue;
+                }
+            }
+            if json.is_empty() {
+                return Ok(());
+            }
+            f(self.parse_parties(&json)?)?;
+            json.clear();
         }
-        Ok(parties)
+    }
+
+    /// The parties of these row IDs, in the order given.
+    pub fn parties_by_row(&self, ids: &[i64]) -> Result<Vec<Party>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT party FROM parties WHERE row_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let json: Vec<String> = ids
+            .iter()
+            .map(|id| stmt.query_row([id], |r| r.get(0)).map_err(|e| self.err(e)))
+            .collect::<Result<_>>()?;
+        self.parse_parties(&json)
+    }
+
+    fn parse_parties(&self, json: &[String]) -> Result<Vec<Party>> {
+        use rayon::prelude::*;
+        let path = &self.path;
+        json.par_iter()
+            .map(|j| {
+                serde_json::from_str(j).map_err(|e| {
+                    crate::Error::bad_input(
+                        path,
+                        format!("a stored party is unreadable ({e}): run `golive normalize` again"),
+                    )
+                })
+            })
+            .collect()
     }
 
     pub fn party_summary(&self) -> Result<PartySummary> {
