@@ -586,6 +586,29 @@ mod tests {
         }
     }
 
+    /// Phases from (name, `where`) pairs.
+    fn phases(list: &[(&str, &str)]) -> Phases {
+        Phases {
+            phases: list
+                .iter()
+                .map(|(name, expr)| Phase {
+                    name: name.to_string(),
+                    filters: vec![parse(expr).unwrap()],
+                })
+                .collect(),
+        }
+    }
+
+    fn as_candidates<'a>(records: &'a [Record], none: &'a [String]) -> Vec<Candidate<'a>> {
+        records
+            .iter()
+            .map(|record| Candidate {
+                record,
+                sources: none,
+            })
+            .collect()
+    }
+
     fn holds(expr: &str, r: &Record, sources: &[&str]) -> bool {
         let f = parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
         let sources: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
@@ -651,18 +674,7 @@ mod tests {
 
     #[test]
     fn phases_accumulate_and_contacts_move_with_their_company() {
-        let phases = Phases {
-            phases: vec![
-                Phase {
-                    name: "moscow".into(),
-                    filters: vec![parse("city = 'Москва'").unwrap()],
-                },
-                Phase {
-                    name: "kazan".into(),
-                    filters: vec![parse("city = 'Казань'").unwrap()],
-                },
-            ],
-        };
+        let phases = phases(&[("moscow", "city = 'Москва'"), ("kazan", "city = 'Казань'")]);
         let records = [
             org("O1", "Ромашка", "Москва", ""),
             org("O2", "Лютик", "Казань", ""),
@@ -673,13 +685,7 @@ mod tests {
             person("P4"),
         ];
         let none: Vec<String> = Vec::new();
-        let candidates: Vec<Candidate<'_>> = records
-            .iter()
-            .map(|record| Candidate {
-                record,
-                sources: &none,
-            })
-            .collect();
+        let candidates = as_candidates(&records, &none);
         let works_at: HashMap<String, String> = [("P1", "O1"), ("P2", "O2"), ("P4", "O4")]
             .into_iter()
             .map(|(p, o)| (p.to_string(), o.to_string()))
@@ -700,8 +706,9 @@ mod tests {
         assert_eq!(deferred[3], ("P2", "waits for phase `kazan`"));
         assert!(!first.deferred.contains_key("P1") && first.pulled.is_empty());
 
-        // Phase 2 takes phase 1 too; O4 was loaded meanwhile (by hand, say),
-        // so its contact P4 comes along.
+        // Phase 2 takes phase 1 too. O4 was loaded meanwhile (by hand, say),
+        // yet its new contact P4 still waits: only a selected organization
+        // takes its contacts along.
         let loaded: HashSet<&str> = ["O1", "P1", "O4"].into_iter().collect();
         let second = phases
             .select("kazan", &candidates, &works_at, &loaded)
@@ -721,29 +728,12 @@ mod tests {
 
     #[test]
     fn a_selected_contact_brings_its_organization_forward() {
-        let phases = Phases {
-            phases: vec![
-                Phase {
-                    name: "pilot".into(),
-                    filters: vec![parse("owner = 'Sato'").unwrap()],
-                },
-                Phase {
-                    name: "rest".into(),
-                    filters: vec![parse("owner is not empty").unwrap()],
-                },
-            ],
-        };
+        let phases = phases(&[("pilot", "owner = 'Sato'"), ("rest", "owner is not empty")]);
         let mut p = person("P1");
         p.party.original.insert(Field::Owner, "Sato".into());
         let records = [org("O1", "三和印刷", "大阪市", "Ito"), p];
         let none: Vec<String> = Vec::new();
-        let candidates: Vec<Candidate<'_>> = records
-            .iter()
-            .map(|record| Candidate {
-                record,
-                sources: &none,
-            })
-            .collect();
+        let candidates = as_candidates(&records, &none);
         let works_at: HashMap<String, String> =
             [("P1".to_string(), "O1".to_string())].into_iter().collect();
         let s = phases
@@ -756,13 +746,7 @@ mod tests {
         // company waits for its own phase.
         let mut records = records;
         records[1].source_members = 0;
-        let candidates: Vec<Candidate<'_>> = records
-            .iter()
-            .map(|record| Candidate {
-                record,
-                sources: &none,
-            })
-            .collect();
+        let candidates = as_candidates(&records, &none);
         let s = phases
             .select("pilot", &candidates, &works_at, &HashSet::new())
             .unwrap();
