@@ -37,9 +37,12 @@ pub enum Command {
     /// (a dry run that plans, unless --load or [target] load_on_run = true) and the report
     /// (out/report.html, out/report.json, out/rejects.csv).
     ///
-    /// Rehearse a part with --from and --until (e.g. `--until match`, or `--from load` after
-    /// fixing the target settings). A failed run says which stage stopped it; fix the cause
-    /// and run again from that stage. Exit code 1 when a row is not accounted for.
+    /// A failed run says which stage stopped it; fix the cause and run the same command
+    /// again: it resumes there, passing over normalize, match and link while nothing they
+    /// read changed (golive, golive.toml, mappings/, the sources, the steward's decisions).
+    /// Rehearse a part with --from (runs from that stage regardless) and --until (e.g.
+    /// `--until match`). Phased migrations: --phase NAME loads what the [[phase]]s up to
+    /// NAME select. Exit code 1 when a row is not accounted for, 2 for bad input or config.
     #[command(verbatim_doc_comment)]
     Run(RunArgs),
     /// Read every source into the workspace (unchanged files are skipped).
