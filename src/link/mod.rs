@@ -5,6 +5,7 @@
 //! a steward, never a guess.
 
 use crate::model::{Field, Kind, MAX_LINK_CANDIDATES as MAX_CANDIDATES, Party, PhoneType};
+use crate::normalize::text::FastMap;
 use rapidfuzz::distance::jaro_winkler;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -133,13 +134,14 @@ struct Org {
 /// Indexes over the organizations' golden records.
 pub struct Linker {
     orgs: Vec<Org>,
+    index_of: FastMap<String, u32>,
     /// (source, source key) → organization, for [`Method::SameRow`].
-    by_row_key: HashMap<(String, String), u32>,
-    by_source_key: HashMap<String, BTreeSet<u32>>,
-    by_name: HashMap<String, BTreeSet<u32>>,
-    by_token: HashMap<String, BTreeSet<u32>>,
-    by_domain: HashMap<String, BTreeSet<u32>>,
-    by_phone: HashMap<String, BTreeSet<u32>>,
+    by_row_key: FastMap<(String, String), u32>,
+    by_source_key: FastMap<String, BTreeSet<u32>>,
+    by_name: FastMap<String, BTreeSet<u32>>,
+    by_token: FastMap<String, BTreeSet<u32>>,
+    by_domain: FastMap<String, BTreeSet<u32>>,
+    by_phone: FastMap<String, BTreeSet<u32>>,
 }
 
 fn is_fixed_line(t: PhoneType) -> bool {
@@ -161,76 +163,99 @@ impl Linker {
     /// `golden[i]` is party `i`'s golden id; organizations (and sole
     /// proprietors) index under their golden record.
     pub fn new(parties: &[Party], golden: &[String]) -> Self {
-        let mut l = Linker {
-            orgs: Vec::new(),
-            by_row_key: HashMap::new(),
-            by_source_key: HashMap::new(),
-            by_name: HashMap::new(),
-            by_token: HashMap::new(),
-            by_domain: HashMap::new(),
-            by_phone: HashMap::new(),
-        };
-        // Organizations numbered in golden-ID order: a set of indices then
-        // iterates in ID order, with no sort of strings per person.
-        let mut ids: Vec<&str> = parties
+        let ids: Vec<String> = parties
             .iter()
             .zip(golden)
             .filter(|(p, _)| p.kind != Kind::Person)
-            .map(|(_, g)| g.as_str())
+            .map(|(_, g)| g.clone())
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let index_of: HashMap<&str, u32> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (*g, i as u32))
-            .collect();
-        l.orgs = ids
-            .iter()
-            .map(|g| Org {
-                id: g.to_string(),
-                ..Org::default()
-            })
-            .collect();
+        let mut l = Linker::for_organizations(ids);
         for (p, g) in parties.iter().zip(golden) {
-            if p.kind == Kind::Person {
-                continue;
-            }
-            let i = index_of[g.as_str()];
-            l.by_row_key.insert(
-                (p.provenance.source.clone(), p.provenance.source_key.clone()),
-                i,
-            );
-            l.by_source_key
-                .entry(p.provenance.source_key.clone())
-                .or_default()
-                .insert(i);
-            if let Some(o) = &p.org
-                && !o.match_key.is_empty()
-            {
-                l.orgs[i as usize].keys.insert(o.match_key.clone());
-                l.by_name.entry(o.match_key.clone()).or_default().insert(i);
-                for t in tokens(&o.match_key) {
-                    l.by_token.entry(t.to_string()).or_default().insert(i);
-                }
-            }
-            let domains = p
-                .emails
-                .iter()
-                .filter(|e| !e.free_mail)
-                .filter_map(|e| e.domain().map(str::to_string));
-            for d in domains.chain(p.website.clone()) {
-                l.by_domain.entry(d).or_default().insert(i);
-            }
-            for ph in &p.phones {
-                if let Some(e) = &ph.e164
-                    && is_fixed_line(ph.phone_type)
-                {
-                    l.by_phone.entry(e.clone()).or_default().insert(i);
-                }
-            }
+            l.add_organization(p, g);
         }
         l
+    }
+
+    /// A linker for the organizations' golden records `ids` (any order,
+    /// repeats allowed), which [`Linker::add_organization`] then fills in
+    /// from their members, a party at a time.
+    pub fn for_organizations(mut ids: Vec<String>) -> Self {
+        // Organizations numbered in golden-ID order: a set of indices then
+        // iterates in ID order, with no sort of strings per person.
+        ids.sort_unstable();
+        ids.dedup();
+        let index_of = ids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.clone(), i as u32))
+            .collect();
+        Linker {
+            orgs: ids
+                .into_iter()
+                .map(|id| Org {
+                    id,
+                    ..Org::default()
+                })
+                .collect(),
+            index_of,
+            by_row_key: FastMap::default(),
+            by_source_key: FastMap::default(),
+            by_name: FastMap::default(),
+            by_token: FastMap::default(),
+            by_domain: FastMap::default(),
+            by_phone: FastMap::default(),
+        }
+    }
+
+    /// Whether `id` is an organization's golden record the linker knows.
+    pub fn has_organization(&self, id: &str) -> bool {
+        self.index_of.contains_key(id)
+    }
+
+    /// Index one member of organization golden record `golden` (persons and
+    /// golden records not given to [`Linker::for_organizations`] are passed over).
+    pub fn add_organization(&mut self, p: &Party, golden: &str) {
+        if p.kind == Kind::Person {
+            return;
+        }
+        let Some(&i) = self.index_of.get(golden) else {
+            return;
+        };
+        self.by_row_key.insert(
+            (p.provenance.source.clone(), p.provenance.source_key.clone()),
+            i,
+        );
+        self.by_source_key
+            .entry(p.provenance.source_key.clone())
+            .or_default()
+            .insert(i);
+        if let Some(o) = &p.org
+            && !o.match_key.is_empty()
+        {
+            self.orgs[i as usize].keys.insert(o.match_key.clone());
+            self.by_name
+                .entry(o.match_key.clone())
+                .or_default()
+                .insert(i);
+            for t in tokens(&o.match_key) {
+                self.by_token.entry(t.to_string()).or_default().insert(i);
+            }
+        }
+        let domains = p
+            .emails
+            .iter()
+            .filter(|e| !e.free_mail)
+            .filter_map(|e| e.domain().map(str::to_string));
+        for d in domains.chain(p.website.clone()) {
+            self.by_domain.entry(d).or_default().insert(i);
+        }
+        for ph in &p.phones {
+            if let Some(e) = &ph.e164
+                && is_fixed_line(ph.phone_type)
+            {
+                self.by_phone.entry(e.clone()).or_default().insert(i);
+            }
+        }
     }
 
     /// The golden IDs of `set` in order (indices follow golden IDs), at most `limit`.
@@ -396,10 +421,32 @@ pub fn link_all(
         .par_iter()
         .zip(golden)
         .enumerate()
-        .map(|(i, (p, g))| match (p.kind, steward.get(&i)) {
+        .map(|(i, (p, g))| linker.outcome(p, g, steward.get(&i)))
+        .collect();
+    let mut created = CreatedOrganizations::default();
+    for (i, (p, o)) in parties.iter().zip(outcomes.iter_mut()).enumerate() {
+        if !steward.contains_key(&i) {
+            created.link(p, o);
+        }
+    }
+    (outcomes, created.into_sorted())
+}
+
+impl Linker {
+    /// What becomes of party `p` of golden record `golden`: organizations
+    /// `None`; a sole proprietor is its own organization; a person goes as
+    /// the data steward chose (`choice`: an organization's golden ID, or
+    /// `None` for "no organization"), else as [`Linker::link`] finds.
+    pub fn outcome(
+        &self,
+        p: &Party,
+        golden: &str,
+        choice: Option<&Option<String>>,
+    ) -> Option<Outcome> {
+        match (p.kind, choice) {
             (Kind::Organization, _) => None,
             (Kind::SoleProprietor, _) => Some(Outcome::Linked {
-                organization: g.clone(),
+                organization: golden.to_string(),
                 methods: vec![Method::SoleProprietor],
                 confidence: 1.0,
             }),
@@ -411,45 +458,71 @@ pub fn link_all(
             (Kind::Person, Some(None)) => Some(Outcome::Unlinked {
                 reason: "the data steward left this person without an organization".to_string(),
             }),
-            (Kind::Person, None) => Some(linker.link(p)),
-        })
-        .collect();
-    let mut created: HashMap<String, NewOrganization> = HashMap::new();
-    for (i, (p, o)) in parties.iter().zip(outcomes.iter_mut()).enumerate() {
-        let Some(Outcome::Unlinked { .. }) = o else {
-            continue;
-        };
-        if steward.contains_key(&i) {
-            continue;
+            (Kind::Person, None) => Some(self.link(p)),
         }
+    }
+}
+
+/// Organizations created from persons' company text, one per distinct name key.
+#[derive(Default)]
+pub struct CreatedOrganizations(HashMap<String, NewOrganization>);
+
+impl CreatedOrganizations {
+    /// An unlinked person whose company text names something gets that
+    /// organization (created on its first mention, in party order).
+    pub fn link(&mut self, p: &Party, outcome: &mut Option<Outcome>) {
+        let Some(Outcome::Unlinked { .. }) = outcome else {
+            return;
+        };
         let Some(text) = p
             .original(Field::OrganizationRef)
             .map(str::trim)
             .filter(|s| !s.is_empty())
         else {
-            continue;
+            return;
         };
         let org = crate::normalize::org::normalize_org_name(text);
         // "ca-usa.com" is a web domain a CRM filled in, not a company's name.
         if org.match_key.is_empty() || is_bare_domain(text) {
-            continue;
+            return;
         }
-        let new = created
+        let new = self
+            .0
             .entry(org.match_key.clone())
             .or_insert_with(|| NewOrganization {
                 golden_id: new_org_id(&org.match_key),
                 name: text.to_string(),
                 match_key: org.match_key.clone(),
             });
-        *o = Some(Outcome::Linked {
+        *outcome = Some(Outcome::Linked {
             organization: new.golden_id.clone(),
             methods: vec![Method::CreatedFromName],
             confidence: Method::CreatedFromName.confidence(),
         });
     }
-    let mut created: Vec<NewOrganization> = created.into_values().collect();
-    created.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
-    (outcomes, created)
+
+    /// In golden-ID order.
+    pub fn into_sorted(self) -> Vec<NewOrganization> {
+        let mut created: Vec<NewOrganization> = self.0.into_values().collect();
+        created.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
+        created
+    }
+}
+
+/// What [`Linker::link`] and the link stage's files read of a person; the
+/// rest is dropped so that a stage can hold every person of a large project.
+pub fn slim_person(p: &mut Party) {
+    p.original.retain(|f, _| *f == Field::OrganizationRef);
+    p.extra = Default::default();
+    p.org = None;
+    p.person = None;
+    p.website = None;
+    p.tax_ids = Vec::new();
+    p.address = Default::default();
+    p.flags.retain(|f| f.code == crate::model::flags::SAME_ROW);
+    p.emails.retain(|e| !e.free_mail);
+    p.phones
+        .retain(|ph| ph.e164.is_some() && is_fixed_line(ph.phone_type));
 }
 
 /// A single word with a dot before a top-level label of letters

@@ -282,8 +282,11 @@ pub fn for_each_key(
             // one of the name's words it stays a block of likely matches, and
             // a typo in one word or swapped given and family names still
             // meet on another.
-            let mut initials: Vec<char> =
-                r.name.split(' ').filter_map(|t| t.chars().next()).collect();
+            let mut initials: Vec<char> = r
+                .name()
+                .split(' ')
+                .filter_map(|t| t.chars().next())
+                .collect();
             initials.sort_unstable();
             initials.dedup();
             f(KeyKind::Field, &k);
@@ -297,14 +300,14 @@ pub fn for_each_key(
             }
         }
     }
-    if !r.name.is_empty() {
-        f(KeyKind::NameTokens, r.name_sorted.as_bytes());
+    if !r.name().is_empty() {
+        f(KeyKind::NameTokens, r.name_sorted().as_bytes());
         for (kind, place) in [
-            (KeyKind::NameCity, &r.city),
-            (KeyKind::NamePostal, &r.postal),
+            (KeyKind::NameCity, &r.city()),
+            (KeyKind::NamePostal, &r.postal()),
         ] {
             if !place.is_empty() {
-                let mut k = r.name_sorted.clone();
+                let mut k = r.name_sorted().to_string();
                 k.push('|');
                 k.push_str(place);
                 f(kind, k.as_bytes());
@@ -312,7 +315,7 @@ pub fn for_each_key(
         }
         if cfg.name_prefix_len > 0 {
             let p: String = r
-                .name
+                .name()
                 .chars()
                 .filter(|c| *c != ' ')
                 .take(cfg.name_prefix_len)
@@ -320,18 +323,18 @@ pub fn for_each_key(
             f(KeyKind::NamePrefix, p.as_bytes());
         }
         if cfg.lsh_bands > 0 && cfg.lsh_rows > 0 {
-            lsh_keys(&r.name, cfg, f);
+            lsh_keys(r.name(), cfg, f);
         }
     }
     // A reading meets names written in Latin: same tokens, same unspaced prefix.
-    if !r.name_alt.is_empty() {
+    if !r.name_alt().is_empty() {
         f(
             KeyKind::NameTokens,
-            super::compare::sorted_tokens(&r.name_alt).as_bytes(),
+            super::compare::sorted_tokens(r.name_alt()).as_bytes(),
         );
         if cfg.name_prefix_len > 0 {
             let p: String = r
-                .name_alt
+                .name_alt()
                 .chars()
                 .filter(|c| *c != ' ')
                 .take(cfg.name_prefix_len)
@@ -339,23 +342,23 @@ pub fn for_each_key(
             f(KeyKind::NamePrefix, p.as_bytes());
         }
     }
-    if !r.addr.is_empty() {
+    if !r.addr().is_empty() {
         // A street without a house number is a street, not a building:
         // alone it pairs everyone living on it; within a postal code it
         // stays a neighbourhood.
         if cfg.address_alone {
-            if !r.house.is_empty() || r.postal.is_empty() {
-                f(KeyKind::Address, r.addr.as_bytes());
+            if !r.house().is_empty() || r.postal().is_empty() {
+                f(KeyKind::Address, r.addr().as_bytes());
             } else {
-                let mut k = r.addr.clone();
+                let mut k = r.addr().to_string();
                 k.push('|');
-                k.push_str(&r.postal);
+                k.push_str(r.postal());
                 f(KeyKind::Address, k.as_bytes());
             }
         }
-        if cfg.street_prefix_len > 0 && !r.postal.is_empty() {
+        if cfg.street_prefix_len > 0 && !r.postal().is_empty() {
             let mut k: String = r
-                .addr
+                .addr()
                 .chars()
                 .filter(|c| *c != ' ')
                 .take(cfg.street_prefix_len)
@@ -363,16 +366,16 @@ pub fn for_each_key(
             // With the house number: a building, as the address key is, but
             // tolerant of a typo late in the line (an office, a second line).
             k.push('|');
-            k.push_str(&r.house);
+            k.push_str(r.house());
             k.push('|');
-            k.push_str(&r.postal);
+            k.push_str(r.postal());
             f(KeyKind::StreetPostal, k.as_bytes());
         }
-        if !r.name.is_empty() && cfg.address_name_prefix_len > 0 {
-            let mut k = r.addr.clone();
+        if !r.name().is_empty() && cfg.address_name_prefix_len > 0 {
+            let mut k = r.addr().to_string();
             k.push('|');
             k.extend(
-                r.name
+                r.name()
                     .chars()
                     .filter(|c| *c != ' ')
                     .take(cfg.address_name_prefix_len),
@@ -520,8 +523,8 @@ pub fn candidate_pairs(
                 let mut sorted = members;
                 sorted.sort_by(|&a, &b| {
                     recs[a as usize]
-                        .name
-                        .cmp(&recs[b as usize].name)
+                        .name()
+                        .cmp(recs[b as usize].name())
                         .then(a.cmp(&b))
                 });
                 push_windowed(&sorted, window, &mut acc);
@@ -545,13 +548,13 @@ pub fn candidate_pairs(
 
     if cfg.sorted_window >= 2 {
         let mut order: Vec<u32> = (0..recs.len() as u32)
-            .filter(|&i| !recs[i as usize].name.is_empty())
+            .filter(|&i| !recs[i as usize].name().is_empty())
             .collect();
         order.par_sort_unstable_by(|&a, &b| {
             let (ra, rb) = (&recs[a as usize], &recs[b as usize]);
             kind_tag(ra.kind)
                 .cmp(&kind_tag(rb.kind))
-                .then_with(|| ra.name.cmp(&rb.name))
+                .then_with(|| ra.name().cmp(rb.name()))
                 .then(a.cmp(&b))
         });
         let before = pairs.len();
@@ -702,7 +705,7 @@ fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) ->
                         u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
                     )
                 }
-                _ => format!("{} of record {}", k, r.name),
+                _ => format!("{} of record {}", k, r.name()),
             });
         }
     });

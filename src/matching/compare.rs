@@ -470,10 +470,8 @@ pub struct PhoneKey {
 #[derive(Clone, Debug, Default)]
 pub struct Rec {
     pub kind: Kind,
-    /// Legal-form-free, transliterated, folded name.
-    pub name: String,
-    /// The name's tokens sorted and joined by one space.
-    pub name_sorted: String,
+    /// The text fields, read through the methods below.
+    text: Texts,
     pub name_ascii: bool,
     /// Characters in the name (saturating).
     pub name_chars: u16,
@@ -483,10 +481,6 @@ pub struct Rec {
     /// smaller counts bounds the characters two names can have in common
     /// (see [`name_similarity`]).
     pub name_bag: [u8; 32],
-    /// A person's family and given names, keyed like the name (empty when
-    /// the name was not split).
-    pub family: String,
-    pub given: String,
     /// Hash of legal form + position.
     pub form: Option<u64>,
     pub tax: Vec<TaxKey>,
@@ -495,22 +489,86 @@ pub struct Rec {
     pub emails: Vec<(u64, bool)>,
     /// Hashes of the website and non-free e-mail domains, sorted.
     pub domains: Vec<u64>,
-    pub addr: String,
-    /// The first number in the address (house number).
-    pub house: String,
-    /// Postal code: letters and digits, lower case.
-    pub postal: String,
-    /// Folded city ("г москва", "東京都千代田区"); see [`same_city`].
-    pub city: String,
-    /// Persons: the employer's name key (legal form removed, transliterated).
-    pub employer: String,
-    /// The Japanese reading (フリガナ) as a Latin key, so 山田 太郎 meets Yamada Taro.
-    pub name_alt: String,
     /// Values of the generic comparators: (field index, value).
     pub generic: Vec<(u8, Box<str>)>,
     /// Frequency of this record's value in each term-frequency field, among
     /// the records of its kind (0 = no value); see [`set_term_frequencies`].
     pub tf: [f32; MAX_TF],
+}
+
+/// A record's text fields in one allocation. As ten `String`s they were ten
+/// small allocations made among each page of parties, and at a million
+/// records the pages they kept alive cost more memory than the records.
+#[derive(Clone, Debug, Default)]
+struct Texts {
+    all: Box<str>,
+    /// Where each field ends in `all`.
+    ends: [u32; TEXT_FIELDS],
+}
+
+const TEXT_FIELDS: usize = 10;
+
+impl Texts {
+    fn new(fields: [&str; TEXT_FIELDS]) -> Self {
+        let mut all = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let mut ends = [0u32; TEXT_FIELDS];
+        for (end, f) in ends.iter_mut().zip(fields) {
+            all.push_str(f);
+            *end = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        }
+        Texts {
+            all: all.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.all.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+}
+
+impl Rec {
+    /// Legal-form-free, transliterated, folded name.
+    pub fn name(&self) -> &str {
+        self.text.get(0)
+    }
+    /// The name's tokens sorted and joined by one space.
+    pub fn name_sorted(&self) -> &str {
+        self.text.get(1)
+    }
+    /// A person's family name, keyed like the name (empty when the name was
+    /// not split).
+    pub fn family(&self) -> &str {
+        self.text.get(2)
+    }
+    /// A person's given name, as [`Rec::family`].
+    pub fn given(&self) -> &str {
+        self.text.get(3)
+    }
+    pub fn addr(&self) -> &str {
+        self.text.get(4)
+    }
+    /// The first number in the address (house number).
+    pub fn house(&self) -> &str {
+        self.text.get(5)
+    }
+    /// Postal code: letters and digits, lower case.
+    pub fn postal(&self) -> &str {
+        self.text.get(6)
+    }
+    /// Folded city ("г москва", "東京都千代田区"); see [`same_city`].
+    pub fn city(&self) -> &str {
+        self.text.get(7)
+    }
+    /// Persons: the employer's name key (legal form removed, transliterated).
+    pub fn employer(&self) -> &str {
+        self.text.get(8)
+    }
+    /// The Japanese reading (フリガナ) as a Latin key, so 山田 太郎 meets Yamada Taro.
+    pub fn name_alt(&self) -> &str {
+        self.text.get(9)
+    }
 }
 
 impl Rec {
@@ -806,42 +864,47 @@ impl Rec {
                 generic_value(f.comparator, raw).map(|v| (fi as u8, v.into_boxed_str()))
             })
             .collect();
+        let city = p
+            .address
+            .city
+            .as_deref()
+            .map(simple_fold)
+            .unwrap_or_default();
+        let name_alt = p
+            .person
+            .as_ref()
+            .and_then(|n| n.reading.as_deref())
+            .or_else(|| p.original(Field::NameReading))
+            .and_then(crate::normalize::translit::reading_key)
+            .unwrap_or_default();
+        let employer = (p.kind == Kind::Person)
+            .then(|| p.original(Field::OrganizationRef))
+            .flatten()
+            .map(|t| crate::normalize::org::normalize_org_name(t).match_key)
+            .unwrap_or_default();
         Rec {
             kind: p.kind,
             name_ascii: name.is_ascii(),
             name_chars: name.chars().count().min(u16::MAX as usize) as u16,
             name_reordered: name_sorted != name,
             name_bag: char_bag(&name),
-            name,
-            name_sorted,
-            family,
-            given,
+            text: Texts::new([
+                &name,
+                &name_sorted,
+                &family,
+                &given,
+                &addr,
+                &house,
+                &postal,
+                &city,
+                &employer,
+                &name_alt,
+            ]),
             form,
             tax,
             phones,
             emails,
             domains,
-            addr,
-            house,
-            postal,
-            city: p
-                .address
-                .city
-                .as_deref()
-                .map(simple_fold)
-                .unwrap_or_default(),
-            name_alt: p
-                .person
-                .as_ref()
-                .and_then(|n| n.reading.as_deref())
-                .or_else(|| p.original(Field::NameReading))
-                .and_then(crate::normalize::translit::reading_key)
-                .unwrap_or_default(),
-            employer: (p.kind == Kind::Person)
-                .then(|| p.original(Field::OrganizationRef))
-                .flatten()
-                .map(|t| crate::normalize::org::normalize_org_name(t).match_key)
-                .unwrap_or_default(),
             generic,
             tf: [0.0; MAX_TF],
         }
@@ -857,11 +920,11 @@ pub fn display_value(r: &Rec, f: usize, cmp: &Comparisons) -> Option<String> {
 /// one text value (names, address, postal code, city, employer, generic).
 fn text_value<'a>(r: &'a Rec, f: usize, cmp: &Comparisons) -> Option<&'a str> {
     let v: &str = match cmp.field(f).comparator {
-        Comparator::OrgName | Comparator::PersonName => &r.name,
-        Comparator::Address => &r.addr,
-        Comparator::PostalCode => &r.postal,
-        Comparator::City => &r.city,
-        Comparator::Employer => &r.employer,
+        Comparator::OrgName | Comparator::PersonName => r.name(),
+        Comparator::Address => r.addr(),
+        Comparator::PostalCode => r.postal(),
+        Comparator::City => r.city(),
+        Comparator::Employer => r.employer(),
         Comparator::Date | Comparator::Identifier | Comparator::Exact => r.generic(f)?,
         _ => return None,
     };
@@ -875,8 +938,8 @@ pub const MIN_TF_RECORDS: u64 = 100;
 /// name: the family and the given name), hashed; None: no value.
 fn tf_value(r: &Rec, f: usize, part: usize, cmp: &Comparisons) -> Option<u64> {
     let v: &str = match (cmp.field(f).comparator, part) {
-        (Comparator::PersonName, 1) => &r.family,
-        (Comparator::PersonName, 2) => &r.given,
+        (Comparator::PersonName, 1) => r.family(),
+        (Comparator::PersonName, 2) => r.given(),
         // A phone by its local number (the last 7 digits): the office line a
         // chain's sites share is a common value.
         (Comparator::Phone, _) => {
@@ -934,13 +997,13 @@ pub fn set_term_frequencies(recs: &mut [Rec], cmp: &Comparisons) {
 /// Best similarity of a reading key with the other side's name or reading,
 /// in either word order and without spaces (readings are often unspaced); 0 without one.
 fn reading_similarity(a: &Rec, b: &Rec) -> f32 {
-    if a.name_alt.is_empty() && b.name_alt.is_empty() {
+    if a.name_alt().is_empty() && b.name_alt().is_empty() {
         return 0.0;
     }
     let pairs = [
-        (&a.name_alt, &b.name),
-        (&a.name, &b.name_alt),
-        (&a.name_alt, &b.name_alt),
+        (&a.name_alt(), &b.name()),
+        (&a.name(), &b.name_alt()),
+        (&a.name_alt(), &b.name_alt()),
     ];
     let mut best = 0.0f32;
     for (x, y) in pairs {
@@ -1023,7 +1086,7 @@ fn char_bag(s: &str) -> [u8; 32] {
 fn name_similarity_bound(a: &Rec, b: &Rec) -> Option<f32> {
     // Counts never saturate below 255 characters; the sorted tokens are a
     // permutation of the name only when no token repeats (same length).
-    let ok = |r: &Rec| r.name_chars < 255 && r.name_sorted.len() == r.name.len();
+    let ok = |r: &Rec| r.name_chars < 255 && r.name_sorted().len() == r.name().len();
     if !ok(a) || !ok(b) {
         return None;
     }
@@ -1057,13 +1120,18 @@ pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
         return 0.0;
     }
     let ascii = a.name_ascii && b.name_ascii;
-    let mut s = indel(&a.name, &b.name, ascii, cutoff);
+    let mut s = indel(a.name(), b.name(), ascii, cutoff);
     if a.name_reordered || b.name_reordered {
-        s = s.max(indel(&a.name_sorted, &b.name_sorted, ascii, cutoff.max(s)));
+        s = s.max(indel(
+            a.name_sorted(),
+            b.name_sorted(),
+            ascii,
+            cutoff.max(s),
+        ));
     }
     let short = |r: &Rec| usize::from(r.name_chars) <= JW_MAX_LEN;
     if short(a) && short(b) {
-        s = s.max(jw(&a.name, &b.name, cutoff.max(s)));
+        s = s.max(jw(a.name(), b.name(), cutoff.max(s)));
     }
     s
 }
@@ -1073,7 +1141,7 @@ pub fn name_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
 /// "pridhamp street" even where the whole strings drift apart), and the
 /// strings with their spaces removed ("pridhamstreet").
 fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
-    let mut s = jw(&a.addr, &b.addr, 0.0);
+    let mut s = jw(a.addr(), b.addr(), 0.0);
     // Far apart as wholes: token-wise cannot bring two unrelated addresses
     // above the cutoff (they would share no long token), so skip it (hot:
     // random pairs for u are mostly such).
@@ -1081,8 +1149,8 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
         return s;
     }
     let spaces = |x: &str| x.bytes().filter(|&c| c == b' ').count();
-    if spaces(&a.addr) != spaces(&b.addr) {
-        s = s.max(super::jaro::jaro_winkler_unspaced(&a.addr, &b.addr) as f32);
+    if spaces(a.addr()) != spaces(b.addr()) {
+        s = s.max(super::jaro::jaro_winkler_unspaced(a.addr(), b.addr()) as f32);
     }
     // Each token's best partner on the other side, weighted by length, both
     // ways and averaged: one side may carry the city or an office number the
@@ -1093,11 +1161,11 @@ fn address_similarity(a: &Rec, b: &Rec, cutoff: f32) -> f32 {
     let mut xs = [""; TOKENS];
     let mut ys = [""; TOKENS];
     let (mut nx, mut ny) = (0, 0);
-    for t in a.addr.split(' ').take(TOKENS) {
+    for t in a.addr().split(' ').take(TOKENS) {
         xs[nx] = t;
         nx += 1;
     }
-    for t in b.addr.split(' ').take(TOKENS) {
+    for t in b.addr().split(' ').take(TOKENS) {
         ys[ny] = t;
         ny += 1;
     }
@@ -1159,13 +1227,13 @@ fn compare_field_with(
     let min = |level: usize| cmp.min(f, level);
     match cmp.field(f).comparator {
         Comparator::OrgName => {
-            if a.name.is_empty() || b.name.is_empty() {
+            if a.name().is_empty() || b.name().is_empty() {
                 return (0, None);
             }
-            if a.name == b.name {
+            if a.name() == b.name() {
                 return (1, Some(1.0));
             }
-            if a.name_sorted == b.name_sorted {
+            if a.name_sorted() == b.name_sorted() {
                 return (2, Some(1.0));
             }
             let (high, medium, low) = (min(3), min(4), min(5));
@@ -1174,7 +1242,7 @@ fn compare_field_with(
                 3
             } else if s >= medium {
                 4
-            } else if s >= low || token_subset(&a.name_sorted, &b.name_sorted) {
+            } else if s >= low || token_subset(a.name_sorted(), b.name_sorted()) {
                 5
             } else {
                 6
@@ -1263,16 +1331,16 @@ fn compare_field_with(
             (if shared { 1 } else { 2 }, None)
         }
         Comparator::Address => {
-            if a.addr.is_empty() || b.addr.is_empty() {
+            if a.addr().is_empty() || b.addr().is_empty() {
                 return (0, None);
             }
-            if a.addr == b.addr {
+            if a.addr() == b.addr() {
                 return (1, Some(1.0));
             }
             // Different house numbers are different buildings, unless one is
             // a typo of the other (then at most "fuzzy medium").
-            let houses = !a.house.is_empty() && !b.house.is_empty() && a.house != b.house;
-            let house_typo = houses && one_edit_apart(a.house.as_bytes(), b.house.as_bytes());
+            let houses = !a.house().is_empty() && !b.house().is_empty() && a.house() != b.house();
+            let house_typo = houses && one_edit_apart(a.house().as_bytes(), b.house().as_bytes());
             if houses && !house_typo {
                 return (5, None);
             }
@@ -1292,11 +1360,11 @@ fn compare_field_with(
             (level, Some(s))
         }
         Comparator::PostalCode => {
-            if a.postal.is_empty() || b.postal.is_empty() {
+            if a.postal().is_empty() || b.postal().is_empty() {
                 (0, None)
-            } else if a.postal == b.postal {
+            } else if a.postal() == b.postal() {
                 (1, None)
-            } else if one_edit_apart(a.postal.as_bytes(), b.postal.as_bytes()) {
+            } else if one_edit_apart(a.postal().as_bytes(), b.postal().as_bytes()) {
                 (2, None)
             } else {
                 (3, None)
@@ -1306,14 +1374,14 @@ fn compare_field_with(
             // A name in Latin letters cannot be told apart from one in kanji
             // or kana without a reading: not compared.
             let cjk = |s: &str| s.chars().any(crate::normalize::org::is_cjk);
-            if a.employer.is_empty()
-                || b.employer.is_empty()
-                || cjk(&a.employer) != cjk(&b.employer)
+            if a.employer().is_empty()
+                || b.employer().is_empty()
+                || cjk(a.employer()) != cjk(b.employer())
             {
                 (0, None)
             } else {
                 (
-                    if same_employer(&a.employer, &b.employer) {
+                    if same_employer(a.employer(), b.employer()) {
                         1
                     } else {
                         2
@@ -1323,12 +1391,12 @@ fn compare_field_with(
             }
         }
         Comparator::City => {
-            if a.city.is_empty() || b.city.is_empty() {
+            if a.city().is_empty() || b.city().is_empty() {
                 (0, None)
-            } else if same_city(&a.city, &b.city) {
+            } else if same_city(a.city(), b.city()) {
                 (1, Some(1.0))
             } else {
-                let s = jw(&a.city, &b.city, 0.0);
+                let s = jw(a.city(), b.city(), 0.0);
                 (if s >= min(2) { 2 } else { 3 }, Some(s))
             }
         }
@@ -1376,23 +1444,27 @@ fn compare_person_name(
     f: usize,
     fast: bool,
 ) -> (u8, Option<f32>) {
-    if a.name.is_empty() || b.name.is_empty() {
+    if a.name().is_empty() || b.name().is_empty() {
         return (0, None);
     }
-    if a.name == b.name {
+    if a.name() == b.name() {
         return (1, Some(1.0));
     }
     let (swap_min, high, medium, low) =
         (cmp.min(f, 2), cmp.min(f, 3), cmp.min(f, 4), cmp.min(f, 7));
     let alt = reading_similarity(a, b);
-    let split = |r: &Rec| !r.family.is_empty() && !r.given.is_empty();
+    let split = |r: &Rec| !r.family().is_empty() && !r.given().is_empty();
     let level = if split(a) && split(b) {
-        let fam = part_similarity(&a.family, &b.family, 0.0);
-        let giv = part_similarity(&a.given, &b.given, medium);
+        let fam = part_similarity(a.family(), b.family(), 0.0);
+        let giv = part_similarity(a.given(), b.given(), medium);
         let both = fam.min(giv);
         // Swapped parts are looked for only where the parts in place disagree.
         let cross = || {
-            part_similarity(&a.family, &b.given, 0.0).min(part_similarity(&a.given, &b.family, 0.0))
+            part_similarity(a.family(), b.given(), 0.0).min(part_similarity(
+                a.given(),
+                b.family(),
+                0.0,
+            ))
         };
         if both >= high {
             (3, both)
@@ -1403,9 +1475,9 @@ fn compare_person_name(
             (2, c)
         } else if both >= medium {
             (4, both)
-        } else if a.family == b.family {
+        } else if a.family() == b.family() {
             (5, both)
-        } else if a.given == b.given {
+        } else if a.given() == b.given() {
             (6, both)
         } else {
             (0, both)
@@ -1420,7 +1492,7 @@ fn compare_person_name(
     if level.0 != 0 {
         return (level.0, Some(level.1));
     }
-    if a.name_sorted == b.name_sorted {
+    if a.name_sorted() == b.name_sorted() {
         return (2, Some(1.0));
     }
     let s = name_similarity(a, b, if fast { low } else { 0.0 }).max(alt);

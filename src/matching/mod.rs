@@ -480,6 +480,7 @@ pub struct Contribution {
     pub level: u8,
     pub label: String,
     /// Similarity of fuzzy fields (name, address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub similarity: Option<f32>,
     /// The agreed value, where term frequency adjusted the weight.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -3,13 +3,14 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::link::{Outcome, link_all};
+use crate::link::{CreatedOrganizations, Linker, Outcome, slim_person};
 use crate::matching::golden_id;
 use crate::model::{Kind, Party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::matches::{CreatedOrganization, LinkRow};
-use std::collections::{HashMap, HashSet};
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LinkReport {
@@ -26,27 +27,84 @@ pub struct LinkReport {
     pub changed_since_decided: Vec<(String, String, String, String)>,
 }
 
+/// Parties parsed a page at a time: the organizations go into the linker's
+/// indexes, the persons are kept slimmed ([`slim_person`]).
+const PAGE: usize = 20_000;
+
+/// The persons (and sole proprietors) to link, in party order, slimmed, with
+/// what the steward's choices are checked against.
+#[derive(Default)]
+struct Persons {
+    parties: Vec<Party>,
+    golden: Vec<String>,
+    /// [`golden_id::identity_key`], when there are steward choices to find
+    /// (by index, as `parties`).
+    identities: Vec<String>,
+    /// [`golden_id::content_hash`], when a choice recorded one to compare with.
+    hashes: Vec<String>,
+}
+
 pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Result<LinkReport> {
-    let parties = ws.load_parties()?;
-    let golden = ws.golden_ids()?;
-    let in_step = golden.len() == parties.len()
-        && golden
-            .iter()
-            .zip(&parties)
-            .all(|((row, _), p)| *row == p.id);
-    if !in_step {
-        return Err(Error::Failed(format!(
+    let stale = || {
+        Error::Failed(format!(
             "the match stage is out of date: run `golive match {}` first",
             config.dir.display()
-        )));
-    }
-    let golden: Vec<String> = golden.into_iter().map(|(_, g)| g).collect();
-    let (steward, unresolved, changed_since_decided) = steward_choices(ws, &parties, &golden)?;
+        ))
+    };
+    let golden = ws.golden_ids()?;
+    let decisions = ws.link_decisions()?;
+    let hashes_needed = decisions.iter().any(|d| !d.person_hash.is_empty());
     let task = progress.task("link", Work::Uncounted);
-    let (outcomes, created) = link_all(&parties, &golden, &steward);
+    let mut linker = Linker::for_organizations(ws.organization_golden_ids()?);
+    let mut persons = Persons::default();
+    let mut at = 0;
+    ws.party_pages(PAGE, |page| {
+        for mut p in page {
+            let Some((_, g)) = golden.get(at).filter(|(row, _)| *row == p.id) else {
+                return Err(stale());
+            };
+            at += 1;
+            linker.add_organization(&p, g);
+            if p.kind == Kind::Organization {
+                continue;
+            }
+            if !decisions.is_empty() {
+                persons.identities.push(golden_id::identity_key(&p));
+                if hashes_needed {
+                    persons.hashes.push(golden_id::content_hash(&p));
+                }
+            }
+            slim_person(&mut p);
+            persons.parties.push(p);
+            persons.golden.push(g.clone());
+        }
+        Ok(())
+    })?;
+    if at != golden.len() {
+        return Err(stale());
+    }
+    drop(golden);
+    let (steward, unresolved, changed_since_decided) =
+        steward_choices(decisions, &persons, &linker);
+    let mut outcomes: Vec<Option<Outcome>> = persons
+        .parties
+        .par_iter()
+        .zip(&persons.golden)
+        .enumerate()
+        .map(|(i, (p, g))| linker.outcome(p, g, steward.get(&i)))
+        .collect();
+    drop(linker);
+    let mut created = CreatedOrganizations::default();
+    for (i, (p, o)) in persons.parties.iter().zip(outcomes.iter_mut()).enumerate() {
+        if !steward.contains_key(&i) {
+            created.link(p, o);
+        }
+    }
+    let created = created.into_sorted();
     task.finish();
 
-    let rows: Vec<LinkRow> = parties
+    let rows: Vec<LinkRow> = persons
+        .parties
         .iter()
         .zip(&outcomes)
         .filter_map(|(p, o)| {
@@ -76,12 +134,18 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         })
         .collect();
     ws.replace_links(&rows, &created_rows)?;
-    super::outputs::write_links(config, &parties, &outcomes, &golden, &created)?;
+    super::outputs::write_links(
+        config,
+        &persons.parties,
+        &outcomes,
+        &persons.golden,
+        &created,
+    )?;
 
-    let persons = outcomes.iter().flatten().count();
+    let linked = outcomes.iter().flatten().count();
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().flatten().filter(|o| f(o)).count();
     Ok(LinkReport {
-        persons,
+        persons: linked,
         linked: count(|o| matches!(o, Outcome::Linked { .. })),
         created: created.len(),
         ambiguous: count(|o| matches!(o, Outcome::Ambiguous { .. })),
@@ -91,7 +155,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     })
 }
 
-/// The steward's link choices by party index. A choice whose person is gone,
+/// The steward's link choices by index into `persons`. A choice whose person is gone,
 /// or whose organization no longer has a golden record, is reported instead.
 type Choices = (
     HashMap<usize, Option<String>>,
@@ -99,39 +163,37 @@ type Choices = (
     Vec<(String, String, String, String)>,
 );
 
-fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Result<Choices> {
-    let decisions = ws.link_decisions()?;
+fn steward_choices(
+    decisions: Vec<crate::workspace::review::LinkDecision>,
+    persons: &Persons,
+    linker: &Linker,
+) -> Choices {
     if decisions.is_empty() {
-        return Ok(Default::default());
+        return Default::default();
     }
     // `None`: several persons share the key (identical keyless rows).
-    let mut by_key: HashMap<(&str, String), Option<usize>> = HashMap::new();
-    for (i, p) in parties.iter().enumerate() {
-        if p.kind == Kind::Person {
-            let source = p.provenance.source.as_str();
-            let identity = golden_id::identity_key(p);
-            let mut keys = vec![p.provenance.source_key.clone()];
-            if identity != p.provenance.source_key {
-                keys.push(identity);
-            }
-            for k in keys {
-                by_key
-                    .entry((source, k))
-                    .and_modify(|e| *e = None)
-                    .or_insert(Some(i));
-            }
+    let mut by_key: HashMap<(&str, &str), Option<usize>> = HashMap::new();
+    for (i, p) in persons.parties.iter().enumerate() {
+        if p.kind != Kind::Person {
+            continue;
+        }
+        let identity = persons.identities[i].as_str();
+        let source = p.provenance.source.as_str();
+        let mut keys = vec![p.provenance.source_key.as_str()];
+        if identity != p.provenance.source_key {
+            keys.push(identity);
+        }
+        for k in keys {
+            by_key
+                .entry((source, k))
+                .and_modify(|e| *e = None)
+                .or_insert(Some(i));
         }
     }
-    let organizations: HashSet<&str> = parties
-        .iter()
-        .zip(golden)
-        .filter(|(p, _)| p.kind != Kind::Person)
-        .map(|(_, g)| g.as_str())
-        .collect();
     let (mut chosen, mut unresolved, mut changed) = (HashMap::new(), Vec::new(), Vec::new());
     for d in decisions {
         let (source, key) = d.person;
-        let i = match by_key.get(&(source.as_str(), key.clone())) {
+        let i = match by_key.get(&(source.as_str(), key.as_str())) {
             Some(Some(i)) => *i,
             Some(None) => {
                 unresolved.push((source, key, "several persons share this key".to_string()));
@@ -142,7 +204,7 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
                 continue;
             }
         };
-        if !d.person_hash.is_empty() && golden_id::content_hash(&parties[i]) != d.person_hash {
+        if !d.person_hash.is_empty() && persons.hashes[i] != d.person_hash {
             changed.push((
                 source.clone(),
                 key.clone(),
@@ -151,7 +213,7 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
             ));
         }
         match d.organization {
-            Some(org) if !organizations.contains(org.as_str()) => unresolved.push((
+            Some(org) if !linker.has_organization(&org) => unresolved.push((
                 source,
                 key,
                 format!("organization {org} no longer has a golden record"),
@@ -161,5 +223,5 @@ fn steward_choices(ws: &Workspace, parties: &[Party], golden: &[String]) -> Resu
             }
         }
     }
-    Ok((chosen, unresolved, changed))
+    (chosen, unresolved, changed)
 }

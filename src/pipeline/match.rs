@@ -107,7 +107,14 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     let mut recs: Vec<Rec> = Vec::new();
     let mut heads = Heads::default();
     ws.party_pages(PAGE, |page| {
-        recs.par_extend(page.par_iter().map(|p| Rec::prepare_with(p, &cmp)));
+        // Prepared on every core, kept as copies made on this thread: the
+        // pool's allocations are mixed with the page's parties, and what was
+        // kept of them pinned ~1 GB of freed pages at a million parties.
+        let prepared: Vec<Rec> = page
+            .par_iter()
+            .map(|p| Rec::prepare_with(p, &cmp))
+            .collect();
+        recs.extend(prepared.iter().cloned());
         heads.add(&page, hashes_needed);
         Ok(())
     })?;
@@ -173,7 +180,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     // stored and turned into its out/golden.csv row, and only the row is kept.
     let mut order: Vec<u32> = (0..members.len() as u32).collect();
     order.par_sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
-    let mut golden_rows: Vec<Vec<String>> = Vec::with_capacity(order.len());
+    let mut files = super::outputs::MatchFiles::new(config)?;
     let mut overrides_applied = 0;
     for page in order.chunks(PAGE) {
         type Built = (
@@ -229,7 +236,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             unresolved_overrides.extend(failed);
         }
         writer.add_golden(&stored)?;
-        golden_rows.extend(rows);
+        files.golden(&rows)?;
     }
     for page in result.pairs.chunks(PAGE) {
         let pairs: Vec<StoredPair> = page
@@ -237,6 +244,10 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .map(|p| {
                 let (a, b) = (p.a as usize, p.b as usize);
                 let (mut explanation, levels) = engine.explain_with_levels(&result.params, a, b);
+                // The fields missing on a side (level 0, weight 0) are in
+                // `levels`; the explanation keeps what it says (a third of
+                // the workspace at a million parties was their entries).
+                explanation.contributions.retain(|c| c.level != 0);
                 let (left_row, right_row) = (heads.ids[a], heads.ids[b]);
                 (explanation.a, explanation.b) = (left_row as usize, right_row as usize);
                 StoredPair {
@@ -258,7 +269,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .zip(&result.clustering.cluster_of)
             .map(|(k, c)| (k.as_str(), ids[*c as usize].as_str())),
     )?;
-    super::outputs::write_match(config, &heads.keys, &heads.kinds, &clusters, &golden_rows)?;
+    files.commit(&heads.keys, &heads.kinds, &clusters)?;
     task.finish();
     let capped_examples = result
         .blocking
@@ -296,7 +307,7 @@ impl Heads {
     fn add(&mut self, page: &[Party], hashes: bool) {
         self.ids.extend(page.iter().map(|p| p.id));
         self.kinds.extend(page.iter().map(|p| p.kind));
-        self.keys.par_extend(page.par_iter().map(RowKeys::of));
+        self.keys.extend(page.iter().map(RowKeys::of));
         if hashes {
             self.hashes
                 .par_extend(page.par_iter().map(golden_id::content_hash));

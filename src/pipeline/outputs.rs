@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::export::{StagedOutputs, finish, write_xlsx};
+use crate::export::{SafeCsv, StagedOutputs, XlsxRows, finish};
 use crate::link::{NewOrganization, Outcome};
 use crate::matching::{GoldenRecord, RowKeys};
 use crate::model::{Field, Kind, Party};
@@ -95,21 +95,6 @@ pub fn golden_row(g: &GoldenRecord, parties: &[Party], id: &str) -> Vec<String> 
     ]
 }
 
-/// `out/golden.csv`, and `out/golden.xlsx` with the same rows, every cell text;
-/// `rows` in golden-ID order.
-fn write_golden(outputs: &mut StagedOutputs, rows: &[Vec<String>]) -> Result<()> {
-    let mut w = outputs.csv("golden.csv")?;
-    row(&mut w, GOLDEN_HEADER)?;
-    for fields in rows {
-        row(&mut w, fields)?;
-    }
-    finish(w, Path::new("golden.csv"))?;
-    let xlsx = outputs.path("golden.xlsx");
-    write_xlsx(&xlsx, "golden", &GOLDEN_HEADER, rows)
-        .map_err(|e| Error::bad_input(&xlsx, e.to_string()))?;
-    Ok(())
-}
-
 /// One CSV row; a write error names the staged file.
 fn row<W: std::io::Write, I, T>(w: &mut crate::export::SafeCsv<W>, fields: I) -> Result<()>
 where
@@ -141,21 +126,58 @@ pub fn files_of(stage: super::Stage) -> &'static [&'static str] {
     }
 }
 
-/// `out/clusters.csv` and `out/golden.csv` (+ `.xlsx`); the links of the
-/// previous golden records go too, and the later stages' files.
-pub fn write_match(
-    config: &Config,
-    rows: &[RowKeys],
-    kinds: &[Kind],
-    clusters: &[ClusterRow],
-    golden_rows: &[Vec<String>],
-) -> Result<()> {
-    let mut outputs = StagedOutputs::new(config)?;
-    write_clusters(&mut outputs, rows, kinds, clusters)?;
-    write_golden(&mut outputs, golden_rows)?;
-    let mut stale = vec!["links.csv", "created_organizations.csv"];
-    stale.extend(LATER_STAGES);
-    outputs.commit(&stale)
+/// The match stage's files: `out/golden.csv` and `out/golden.xlsx` (the same
+/// rows, every cell text) written a page of golden records at a time, in
+/// golden-ID order, as the stage builds them; `out/clusters.csv` at the end.
+/// The links of the previous golden records go, and the later stages' files.
+pub struct MatchFiles {
+    outputs: StagedOutputs,
+    golden_csv: SafeCsv<std::io::BufWriter<std::fs::File>>,
+    golden_xlsx: XlsxRows,
+}
+
+impl MatchFiles {
+    pub fn new(config: &Config) -> Result<Self> {
+        let mut outputs = StagedOutputs::new(config)?;
+        let mut golden_csv = outputs.csv("golden.csv")?;
+        row(&mut golden_csv, GOLDEN_HEADER)?;
+        let xlsx = outputs.path("golden.xlsx");
+        let golden_xlsx = XlsxRows::new(&xlsx, "golden", &GOLDEN_HEADER)
+            .map_err(|e| Error::bad_input(&xlsx, e.to_string()))?;
+        Ok(MatchFiles {
+            outputs,
+            golden_csv,
+            golden_xlsx,
+        })
+    }
+
+    /// The next golden rows ([`golden_row`]).
+    pub fn golden(&mut self, rows: &[Vec<String>]) -> Result<()> {
+        for fields in rows {
+            row(&mut self.golden_csv, fields)?;
+            self.golden_xlsx
+                .row(fields)
+                .map_err(|e| Error::bad_input(Path::new("out/golden.xlsx"), e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Writes `out/clusters.csv` and moves the files into `out/`.
+    pub fn commit(
+        mut self,
+        rows: &[RowKeys],
+        kinds: &[Kind],
+        clusters: &[ClusterRow],
+    ) -> Result<()> {
+        finish(self.golden_csv, Path::new("golden.csv"))?;
+        self.golden_xlsx
+            .finish()
+            .map_err(|e| Error::bad_input(Path::new("out/golden.xlsx"), e.to_string()))?;
+        write_clusters(&mut self.outputs, rows, kinds, clusters)?;
+        let mut stale = vec!["links.csv", "created_organizations.csv"];
+        stale.extend(LATER_STAGES);
+        self.outputs.commit(&stale)
+    }
 }
 
 /// `out/links.csv` and `out/created_organizations.csv`.

@@ -162,6 +162,10 @@ impl MatchWriter<'_> {
     }
 
     pub fn commit(self) -> Result<()> {
+        let ws = self.open.ws;
+        ws.conn
+            .execute_batch("CREATE INDEX clusters_by_golden ON clusters (golden_id)")
+            .map_err(|e| ws.err(e))?;
         self.open.commit()
     }
 }
@@ -208,7 +212,10 @@ impl Workspace {
         let open = super::Open::begin(
             self,
             // Links point at the previous golden records: the link stage redoes them.
-            "DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;
+            // The index by golden ID is built once all clusters are in: a
+            // million inserts into it in golden-ID disorder took 15 s.
+            "DROP INDEX IF EXISTS clusters_by_golden;
+             DELETE FROM clusters; DELETE FROM golden; DELETE FROM match_pairs;
              DELETE FROM links; DELETE FROM created_organizations;",
         )?;
         self.conn
@@ -287,6 +294,17 @@ impl Workspace {
             ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    /// The golden IDs of organizations and sole proprietors (every golden
+    /// record with a member that is not a person), in ID order.
+    pub fn organization_golden_ids(&self) -> Result<Vec<String>> {
+        self.query_all(
+            "SELECT DISTINCT c.golden_id FROM clusters c JOIN parties p ON p.row_id = c.row_id
+             WHERE p.reject IS NULL AND p.kind != ?1 ORDER BY c.golden_id",
+            [crate::model::Kind::Person.as_str()],
+            |r| r.get(0),
         )
     }
 

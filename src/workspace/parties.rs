@@ -117,6 +117,11 @@ pub struct PartySummary {
 /// Columns of `parties p`.
 pub(super) const PARTY_ORDER: &str = "p.source, p.row_id";
 
+/// Every accepted party, in party order.
+fn parties_in_order() -> String {
+    format!("SELECT p.party FROM parties p WHERE p.reject IS NULL ORDER BY {PARTY_ORDER}")
+}
+
 impl Workspace {
     /// Start replacing every party but those of the tables in `keep`
     /// (normalize is re-runnable): nothing is visible until
@@ -197,9 +202,7 @@ impl Workspace {
     ) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare(&format!(
-                "SELECT p.party FROM parties p WHERE p.reject IS NULL ORDER BY {PARTY_ORDER}"
-            ))
+            .prepare(&parties_in_order())
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut json: Vec<String> = Vec::with_capacity(page);
@@ -297,5 +300,33 @@ impl Workspace {
             [limit as i64],
             RejectedRow::from_row,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sorting a million parties' JSON instead (temp_store is MEMORY) was
+    /// 1.6 GB of the match stage's peak.
+    #[test]
+    fn parties_are_read_in_order_through_the_index_without_a_sort() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(tmp.path()).unwrap();
+        let plan: Vec<String> = ws
+            .query_all(
+                &format!("EXPLAIN QUERY PLAN {}", parties_in_order()),
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("parties_in_order")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
     }
 }
