@@ -144,6 +144,56 @@ pub struct Linker {
     by_phone: FastMap<String, BTreeSet<u32>>,
 }
 
+/// What the linker indexes of one organization's party.
+pub struct OrgKeys {
+    /// (source, source key), for [`Method::SameRow`].
+    row_key: (String, String),
+    source_key: String,
+    /// The name's match key, when it has one.
+    name: Option<String>,
+    /// Company e-mail domains and the website's.
+    domains: Vec<String>,
+    /// Fixed lines, E.164.
+    phones: Vec<String>,
+}
+
+impl OrgKeys {
+    /// `None` for a person.
+    pub fn of(p: &Party) -> Option<Self> {
+        if p.kind == Kind::Person {
+            return None;
+        }
+        let domains = p
+            .emails
+            .iter()
+            .filter(|e| !e.free_mail)
+            .filter_map(|e| e.domain().map(str::to_string))
+            .chain(p.website.clone())
+            .collect();
+        let phones = p
+            .phones
+            .iter()
+            .filter(|ph| is_fixed_line(ph.phone_type))
+            .filter_map(|ph| ph.e164.clone())
+            .collect();
+        Some(OrgKeys {
+            row_key: (p.provenance.source.clone(), p.provenance.source_key.clone()),
+            source_key: p.provenance.source_key.clone(),
+            name: p
+                .org
+                .as_ref()
+                .map(|o| o.match_key.clone())
+                .filter(|k| !k.is_empty()),
+            domains,
+            phones,
+        })
+    }
+}
+
+fn add(index: &mut FastMap<String, BTreeSet<u32>>, key: String, i: u32) {
+    index.entry(key).or_default().insert(i);
+}
+
 fn is_fixed_line(t: PhoneType) -> bool {
     matches!(
         t,
@@ -215,46 +265,38 @@ impl Linker {
     /// Index one member of organization golden record `golden` (persons and
     /// golden records not given to [`Linker::for_organizations`] are passed over).
     pub fn add_organization(&mut self, p: &Party, golden: &str) {
-        if p.kind == Kind::Person {
-            return;
+        if let Some(keys) = OrgKeys::of(p) {
+            self.add_keys(keys, golden);
         }
+    }
+
+    /// As [`Linker::add_organization`], with the keys taken from the party
+    /// beforehand (on any thread).
+    pub fn add_keys(&mut self, keys: OrgKeys, golden: &str) {
         let Some(&i) = self.index_of.get(golden) else {
             return;
         };
-        self.by_row_key.insert(
-            (p.provenance.source.clone(), p.provenance.source_key.clone()),
-            i,
-        );
-        self.by_source_key
-            .entry(p.provenance.source_key.clone())
-            .or_default()
-            .insert(i);
-        if let Some(o) = &p.org
-            && !o.match_key.is_empty()
-        {
-            self.orgs[i as usize].keys.insert(o.match_key.clone());
-            self.by_name
-                .entry(o.match_key.clone())
-                .or_default()
-                .insert(i);
-            for t in tokens(&o.match_key) {
-                self.by_token.entry(t.to_string()).or_default().insert(i);
+        self.by_row_key.insert(keys.row_key, i);
+        add(&mut self.by_source_key, keys.source_key, i);
+        if let Some(name) = keys.name {
+            for t in tokens(&name) {
+                match self.by_token.get_mut(t) {
+                    Some(set) => {
+                        set.insert(i);
+                    }
+                    None => {
+                        self.by_token.insert(t.to_string(), BTreeSet::from([i]));
+                    }
+                }
             }
+            self.orgs[i as usize].keys.insert(name.clone());
+            add(&mut self.by_name, name, i);
         }
-        let domains = p
-            .emails
-            .iter()
-            .filter(|e| !e.free_mail)
-            .filter_map(|e| e.domain().map(str::to_string));
-        for d in domains.chain(p.website.clone()) {
-            self.by_domain.entry(d).or_default().insert(i);
+        for d in keys.domains {
+            add(&mut self.by_domain, d, i);
         }
-        for ph in &p.phones {
-            if let Some(e) = &ph.e164
-                && is_fixed_line(ph.phone_type)
-            {
-                self.by_phone.entry(e.clone()).or_default().insert(i);
-            }
+        for ph in keys.phones {
+            add(&mut self.by_phone, ph, i);
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::link::{CreatedOrganizations, Linker, Outcome, slim_person};
+use crate::link::{CreatedOrganizations, Linker, OrgKeys, Outcome, slim_person};
 use crate::matching::golden_id;
 use crate::model::{Kind, Party};
 use crate::progress::{Progress, Work};
@@ -31,6 +31,11 @@ pub struct LinkReport {
 /// indexes, the persons are kept slimmed ([`slim_person`]).
 const PAGE: usize = 20_000;
 
+/// What the link stage keeps of a party of a page: an organization's keys
+/// for the linker; a person (or sole proprietor), slimmed, with its identity
+/// and content hash.
+type Taken = (Option<OrgKeys>, Option<(Party, String, String)>);
+
 /// The persons (and sole proprietors) to link, in party order, slimmed, with
 /// what the steward's choices are checked against.
 #[derive(Default)]
@@ -38,9 +43,10 @@ struct Persons {
     parties: Vec<Party>,
     golden: Vec<String>,
     /// [`golden_id::identity_key`], when there are steward choices to find
-    /// (by index, as `parties`).
+    /// (by index, as `parties`; empty strings otherwise).
     identities: Vec<String>,
-    /// [`golden_id::content_hash`], when a choice recorded one to compare with.
+    /// [`golden_id::content_hash`], when a choice recorded one to compare with
+    /// (empty strings otherwise).
     hashes: Vec<String>,
 }
 
@@ -59,24 +65,46 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     let mut persons = Persons::default();
     let mut at = 0;
     ws.party_pages(PAGE, |page| {
-        for mut p in page {
-            let Some((_, g)) = golden.get(at).filter(|(row, _)| *row == p.id) else {
-                return Err(stale());
-            };
-            at += 1;
-            linker.add_organization(&p, g);
-            if p.kind == Kind::Organization {
-                continue;
-            }
-            if !decisions.is_empty() {
-                persons.identities.push(golden_id::identity_key(&p));
-                if hashes_needed {
-                    persons.hashes.push(golden_id::content_hash(&p));
+        let first = at;
+        at += page.len();
+        let of_page = golden.get(first..at).ok_or_else(stale)?;
+        if page.iter().zip(of_page).any(|(p, (row, _))| p.id != *row) {
+            return Err(stale());
+        }
+        // Taken apart where they were parsed, on every core: the linker's
+        // keys of an organization, a slimmed person with what their
+        // steward's choice is checked against.
+        let taken: Vec<Taken> = page
+            .into_par_iter()
+            .map(|mut p| {
+                let keys = OrgKeys::of(&p);
+                if p.kind == Kind::Organization {
+                    return (keys, None);
                 }
+                let identity = if decisions.is_empty() {
+                    String::new()
+                } else {
+                    golden_id::identity_key(&p)
+                };
+                let hash = if hashes_needed {
+                    golden_id::content_hash(&p)
+                } else {
+                    String::new()
+                };
+                slim_person(&mut p);
+                (keys, Some((p, identity, hash)))
+            })
+            .collect();
+        for ((keys, person), (_, g)) in taken.into_iter().zip(of_page) {
+            if let Some(keys) = keys {
+                linker.add_keys(keys, g);
             }
-            slim_person(&mut p);
-            persons.parties.push(p);
-            persons.golden.push(g.clone());
+            if let Some((p, identity, hash)) = person {
+                persons.parties.push(p);
+                persons.golden.push(g.clone());
+                persons.identities.push(identity);
+                persons.hashes.push(hash);
+            }
         }
         Ok(())
     })?;

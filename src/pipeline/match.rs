@@ -180,7 +180,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     // stored and turned into its out/golden.csv row, and only the row is kept.
     let mut order: Vec<u32> = (0..members.len() as u32).collect();
     order.par_sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
-    let mut files = super::outputs::MatchFiles::new(config)?;
+    let mut files = super::outputs::MatchFiles::new(config)?.in_background();
     let mut overrides_applied = 0;
     for page in order.chunks(PAGE) {
         type Built = (
@@ -236,7 +236,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             unresolved_overrides.extend(failed);
         }
         writer.add_golden(&stored)?;
-        files.golden(&rows)?;
+        files.golden(rows);
     }
     for page in result.pairs.chunks(PAGE) {
         let pairs: Vec<StoredPair> = page
@@ -262,6 +262,7 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
             .collect();
         writer.add_pairs(&pairs)?;
     }
+    let files = files.finish()?;
     writer.commit()?;
     ws.replace_golden_keys(
         member_keys

@@ -162,6 +162,23 @@ impl MatchFiles {
         Ok(())
     }
 
+    /// The golden rows written on a thread of their own, beside the stage's
+    /// inserts into the workspace (which take one core).
+    pub fn in_background(self) -> BackgroundFiles {
+        let (send, pages) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(2);
+        let writing = std::thread::spawn(move || -> Result<MatchFiles> {
+            let mut files = self;
+            for rows in pages {
+                files.golden(&rows)?;
+            }
+            Ok(files)
+        });
+        BackgroundFiles {
+            send: Some(send),
+            writing,
+        }
+    }
+
     /// Writes `out/clusters.csv` and moves the files into `out/`.
     pub fn commit(
         mut self,
@@ -177,6 +194,31 @@ impl MatchFiles {
         let mut stale = vec!["links.csv", "created_organizations.csv"];
         stale.extend(LATER_STAGES);
         self.outputs.commit(&stale)
+    }
+}
+
+/// [`MatchFiles`] being written on their own thread.
+pub struct BackgroundFiles {
+    send: Option<std::sync::mpsc::SyncSender<Vec<Vec<String>>>>,
+    writing: std::thread::JoinHandle<Result<MatchFiles>>,
+}
+
+impl BackgroundFiles {
+    /// The next golden rows. A write that failed shows at [`BackgroundFiles::finish`].
+    pub fn golden(&mut self, rows: Vec<Vec<String>>) {
+        if let Some(send) = &self.send
+            && send.send(rows).is_err()
+        {
+            self.send = None;
+        }
+    }
+
+    /// Waits for the rows sent so far to be written.
+    pub fn finish(mut self) -> Result<MatchFiles> {
+        self.send = None;
+        self.writing.join().map_err(|_| {
+            Error::Failed("writing out/golden.csv and out/golden.xlsx stopped".to_string())
+        })?
     }
 }
 
