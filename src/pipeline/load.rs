@@ -529,25 +529,29 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
             *a = member.as_str();
         }
     }
-    let stored = ws.all_golden()?;
-    let mut records: Vec<Record> = stored
-        .par_iter()
-        .map(|(golden_id, _, json)| {
-            let g: StoredGolden = serde_json::from_str(json).map_err(|e| {
-                Error::Failed(format!(
-                    "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
-                ))
-            })?;
-            let ids = existing.get(golden_id).cloned().unwrap_or_default();
-            Ok(Record {
-                golden_id: golden_id.clone(),
-                source_members: g.members.len().saturating_sub(ids.len()),
-                existing: ids,
-                anchor: anchors.get(golden_id.as_str()).map_or_else(String::new, |a| a.to_string()),
-                party: g.record,
+    let mut records: Vec<Record> = Vec::new();
+    ws.golden_pages(20_000, |page| {
+        let parsed: Vec<Record> = page
+            .par_iter()
+            .map(|(golden_id, json)| {
+                let g: StoredGolden = serde_json::from_str(json).map_err(|e| {
+                    Error::Failed(format!(
+                        "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
+                    ))
+                })?;
+                let ids = existing.get(golden_id).cloned().unwrap_or_default();
+                Ok(Record {
+                    golden_id: golden_id.clone(),
+                    source_members: g.members.len().saturating_sub(ids.len()),
+                    existing: ids,
+                    anchor: anchors.get(golden_id.as_str()).map_or_else(String::new, |a| a.to_string()),
+                    party: g.record,
+                })
             })
-        })
-        .collect::<Result<_>>()?;
+            .collect::<Result<_>>()?;
+        records.extend(parsed);
+        Ok(())
+    })?;
     for (golden_id, name) in ws.created_organizations()? {
         let mut party = Party {
             kind: Kind::Organization,

@@ -259,12 +259,31 @@ impl Workspace {
         )
     }
 
-    /// Every golden record: (golden ID, kind, `GoldenByRow` JSON), by golden ID.
-    pub fn all_golden(&self) -> Result<Vec<(String, String, String)>> {
-        self.query_all(
-            "SELECT golden_id, kind, record FROM golden ORDER BY golden_id",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+    /// Every golden record, by golden ID, `page` at a time: (golden ID,
+    /// `GoldenByRow` JSON). A million records' JSON at once was 2 GB.
+    pub fn golden_pages(
+        &self,
+        page: usize,
+        mut f: impl FnMut(Vec<(String, String)>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT golden_id, record FROM golden ORDER BY golden_id")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut batch = Vec::with_capacity(page);
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            batch.push((
+                row.get(0).map_err(|e| self.err(e))?,
+                row.get(1).map_err(|e| self.err(e))?,
+            ));
+            if batch.len() == page {
+                f(std::mem::take(&mut batch))?;
+            }
+        }
+        if !batch.is_empty() {
+            f(batch)?;
+        }
+        Ok(())
     }
 }
