@@ -174,21 +174,9 @@ impl<W: std::io::Write> SafeCsv<W> {
     }
 }
 
-/// An XLSX sheet for people: every cell a text cell (so Excel keeps leading
-/// zeros and `+`, and never reads a number or date into an identifier), through
-/// the same [`neutralize`], a bold frozen header with filters.
-pub fn write_xlsx(
-    path: &Path,
-    sheet: &str,
-    header: &[&str],
-    rows: &[Vec<String>],
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let columns: Vec<Column> = header.iter().map(|h| Column::of_header(h)).collect();
-    write_xlsx_sheets(path, sheet, header, &columns, rows, XLSX_MAX_DATA_ROWS)
-}
-
-/// As [`write_xlsx`], with the kind of each column given (import files whose
-/// headers are the CRM's own words: "Рабочий телефон" holds phones).
+/// An import file for a CRM as [`XlsxRows`] writes it, with Excel's shared
+/// strings, and the kind of each column given (headers are the CRM's own
+/// words: "Рабочий телефон" holds phones).
 pub fn write_xlsx_columns(
     path: &Path,
     sheet: &str,
@@ -213,16 +201,22 @@ fn write_xlsx_sheets(
     per_sheet: usize,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let mut book = XlsxRows::with_sheet_size(path, sheet, header, columns, per_sheet)?;
+    book.shared_strings = true;
     for row in rows {
         book.row(row)?;
     }
     book.finish()
 }
 
-/// An XLSX file written a row at a time, as [`write_xlsx`] writes it: each
-/// sheet's rows go to a temporary file beside `path` as they come (constant
-/// memory: a 450,000-row golden sheet held in memory took 1.6 GB), and the
-/// zip is packed when [`XlsxRows::finish`] is called.
+/// An XLSX file for people, written a row at a time: every cell a text cell
+/// (so Excel keeps leading zeros and `+`, and never reads a number or date
+/// into an identifier), through the same [`neutralize`], a bold frozen header
+/// with filters. Each sheet's rows go to a temporary file beside `path` as
+/// they come (a 450,000-row golden sheet held whole took 1.6 GB), and the zip
+/// is packed when [`XlsxRows::finish`] is called. Files for people hold their
+/// text inline (Excel reads it); import files for a CRM
+/// ([`write_xlsx_columns`]) keep Excel's shared strings, which every importer
+/// reads, at the cost of holding them.
 pub struct XlsxRows {
     path: PathBuf,
     book: rust_xlsxwriter::Workbook,
@@ -234,6 +228,7 @@ pub struct XlsxRows {
     on_sheet: Option<usize>,
     sheets: usize,
     text: rust_xlsxwriter::Format,
+    shared_strings: bool,
 }
 
 impl XlsxRows {
@@ -276,6 +271,7 @@ impl XlsxRows {
             on_sheet: None,
             sheets: 0,
             text: Format::new().set_num_format("@"),
+            shared_strings: false,
         })
     }
 
@@ -283,7 +279,11 @@ impl XlsxRows {
     fn next_sheet(&mut self) -> Result<(), rust_xlsxwriter::XlsxError> {
         self.close_sheet()?;
         let bold = rust_xlsxwriter::Format::new().set_bold();
-        let ws = self.book.add_worksheet_with_constant_memory()?;
+        let ws = if self.shared_strings {
+            self.book.add_worksheet_with_low_memory()?
+        } else {
+            self.book.add_worksheet_with_constant_memory()?
+        };
         if self.sheets == 0 {
             ws.set_name(&self.sheet)?;
         } else {
@@ -521,9 +521,16 @@ mod tests {
         ];
         let header = ["inn", "phones", "name"];
         let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
-        write_xlsx(&a, "golden", &header, &rows).unwrap();
+        let write = |path: &Path| {
+            let mut book = XlsxRows::new(path, "golden", &header).unwrap();
+            for row in &rows {
+                book.row(row).unwrap();
+            }
+            book.finish().unwrap();
+        };
+        write(&a);
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        write_xlsx(&b, "golden", &header, &rows).unwrap();
+        write(&b);
         assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
         use calamine::{Data, Reader};
         let mut book = calamine::open_workbook_auto(&a).unwrap();
@@ -533,6 +540,25 @@ mod tests {
         assert_eq!(cell(1, 1), Some(Data::String("+74951234567".into())));
         assert_eq!(cell(1, 2), Some(Data::String("'=1+1".into())));
         assert_eq!(cell(2, 0), Some(Data::String("7707083893".into())));
+        assert!(
+            !has_shared_strings(&a),
+            "a file for people holds its text inline"
+        );
+    }
+
+    fn has_shared_strings(path: &Path) -> bool {
+        let file = std::fs::File::open(path).unwrap();
+        let zip = zip::ZipArchive::new(file).unwrap();
+        zip.file_names().any(|n| n.is_ok_and(|n| n == "xl/sharedStrings.xml"))
+    }
+
+    #[test]
+    fn an_import_file_keeps_excels_shared_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Account.xlsx");
+        let rows = vec![vec!["ООО Ромашка".to_string()]];
+        write_xlsx_columns(&path, "Account", &["Name"], &[Column::Text], &rows).unwrap();
+        assert!(has_shared_strings(&path));
     }
 
     #[test]
