@@ -549,7 +549,8 @@ mod tests {
     fn has_shared_strings(path: &Path) -> bool {
         let file = std::fs::File::open(path).unwrap();
         let zip = zip::ZipArchive::new(file).unwrap();
-        zip.file_names().any(|n| n.is_ok_and(|n| n == "xl/sharedStrings.xml"))
+        zip.file_names()
+            .any(|n| n.is_ok_and(|n| n == "xl/sharedStrings.xml"))
     }
 
     #[test]
