@@ -264,26 +264,13 @@ impl Workspace {
     pub fn golden_pages(
         &self,
         page: usize,
-        mut f: impl FnMut(Vec<(String, String)>) -> Result<()>,
+        f: impl FnMut(Vec<(String, String)>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT golden_id, record FROM golden ORDER BY golden_id")
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        let mut batch = Vec::with_capacity(page);
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            batch.push((
-                row.get(0).map_err(|e| self.err(e))?,
-                row.get(1).map_err(|e| self.err(e))?,
-            ));
-            if batch.len() == page {
-                f(std::mem::take(&mut batch))?;
-            }
-        }
-        if !batch.is_empty() {
-            f(batch)?;
-        }
-        Ok(())
+        self.query_pages(
+            "SELECT golden_id, record FROM golden ORDER BY golden_id",
+            page,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+            f,
+        )
     }
 }

@@ -201,6 +201,30 @@ impl Workspace {
             .map_err(|e| self.err(e))
     }
 
+    /// As [`Workspace::query_all`], `page` rows at a time: a table too large
+    /// to hold is handed to `f` in pieces.
+    pub(crate) fn query_pages<T>(
+        &self,
+        sql: &str,
+        page: usize,
+        mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        mut f: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut batch = Vec::with_capacity(page);
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            batch.push(row(r).map_err(|e| self.err(e))?);
+            if batch.len() == page {
+                f(std::mem::take(&mut batch))?;
+            }
+        }
+        if !batch.is_empty() {
+            f(batch)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -200,26 +200,12 @@ impl Workspace {
         page: usize,
         mut f: impl FnMut(Vec<Party>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(&parties_in_order())
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        let mut json: Vec<String> = Vec::with_capacity(page);
-        loop {
-            let row = rows.next().map_err(|e| self.err(e))?;
-            if let Some(row) = row {
-                json.push(row.get(0).map_err(|e| self.err(e))?);
-                if json.len() < page {
-                    continue;
-                }
-            }
-            if json.is_empty() {
-                return Ok(());
-            }
-            f(self.parse_parties(&json)?)?;
-            json.clear();
-        }
+        self.query_pages(
+            &parties_in_order(),
+            page,
+            |r| r.get::<_, String>(0),
+            |json| f(self.parse_parties(&json)?),
+        )
     }
 
     /// The parties of these row IDs, in the order given.
