@@ -14,6 +14,7 @@ pub mod phase;
 pub mod target;
 
 use crate::model::{Kind, Party};
+use crate::normalize::text::{FastMap, FastSet};
 use crate::workspace::crosswalk::{CrosswalkEntry, IdKind};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -234,101 +235,191 @@ struct OrgRef {
 /// order: organizations, persons, links (each by golden ID), then the entries
 /// of records no longer there.
 pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
-    let crosswalk: HashMap<(&str, &str), &CrosswalkEntry> = inputs
-        .crosswalk
-        .iter()
-        .map(|e| ((e.entity.as_str(), e.golden_id.as_str()), e))
-        .collect();
-    let (orgs, persons): (Vec<&Record>, Vec<&Record>) = inputs
-        .records
-        .iter()
-        .partition(|r| r.party.kind != Kind::Person);
+    let mut planner = Planner::new(target, &inputs.crosswalk);
+    planner.add(&inputs.records);
+    planner.finish(
+        &inputs.person_organization,
+        &inputs.golden_of_member,
+        inputs.phase.as_ref(),
+    )
+}
 
-    let mut org_rows: Vec<PlanRow> = orgs
-        .par_iter()
-        .map(|r| plan_record(target, r, None, &crosswalk))
-        .collect();
-    if let Some(s) = &inputs.phase {
-        apply_phase(s, &orgs, &mut org_rows);
+/// A golden record rendered into its entity's file row, its party let go: a
+/// load of a million records keeps only what it writes.
+struct Rendered {
+    row: PlanRow,
+    /// The CRM's IDs of the record's twins in its export (`existing[1..]`).
+    twins: Vec<String>,
+    source_members: usize,
+    /// An organization's name, for its contacts' company column.
+    name: String,
+}
+
+/// The plan built a page of golden records at a time ([`plan`] for all at once).
+pub struct Planner<'a> {
+    target: &'a Target,
+    entries: &'a [CrosswalkEntry],
+    crosswalk: FastMap<(&'a str, &'a str), &'a CrosswalkEntry>,
+    records: Vec<Rendered>,
+}
+
+impl<'a> Planner<'a> {
+    /// A plan against `crosswalk`, what was sent to the target before.
+    pub fn new(target: &'a Target, crosswalk: &'a [CrosswalkEntry]) -> Self {
+        Planner {
+            target,
+            entries: crosswalk,
+            crosswalk: crosswalk
+                .iter()
+                .map(|e| ((e.entity.as_str(), e.golden_id.as_str()), e))
+                .collect(),
+            records: Vec::new(),
+        }
     }
-    let org_refs: HashMap<&str, OrgRef> = orgs
-        .iter()
-        .zip(&org_rows)
-        .map(|(r, row)| {
-            (
-                r.golden_id.as_str(),
-                OrgRef {
-                    name: r.party.display_name().trim().to_string(),
-                    external_id: external_id(target, &r.golden_id),
+
+    /// Render golden records (on all cores); they can be dropped after.
+    pub fn add(&mut self, records: &[Record]) {
+        let rendered: Vec<Rendered> = records
+            .par_iter()
+            .map(|r| render(self.target, r, &self.crosswalk))
+            .collect();
+        self.records.extend(rendered);
+    }
+
+    /// The plan: with `person_organization` (person golden ID → organization
+    /// golden ID), `golden_of_member` (to say where a retired golden ID went)
+    /// and a phased load's selection.
+    pub fn finish(
+        self,
+        person_organization: &HashMap<String, String>,
+        golden_of_member: &HashMap<String, String>,
+        phase: Option<&phase::Selection>,
+    ) -> Plan {
+        let Planner {
+            target,
+            entries,
+            crosswalk,
+            mut records,
+        } = self;
+        // Pages come by golden ID; created organizations after them.
+        records.par_sort_by(|a, b| a.row.golden_id.cmp(&b.row.golden_id));
+        let current: FastSet<&str> = records.iter().map(|r| r.row.golden_id.as_str()).collect();
+        let gone = gone_rows(entries, &current, golden_of_member);
+        drop(current);
+        let (orgs, persons): (Vec<Rendered>, Vec<Rendered>) = records
+            .into_iter()
+            .partition(|r| r.row.entity == Entity::Organization);
+
+        let mut org_rows: Vec<(PlanRow, OrgRef)> = orgs
+            .into_par_iter()
+            .map(|mut r| {
+                let name = std::mem::take(&mut r.name);
+                let only_in_target = r.source_members == 0;
+                let row = decide(target, r, None, &crosswalk);
+                let o = OrgRef {
+                    name,
+                    external_id: external_id(target, &row.golden_id),
                     target_id: if row.id_kind == IdKind::Crm {
                         row.target_id.clone()
                     } else {
                         String::new()
                     },
-                    skipped: (row.action == Action::Skip).then(|| row.reason.clone()),
-                    only_in_target: r.source_members == 0,
-                    in_crosswalk: crosswalk.contains_key(&("organization", r.golden_id.as_str())),
-                },
-            )
-        })
-        .collect();
-
-    let company_of = |p: &Record| -> Option<&OrgRef> {
-        inputs
-            .person_organization
-            .get(&p.golden_id)
-            .and_then(|g| org_refs.get(g.as_str()))
-            .filter(|o| o.skipped.is_none())
-    };
-    let mut person_rows: Vec<PlanRow> = persons
-        .par_iter()
-        .map(|p| {
-            let company = company_of(p).map(|o| CompanyView {
-                name: &o.name,
-                external_id: &o.external_id,
-                target_id: &o.target_id,
-            });
-            plan_record(target, p, company, &crosswalk)
-        })
-        .collect();
-    if let Some(s) = &inputs.phase {
-        apply_phase(s, &persons, &mut person_rows);
-    }
-
-    // An organization only in the target that a contact being sent points to
-    // by external ID must carry that ID first.
-    // (An API links by the CRM's own IDs: no need to touch such a record there.)
-    if target.link == LinkBy::ExternalId && target.api.is_none() {
-        let referenced: std::collections::HashSet<&str> = persons
-            .iter()
-            .zip(&person_rows)
-            .filter(|(_, row)| matches!(row.action, Action::Create | Action::Update))
-            .filter_map(|(p, _)| inputs.person_organization.get(&p.golden_id))
-            .map(String::as_str)
+                    skipped: None,
+                    only_in_target,
+                    in_crosswalk: crosswalk.contains_key(&("organization", row.golden_id.as_str())),
+                };
+                (row, o)
+            })
             .collect();
-        for (r, row) in orgs.iter().zip(org_rows.iter_mut()) {
-            let o = &org_refs[r.golden_id.as_str()];
-            if o.only_in_target
-                && !o.in_crosswalk
-                && row.action == Action::Unchanged
-                && referenced.contains(r.golden_id.as_str())
-            {
-                row.action = Action::Update;
-                row.reason = format!(
-                    "only in the target: gets its golive ID {}, so its contacts can point to it",
-                    o.external_id
-                );
+        for (row, o) in &mut org_rows {
+            if let Some(s) = phase {
+                apply_phase(s, row);
+            }
+            o.skipped = (row.action == Action::Skip).then(|| row.reason.clone());
+        }
+        let (mut org_rows, org_refs): (Vec<PlanRow>, Vec<OrgRef>) = org_rows.into_iter().unzip();
+        let org_refs: FastMap<String, OrgRef> = org_rows
+            .iter()
+            .map(|r| r.golden_id.clone())
+            .zip(org_refs)
+            .collect();
+
+        let mut person_rows: Vec<PlanRow> = persons
+            .into_par_iter()
+            .map(|p| {
+                let company = person_organization
+                    .get(&p.row.golden_id)
+                    .and_then(|g| org_refs.get(g.as_str()))
+                    .filter(|o| o.skipped.is_none())
+                    .map(|o| CompanyView {
+                        name: &o.name,
+                        external_id: &o.external_id,
+                        target_id: &o.target_id,
+                    });
+                decide(target, p, company, &crosswalk)
+            })
+            .collect();
+        if let Some(s) = phase {
+            for row in &mut person_rows {
+                apply_phase(s, row);
             }
         }
-    }
 
+        // An organization only in the target that a contact being sent points to
+        // by external ID must carry that ID first.
+        // (An API links by the CRM's own IDs: no need to touch such a record there.)
+        if target.link == LinkBy::ExternalId && target.api.is_none() {
+            let referenced: std::collections::HashSet<&str> = person_rows
+                .iter()
+                .filter(|row| matches!(row.action, Action::Create | Action::Update))
+                .filter_map(|row| person_organization.get(&row.golden_id))
+                .map(String::as_str)
+                .collect();
+            for row in org_rows.iter_mut() {
+                let o = &org_refs[row.golden_id.as_str()];
+                if o.only_in_target
+                    && !o.in_crosswalk
+                    && row.action == Action::Unchanged
+                    && referenced.contains(row.golden_id.as_str())
+                {
+                    row.action = Action::Update;
+                    row.reason = format!(
+                        "only in the target: gets its golive ID {}, so its contacts can point to it",
+                        o.external_id
+                    );
+                }
+            }
+        }
+
+        let link_rows = link_rows(&person_rows, person_organization, &org_refs, &crosswalk);
+        drop(org_refs);
+        let mut rows =
+            Vec::with_capacity(org_rows.len() + person_rows.len() + link_rows.len() + gone.len());
+        rows.append(&mut org_rows);
+        rows.extend(person_rows);
+        rows.extend(link_rows);
+        rows.extend(gone);
+        Plan {
+            target: target.name.clone(),
+            rows,
+        }
+    }
+}
+
+/// Each person's link to its organization.
+fn link_rows(
+    person_rows: &[PlanRow],
+    person_organization: &HashMap<String, String>,
+    org_refs: &FastMap<String, OrgRef>,
+    crosswalk: &FastMap<(&str, &str), &CrosswalkEntry>,
+) -> Vec<PlanRow> {
     let mut link_rows = Vec::new();
-    for (p, row) in persons.iter().zip(&person_rows) {
-        let Some(org_id) = inputs.person_organization.get(&p.golden_id) else {
-            if let Some(before) = crosswalk.get(&("link", p.golden_id.as_str())) {
+    for row in person_rows {
+        let Some(org_id) = person_organization.get(&row.golden_id) else {
+            if let Some(before) = crosswalk.get(&("link", row.golden_id.as_str())) {
                 link_rows.push(PlanRow {
                     entity: Entity::Link,
-                    golden_id: p.golden_id.clone(),
+                    golden_id: row.golden_id.clone(),
                     action: Action::Skip,
                     target_id: before.target_id.clone(),
                     reason: format!(
@@ -337,7 +428,7 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
                     ),
                     id_kind: before.id_kind,
                     hash: before.hash.clone(),
-                    anchor: p.anchor.clone(),
+                    anchor: row.anchor.clone(),
                     values: Vec::new(),
                 });
             }
@@ -352,7 +443,7 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
         // A link that moves keeps where it was (the CRM ID of the company it
         // pointed to), so that an API load can take the old association away.
         let was = crosswalk
-            .get(&("link", p.golden_id.as_str()))
+            .get(&("link", row.golden_id.as_str()))
             .filter(|e| e.hash != *org_id)
             .map(|e| e.target_id.clone());
         let (action, reason) = if row.action == Action::Skip {
@@ -365,7 +456,7 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
         } else if org.is_none() {
             (Action::Skip, format!("no organization {org_id}"))
         } else {
-            match crosswalk.get(&("link", p.golden_id.as_str())) {
+            match crosswalk.get(&("link", row.golden_id.as_str())) {
                 Some(e) if e.hash == *org_id => (Action::Unchanged, String::new()),
                 Some(e) => (Action::Update, format!("was {}", e.hash)),
                 None => (Action::Create, String::new()),
@@ -373,27 +464,30 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
         };
         link_rows.push(PlanRow {
             entity: Entity::Link,
-            golden_id: p.golden_id.clone(),
+            golden_id: row.golden_id.clone(),
             action,
             target_id: company_id,
             reason,
             id_kind,
             hash: org_id.clone(),
-            anchor: p.anchor.clone(),
+            anchor: row.anchor.clone(),
             values: match (action, was) {
                 (Action::Update, Some(was)) => vec![was],
                 _ => Vec::new(),
             },
         });
     }
+    link_rows
+}
 
-    let current: std::collections::HashSet<&str> = inputs
-        .records
-        .iter()
-        .map(|r| r.golden_id.as_str())
-        .collect();
-    let mut gone: Vec<PlanRow> = inputs
-        .crosswalk
+/// Crosswalk entries whose golden record is gone: merged into another, or no
+/// longer in the sources.
+fn gone_rows(
+    entries: &[CrosswalkEntry],
+    current: &FastSet<&str>,
+    golden_of_member: &HashMap<String, String>,
+) -> Vec<PlanRow> {
+    let mut gone: Vec<PlanRow> = entries
         .iter()
         .filter(|e| !current.contains(e.golden_id.as_str()))
         .map(|e| {
@@ -402,7 +496,7 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
                 "person" => Entity::Person,
                 _ => Entity::Link,
             };
-            let reason = match inputs.golden_of_member.get(&e.anchor) {
+            let reason = match golden_of_member.get(&e.anchor) {
                 Some(now) if now != &e.golden_id => format!(
                     "{MERGED} {now} since the last load: merge the two in the CRM ({} stays there)",
                     e.target_id
@@ -423,37 +517,25 @@ pub fn plan(target: &Target, inputs: &Inputs) -> Plan {
         })
         .collect();
     gone.sort_by(|a, b| (a.entity, &a.golden_id).cmp(&(b.entity, &b.golden_id)));
-
-    let mut rows =
-        Vec::with_capacity(org_rows.len() + person_rows.len() + link_rows.len() + gone.len());
-    rows.append(&mut org_rows);
-    rows.extend(person_rows);
-    rows.extend(link_rows);
-    rows.extend(gone);
-    Plan {
-        target: target.name.clone(),
-        rows,
-    }
+    gone
 }
 
 /// A phased load: records for a later phase wait (a skip naming the phase);
 /// organizations brought forward by their contacts say so.
-fn apply_phase(s: &phase::Selection, records: &[&Record], rows: &mut [PlanRow]) {
-    for (r, row) in records.iter().zip(rows.iter_mut()) {
-        if !matches!(row.action, Action::Create | Action::Update) {
-            continue;
-        }
-        if let Some(why) = s.deferred.get(&r.golden_id) {
-            row.action = Action::Skip;
-            row.reason = why.clone();
-        } else if s.pulled.contains(&r.golden_id) {
-            let note = format!("brought into phase `{}` by its contacts", s.phase);
-            row.reason = if row.reason.is_empty() {
-                note
-            } else {
-                format!("{}; {note}", row.reason)
-            };
-        }
+fn apply_phase(s: &phase::Selection, row: &mut PlanRow) {
+    if !matches!(row.action, Action::Create | Action::Update) {
+        return;
+    }
+    if let Some(why) = s.deferred.get(&row.golden_id) {
+        row.action = Action::Skip;
+        row.reason = why.clone();
+    } else if s.pulled.contains(&row.golden_id) {
+        let note = format!("brought into phase `{}` by its contacts", s.phase);
+        row.reason = if row.reason.is_empty() {
+            note
+        } else {
+            format!("{}; {note}", row.reason)
+        };
     }
 }
 
@@ -462,16 +544,16 @@ pub fn external_id(target: &Target, golden_id: &str) -> String {
     format!("{}{golden_id}", target.external_id_prefix)
 }
 
-fn plan_record(
+/// A record's file row before its company is known: its own columns, and
+/// the ID it has (or will have) in the target.
+fn render(
     target: &Target,
     r: &Record,
-    company: Option<CompanyView<'_>>,
-    crosswalk: &HashMap<(&str, &str), &CrosswalkEntry>,
-) -> PlanRow {
+    crosswalk: &FastMap<(&str, &str), &CrosswalkEntry>,
+) -> Rendered {
     let entity = Entity::of(r.party.kind);
     let external = external_id(target, &r.golden_id);
-    let before = crosswalk.get(&(entity.as_str(), r.golden_id.as_str()));
-    let (target_id, id_kind) = match before {
+    let (target_id, id_kind) = match crosswalk.get(&(entity.as_str(), r.golden_id.as_str())) {
         Some(e) => (e.target_id.clone(), e.id_kind),
         None => match r.existing.first() {
             Some(id) => (id.clone(), IdKind::Crm),
@@ -488,26 +570,76 @@ fn plan_record(
         party: &r.party,
         external_id: &external,
         target_id: crm_id,
-        company,
+        company: None,
     };
-    let files = target.files(r.party.kind);
-    let values: Vec<String> = files.columns.iter().map(|c| view.value(&c.value)).collect();
-    let hash = content_hash(target, r.party.kind, &values);
+    let values = target
+        .files(r.party.kind)
+        .columns
+        .iter()
+        .map(|c| view.value(&c.value))
+        .collect();
+    Rendered {
+        row: PlanRow {
+            entity,
+            golden_id: r.golden_id.clone(),
+            action: Action::Create,
+            target_id,
+            reason: String::new(),
+            id_kind,
+            hash: String::new(),
+            anchor: r.anchor.clone(),
+            values,
+        },
+        twins: r.existing.iter().skip(1).cloned().collect(),
+        source_members: r.source_members,
+        name: if entity == Entity::Organization {
+            r.party.display_name().trim().to_string()
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// A rendered record's row with its company's columns, its content hash, and
+/// what the load does with it.
+fn decide(
+    target: &Target,
+    mut r: Rendered,
+    company: Option<CompanyView<'_>>,
+    crosswalk: &FastMap<(&str, &str), &CrosswalkEntry>,
+) -> PlanRow {
+    let kind = if r.row.entity == Entity::Person {
+        Kind::Person
+    } else {
+        Kind::Organization
+    };
+    let files = target.files(kind);
+    if let Some(company) = &company {
+        for (c, v) in files.columns.iter().zip(r.row.values.iter_mut()) {
+            if let Some(value) = target::company_value(&c.value, company) {
+                *v = value;
+            }
+        }
+    }
+    let values = &r.row.values;
+    let hash = content_hash(target, kind, values);
     let missing = files.required.iter().find(|req| {
         files
             .columns
             .iter()
-            .zip(&values)
+            .zip(values)
             .any(|(c, v)| &c.header == *req && v.trim().is_empty())
     });
-    let twins = if r.existing.len() > 1 {
+    let twins = if r.twins.is_empty() {
+        String::new()
+    } else {
         format!(
             "; also in the target as {}: duplicates there, merge them in the CRM",
-            r.existing[1..].join(", ")
+            r.twins.join(", ")
         )
-    } else {
-        String::new()
     };
+    let before = crosswalk.get(&(r.row.entity.as_str(), r.row.golden_id.as_str()));
+    let id_kind = r.row.id_kind;
     let (action, reason) = if let Some(req) = missing {
         (
             Action::Skip,
@@ -534,28 +666,20 @@ fn plan_record(
             ),
             None if id_kind == IdKind::Crm => (
                 Action::Update,
-                format!("already in the target as {target_id}{twins}"),
+                format!("already in the target as {}{twins}", r.row.target_id),
             ),
             None => (Action::Create, String::new()),
         }
     };
-    let target_id = if id_kind == IdKind::External && !target.upsert && action == Action::Create {
+    let mut row = r.row;
+    if id_kind == IdKind::External && !target.upsert && action == Action::Create {
         // The CRM gives the ID; golive's external ID travels in its own column.
-        String::new()
-    } else {
-        target_id
-    };
-    PlanRow {
-        entity,
-        golden_id: r.golden_id.clone(),
-        action,
-        target_id,
-        reason,
-        id_kind,
-        hash,
-        anchor: r.anchor.clone(),
-        values,
+        row.target_id = String::new();
     }
+    row.action = action;
+    row.reason = reason;
+    row.hash = hash;
+    row
 }
 
 #[cfg(test)]

@@ -69,11 +69,15 @@ pub struct Selection {
     pub pulled: HashSet<String>,
 }
 
-/// What a phase sees of one golden record.
-pub struct Candidate<'a> {
-    pub record: &'a Record,
-    /// Sources of its members.
-    pub sources: &'a [String],
+/// What a phased load keeps of one golden record.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub golden_id: String,
+    pub kind: Kind,
+    /// Members from the sources (none: only in the target's export).
+    pub source_members: usize,
+    /// The first phase whose filters it meets.
+    pub first: Option<usize>,
 }
 
 impl Phases {
@@ -99,18 +103,24 @@ impl Phases {
         self.phases.iter().position(|p| p.name == name)
     }
 
-    /// The first phase that selects `c`.
-    fn first_selecting(&self, c: &Candidate<'_>) -> Option<usize> {
+    /// `record` as the phases see it, with the sources of its members.
+    pub fn candidate(&self, record: &Record, sources: &[String]) -> Candidate {
         let view = RecordView {
-            golden_id: &c.record.golden_id,
-            party: &c.record.party,
+            golden_id: &record.golden_id,
+            party: &record.party,
             external_id: "",
             target_id: "",
             company: None,
         };
-        self.phases
-            .iter()
-            .position(|p| p.filters.iter().all(|f| f.holds(&view, c.sources)))
+        Candidate {
+            golden_id: record.golden_id.clone(),
+            kind: record.party.kind,
+            source_members: record.source_members,
+            first: self
+                .phases
+                .iter()
+                .position(|p| p.filters.iter().all(|f| f.holds(&view, sources))),
+        }
     }
 
     /// What a load of phase `name` takes of `candidates`: organizations and
@@ -119,7 +129,7 @@ impl Phases {
     pub fn select(
         &self,
         name: &str,
-        candidates: &[Candidate<'_>],
+        candidates: &[Candidate],
         person_organization: &HashMap<String, String>,
         loaded: &HashSet<&str>,
     ) -> Result<Selection> {
@@ -128,16 +138,16 @@ impl Phases {
         };
         let own: HashMap<&str, Option<usize>> = candidates
             .iter()
-            .map(|c| (c.record.golden_id.as_str(), self.first_selecting(c)))
+            .map(|c| (c.golden_id.as_str(), c.first))
             .collect();
         // A person goes live with its organization, if that comes first.
-        let phase_of = |c: &Candidate<'_>| -> Option<usize> {
-            let mine = own[c.record.golden_id.as_str()];
-            if c.record.party.kind != Kind::Person {
+        let phase_of = |c: &Candidate| -> Option<usize> {
+            let mine = own[c.golden_id.as_str()];
+            if c.kind != Kind::Person {
                 return mine;
             }
             let org = person_organization
-                .get(&c.record.golden_id)
+                .get(&c.golden_id)
                 .and_then(|o| own.get(o.as_str()).copied().flatten());
             match (mine, org) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -150,9 +160,9 @@ impl Phases {
         };
         let mut taken: HashSet<&str> = HashSet::new();
         for c in candidates {
-            let id = c.record.golden_id.as_str();
+            let id = c.golden_id.as_str();
             // Only in the target: nothing to load, nothing to wait for.
-            if c.record.source_members == 0 || loaded.contains(id) {
+            if c.source_members == 0 || loaded.contains(id) {
                 taken.insert(id);
                 continue;
             }
@@ -175,12 +185,9 @@ impl Phases {
             }
         }
         for c in candidates {
-            let id = c.record.golden_id.as_str();
+            let id = c.golden_id.as_str();
             // A contact only in the target sends nothing: it brings nothing forward.
-            if c.record.party.kind != Kind::Person
-                || c.record.source_members == 0
-                || !taken.contains(id)
-            {
+            if c.kind != Kind::Person || c.source_members == 0 || !taken.contains(id) {
                 continue;
             }
             if let Some(org) = person_organization.get(id)
@@ -193,10 +200,10 @@ impl Phases {
     }
 
     /// How many of `candidates` each phase selects first, in order.
-    pub fn counts(&self, candidates: &[Candidate<'_>]) -> Vec<(String, usize)> {
+    pub fn counts(&self, candidates: &[Candidate]) -> Vec<(String, usize)> {
         let mut n = vec![0usize; self.phases.len()];
         for c in candidates {
-            if let Some(p) = self.first_selecting(c) {
+            if let Some(p) = c.first {
                 n[p] += 1;
             }
         }
@@ -599,14 +606,8 @@ mod tests {
         }
     }
 
-    fn as_candidates<'a>(records: &'a [Record], none: &'a [String]) -> Vec<Candidate<'a>> {
-        records
-            .iter()
-            .map(|record| Candidate {
-                record,
-                sources: none,
-            })
-            .collect()
+    fn as_candidates(phases: &Phases, records: &[Record]) -> Vec<Candidate> {
+        records.iter().map(|r| phases.candidate(r, &[])).collect()
     }
 
     fn holds(expr: &str, r: &Record, sources: &[&str]) -> bool {
@@ -684,8 +685,7 @@ mod tests {
             person("P2"),
             person("P4"),
         ];
-        let none: Vec<String> = Vec::new();
-        let candidates = as_candidates(&records, &none);
+        let candidates = as_candidates(&phases, &records);
         let works_at: HashMap<String, String> = [("P1", "O1"), ("P2", "O2"), ("P4", "O4")]
             .into_iter()
             .map(|(p, o)| (p.to_string(), o.to_string()))
@@ -732,8 +732,7 @@ mod tests {
         let mut p = person("P1");
         p.party.original.insert(Field::Owner, "Sato".into());
         let records = [org("O1", "三和印刷", "大阪市", "Ito"), p];
-        let none: Vec<String> = Vec::new();
-        let candidates = as_candidates(&records, &none);
+        let candidates = as_candidates(&phases, &records);
         let works_at: HashMap<String, String> =
             [("P1".to_string(), "O1".to_string())].into_iter().collect();
         let s = phases
@@ -746,7 +745,7 @@ mod tests {
         // company waits for its own phase.
         let mut records = records;
         records[1].source_members = 0;
-        let candidates = as_candidates(&records, &none);
+        let candidates = as_candidates(&phases, &records);
         let s = phases
             .select("pilot", &candidates, &works_at, &HashSet::new())
             .unwrap();

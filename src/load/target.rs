@@ -696,23 +696,32 @@ impl RecordView<'_> {
             Expr::Title => original(p, Field::Title),
             Expr::Department => original(p, Field::Department),
             Expr::BirthDate => original(p, Field::BirthDate),
-            Expr::CompanyName => self
+            Expr::CompanyName | Expr::CompanyExternalId | Expr::CompanyKey => self
                 .company
                 .as_ref()
-                .map_or(String::new(), |c| c.name.to_string()),
-            Expr::CompanyExternalId => self
-                .company
-                .as_ref()
-                .map_or(String::new(), |c| c.external_id.to_string()),
-            Expr::CompanyKey => self.company.as_ref().map_or(String::new(), |c| {
-                if c.target_id.is_empty() {
-                    c.external_id.to_string()
-                } else {
-                    c.target_id.to_string()
-                }
-            }),
+                .and_then(|c| company_value(v, c))
+                .unwrap_or_default(),
         }
     }
+}
+
+/// A company column's value (`None` for a column of the record's own).
+pub fn company_value(v: &Value, c: &CompanyView<'_>) -> Option<String> {
+    let Value::Field(e) = v else {
+        return None;
+    };
+    Some(match e {
+        Expr::CompanyName => c.name.to_string(),
+        Expr::CompanyExternalId => c.external_id.to_string(),
+        Expr::CompanyKey => {
+            if c.target_id.is_empty() {
+                c.external_id.to_string()
+            } else {
+                c.target_id.to_string()
+            }
+        }
+        _ => return None,
+    })
 }
 
 impl Column {

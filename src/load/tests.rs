@@ -349,3 +349,55 @@ fn files_split_at_the_row_limit_and_instructions_list_them_in_order() {
         "{howto}"
     );
 }
+
+/// The pipeline plans a page of golden records at a time (created
+/// organizations last, out of golden-ID order): the same plan as all at once.
+#[test]
+fn a_plan_made_page_by_page_is_the_plan_made_at_once() {
+    let t = target("salesforce");
+    let mut records = [
+        org("G1", "Alpha", "+74950000001"),
+        person("G2", "Ivanov", "Ivan"),
+        org("G4", "Gamma", ""),
+        person("G5", "Sato", "Yuki"),
+        person("G6", "Kim", "Mina"),
+    ];
+    records[2].existing = vec!["001X".into()];
+    let created = org("G3", "Beta (from a contact)", "");
+    let mut i = inputs(
+        records.iter().cloned().chain([created.clone()]).collect(),
+        &[("G2", "G1"), ("G5", "G3"), ("G6", "G9")],
+    );
+    // One record sent before and since changed, one gone from the sources.
+    let first = plan(&t, &i);
+    i.crosswalk = loaded(&t, &first);
+    i.crosswalk.push(CrosswalkEntry {
+        golden_id: "G0".into(),
+        anchor: "src\u{1f}G0".into(),
+        ..i.crosswalk[0].clone()
+    });
+    i.records[0]
+        .party
+        .original
+        .insert(Field::Notes, "changed".into());
+    let whole = plan(&t, &i);
+
+    let mut planner = Planner::new(&t, &i.crosswalk);
+    for page in i.records[..5].chunks(2) {
+        planner.add(page);
+    }
+    planner.add(&i.records[5..]);
+    let paged = planner.finish(&i.person_organization, &i.golden_of_member, None);
+    assert_eq!(paged, whole);
+    assert_eq!(
+        row(&paged, Entity::Organization, "G1").action,
+        Action::Update
+    );
+    assert_eq!(row(&paged, Entity::Organization, "G0").action, Action::Skip);
+    assert_eq!(
+        row(&paged, Entity::Link, "G5").target_id,
+        external_id(&t, "G3"),
+        "the contact of a created organization points to it"
+    );
+    assert_eq!(row(&paged, Entity::Link, "G6").action, Action::Skip);
+}

@@ -24,7 +24,7 @@ pub use cluster::{ClusterConfig, Clustering, Constraints};
 pub use compare::{Comparator, CompareConfig, Comparisons, Levels};
 pub use eval::{PairwiseScores, pairwise};
 pub use golden::{GoldenRecord, SurvivorshipConfig, golden_record, golden_records};
-pub use score::{Decision, KindParams, Params, ScoringConfig, TfAdjustment};
+pub use score::{Decision, KindParams, Params, ScoringConfig, TfAdjustment, Weights};
 
 use crate::model::{Kind, Party};
 pub use compare::{Rec, TaxKey};
@@ -202,6 +202,11 @@ impl Engine {
 
     pub fn len(&self) -> usize {
         self.recs.len()
+    }
+
+    /// The kind of party `i`.
+    pub fn kind_of(&self, i: usize) -> Kind {
+        self.recs[i].kind
     }
 
     pub fn is_empty(&self) -> bool {
@@ -404,8 +409,22 @@ impl Engine {
         a: usize,
         b: usize,
     ) -> (Explanation, String) {
+        let w = params
+            .kind(self.recs[a].kind, &self.cmp)
+            .weights(params, &self.cmp);
+        self.explain_with_weights(params, &w, a, b)
+    }
+
+    /// [`Engine::explain_with_levels`] with the weights of the pair's kind
+    /// made once (a run explains every scored pair it stores).
+    pub fn explain_with_weights(
+        &self,
+        params: &Params,
+        w: &Weights,
+        a: usize,
+        b: usize,
+    ) -> (Explanation, String) {
         let (ra, rb) = (&self.recs[a], &self.recs[b]);
-        let w = params.kind(ra.kind, &self.cmp).weights(params, &self.cmp);
         let mut contributions = Vec::new();
         let mut score = w.prior;
         let levels = compare::compare(ra, rb, &self.cmp);

@@ -18,9 +18,10 @@ use crate::load::files::{self, WrittenFile};
 use crate::load::http::{Client, Secret, safe_for_credentials};
 use crate::load::phase::{Candidate, Phases};
 use crate::load::target::{ApiAuth, Target};
-use crate::load::{self, Action, Entity, Inputs, Plan, Record, Summary};
+use crate::load::{self, Action, Entity, Plan, Planner, Record, Summary};
 use crate::matching::golden_id::is_row_number_key;
 use crate::model::{Field, Kind, OrgName, Party};
+use crate::normalize::text::FastMap;
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::crosswalk::{CrosswalkEntry, IdKind, LoadRun, LogEntry};
@@ -419,40 +420,86 @@ fn plan_phase(
             config.dir.display()
         )));
     }
-    let mut inputs = inputs(config, ws, target)?;
+    let existing = existing_members(config, ws, target)?;
+    let golden_of_member = ws.golden_keys()?;
+    // A record's anchor in the crosswalk: its smallest member identity.
+    let mut anchors: FastMap<&str, &str> = FastMap::default();
+    anchors.reserve(golden_of_member.len());
+    for (member, golden) in &golden_of_member {
+        let a = anchors.entry(golden.as_str()).or_insert(member.as_str());
+        if member.as_str() < *a {
+            *a = member.as_str();
+        }
+    }
+    // A phase may select by source: the sources of each record's members.
+    let mut sources: HashMap<&str, Vec<String>> = HashMap::new();
+    if phases.is_some() {
+        for (member, golden) in &golden_of_member {
+            if let Some((source, _)) = member.split_once('\u{1f}') {
+                sources.entry(golden).or_default().push(source.to_string());
+            }
+        }
+    }
+    let crosswalk = ws.crosswalk(&target.name)?;
+    let person_organization = person_organizations(ws)?;
+
+    // Each page of golden records is rendered and let go: the plan keeps
+    // file rows, not parties.
+    let mut planner = Planner::new(target, &crosswalk);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut add =
+        |records: Vec<Record>| {
+            if let Some(phases) = &phases {
+                let none = Vec::new();
+                candidates.par_extend(records.par_iter().map(|r| {
+                    phases.candidate(r, sources.get(r.golden_id.as_str()).unwrap_or(&none))
+                }));
+            }
+            planner.add(&records);
+            records.into_par_iter().for_each(drop);
+        };
+    ws.golden_pages(20_000, |page| {
+        let records = page
+            .par_iter()
+            .map(|(golden_id, json)| {
+                let g: StoredGolden = serde_json::from_str(json).map_err(|e| {
+                    Error::Failed(format!(
+                        "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
+                    ))
+                })?;
+                let ids = existing.get(golden_id).cloned().unwrap_or_default();
+                Ok(Record {
+                    golden_id: golden_id.clone(),
+                    source_members: g.members.len().saturating_sub(ids.len()),
+                    existing: ids,
+                    anchor: anchors
+                        .get(golden_id.as_str())
+                        .map_or_else(String::new, |a| a.to_string()),
+                    party: g.record,
+                })
+            })
+            .collect::<Result<Vec<Record>>>()?;
+        add(records);
+        Ok(())
+    })?;
+    add(created_organizations(ws)?);
+
     let report = match (phase, &phases) {
         (Some(name), Some(phases)) => {
-            let mut sources: HashMap<&str, Vec<String>> = HashMap::new();
-            for (member, golden) in &inputs.golden_of_member {
-                if let Some((source, _)) = member.split_once('\u{1f}') {
-                    sources.entry(golden).or_default().push(source.to_string());
-                }
-            }
-            let none = Vec::new();
-            let candidates: Vec<Candidate<'_>> = inputs
-                .records
-                .iter()
-                .map(|record| Candidate {
-                    record,
-                    sources: sources.get(record.golden_id.as_str()).unwrap_or(&none),
-                })
-                .collect();
             // In the CRM: what was loaded, under its golden ID then and now
             // (a record merged since then carries on where it went).
-            let loaded: HashSet<&str> = inputs
-                .crosswalk
+            let loaded: HashSet<&str> = crosswalk
                 .iter()
                 .filter(|e| e.entity != Entity::Link.as_str())
                 .flat_map(|e| {
                     [
                         Some(e.golden_id.as_str()),
-                        inputs.golden_of_member.get(&e.anchor).map(String::as_str),
+                        golden_of_member.get(&e.anchor).map(String::as_str),
                     ]
                 })
                 .flatten()
                 .collect();
-            let selection =
-                phases.select(name, &candidates, &inputs.person_organization, &loaded)?;
+            let selection = phases.select(name, &candidates, &person_organization, &loaded)?;
             let report = PhaseReport {
                 name: name.to_string(),
                 deferred: selection.deferred.len(),
@@ -463,14 +510,12 @@ fn plan_phase(
         }
         _ => None,
     };
-    let report = report.map(|(selection, report)| {
-        inputs.phase = Some(selection);
-        report
-    });
-    let plan = load::plan(target, &inputs);
-    // A million parties free faster on both cores.
-    inputs.records.into_par_iter().for_each(drop);
-    Ok((plan, report))
+    let plan = planner.finish(
+        &person_organization,
+        &golden_of_member,
+        report.as_ref().map(|(selection, _)| selection),
+    );
+    Ok((plan, report.map(|(_, report)| report)))
 }
 
 /// What the load reads of a stored `GoldenByRow`: the rest (which row gave which
@@ -481,7 +526,12 @@ struct StoredGolden {
     record: Party,
 }
 
-fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
+/// CRM record IDs of each golden record's members from the target's own export.
+fn existing_members(
+    config: &Config,
+    ws: &Workspace,
+    target: &Target,
+) -> Result<HashMap<String, Vec<String>>> {
     let existing_sources: Vec<String> = config
         .sources
         .iter()
@@ -521,37 +571,12 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
         }
         existing.entry(golden).or_default().push(key);
     }
-    let golden_of_member = ws.golden_keys()?;
-    let mut anchors: HashMap<&str, &str> = HashMap::with_capacity(golden_of_member.len());
-    for (member, golden) in &golden_of_member {
-        let a = anchors.entry(golden.as_str()).or_insert(member.as_str());
-        if member.as_str() < *a {
-            *a = member.as_str();
-        }
-    }
-    let mut records: Vec<Record> = Vec::new();
-    ws.golden_pages(20_000, |page| {
-        let parsed: Vec<Record> = page
-            .par_iter()
-            .map(|(golden_id, json)| {
-                let g: StoredGolden = serde_json::from_str(json).map_err(|e| {
-                    Error::Failed(format!(
-                        "golden record {golden_id} in the workspace cannot be read ({e}): run `golive match` again"
-                    ))
-                })?;
-                let ids = existing.get(golden_id).cloned().unwrap_or_default();
-                Ok(Record {
-                    golden_id: golden_id.clone(),
-                    source_members: g.members.len().saturating_sub(ids.len()),
-                    existing: ids,
-                    anchor: anchors.get(golden_id.as_str()).map_or_else(String::new, |a| a.to_string()),
-                    party: g.record,
-                })
-            })
-            .collect::<Result<_>>()?;
-        records.extend(parsed);
-        Ok(())
-    })?;
+    Ok(existing)
+}
+
+/// Organizations that link made from persons' company names, as golden records.
+fn created_organizations(ws: &Workspace) -> Result<Vec<Record>> {
+    let mut records = Vec::new();
     for (golden_id, name) in ws.created_organizations()? {
         let mut party = Party {
             kind: Kind::Organization,
@@ -571,8 +596,11 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
             source_members: 1,
         });
     }
-    records.sort_by(|a, b| a.golden_id.cmp(&b.golden_id));
+    Ok(records)
+}
 
+/// Person golden ID → the organization golden ID it goes with.
+fn person_organizations(ws: &Workspace) -> Result<HashMap<String, String>> {
     // A person whose rows link to different organizations goes with the
     // steward's choice, else the organization most of its rows name.
     let mut votes: HashMap<String, HashMap<String, (bool, usize)>> = HashMap::new();
@@ -581,7 +609,7 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
         v.0 |= method == "steward";
         v.1 += 1;
     }
-    let person_organization = votes
+    Ok(votes
         .into_iter()
         .filter_map(|(person, orgs)| {
             // (steward, rows) decide; equal ones go to the smaller golden ID.
@@ -589,12 +617,5 @@ fn inputs(config: &Config, ws: &Workspace, target: &Target) -> Result<Inputs> {
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
                 .map(|(org, _)| (person, org))
         })
-        .collect();
-    Ok(Inputs {
-        records,
-        person_organization,
-        crosswalk: ws.crosswalk(&target.name)?,
-        golden_of_member,
-        phase: None,
-    })
+        .collect())
 }

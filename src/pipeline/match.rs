@@ -9,9 +9,11 @@ use crate::matching::{
     SurvivorshipConfig, golden, golden_id, resolve_decisions,
 };
 use crate::model::{Field, GoldenByRow, Kind, Party};
+use crate::normalize::text::FastMap;
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
 use crate::workspace::matches::{ClusterRow, MatchRun, StoredGolden, StoredPair};
+use crate::workspace::parties::parse_parties;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -183,13 +185,13 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
     order.par_sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
     let mut files = super::outputs::MatchFiles::new(config)?.in_background();
     let mut overrides_applied = 0;
+    type Built = (
+        StoredGolden,
+        Vec<String>,
+        usize,
+        Vec<(String, String, String)>,
+    );
     for page in order.chunks(PAGE) {
-        type Built = (
-            StoredGolden,
-            Vec<String>,
-            usize,
-            Vec<(String, String, String)>,
-        );
         // The page's members, read again: local indices keep the global order.
         let mut rows: Vec<u32> = page
             .iter()
@@ -198,8 +200,8 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         rows.par_sort_unstable();
         rows.dedup();
         let ids_of_rows: Vec<i64> = rows.iter().map(|&i| heads.ids[i as usize]).collect();
-        let parties = writer.parties_by_row(&ids_of_rows)?;
-        let local: HashMap<u32, u32> = rows
+        let parties = parse_parties(writer.path(), &writer.party_json_by_row(&ids_of_rows)?)?;
+        let local: FastMap<u32, u32> = rows
             .iter()
             .enumerate()
             .map(|(l, &i)| (i, l as u32))
@@ -239,30 +241,39 @@ pub fn run(config: &Config, ws: &mut Workspace, progress: &dyn Progress) -> Resu
         writer.add_golden(&stored)?;
         files.golden(rows);
     }
-    for page in result.pairs.chunks(PAGE) {
-        let pairs: Vec<StoredPair> = page
-            .par_iter()
-            .map(|p| {
-                let (a, b) = (p.a as usize, p.b as usize);
-                let (mut explanation, levels) = engine.explain_with_levels(&result.params, a, b);
-                // The fields missing on a side (level 0, weight 0) are in
-                // `levels`; the explanation keeps what it says (a third of
-                // the workspace at a million parties was their entries).
-                explanation.contributions.retain(|c| c.level != 0);
-                let (left_row, right_row) = (heads.ids[a], heads.ids[b]);
-                (explanation.a, explanation.b) = (left_row as usize, right_row as usize);
-                StoredPair {
-                    left_row,
-                    right_row,
-                    score: p.score,
-                    decision: p.decision.as_str().to_string(),
-                    levels,
-                    explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
-                }
-            })
-            .collect();
-        writer.add_pairs(&pairs)?;
-    }
+    let weights = result.params.weights(engine.comparisons());
+    let mut pages = result.pairs.chunks(PAGE);
+    crate::workspace::pipelined(
+        &mut writer,
+        |_| Ok(pages.next()),
+        |page| {
+            let pairs: Vec<StoredPair> = page
+                .par_iter()
+                .map(|p| {
+                    let (a, b) = (p.a as usize, p.b as usize);
+                    let w = &weights[&engine.kind_of(a)];
+                    let (mut explanation, levels) =
+                        engine.explain_with_weights(&result.params, w, a, b);
+                    // The fields missing on a side (level 0, weight 0) are in
+                    // `levels`; the explanation keeps what it says (a third of
+                    // the workspace at a million parties was their entries).
+                    explanation.contributions.retain(|c| c.level != 0);
+                    let (left_row, right_row) = (heads.ids[a], heads.ids[b]);
+                    (explanation.a, explanation.b) = (left_row as usize, right_row as usize);
+                    StoredPair {
+                        left_row,
+                        right_row,
+                        score: p.score,
+                        decision: p.decision.as_str().to_string(),
+                        levels,
+                        explanation_json: serde_json::to_string(&explanation).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            Ok(pairs)
+        },
+        |writer, pairs: Vec<StoredPair>| writer.add_pairs(&pairs),
+    )?;
     let files = files.finish()?;
     writer.commit()?;
     ws.replace_golden_keys(

@@ -9,6 +9,7 @@ use crate::model::{Cell, Field, Flag, Kind, Party, Provenance};
 use crate::normalize::party::{PartyContext, build_party};
 use crate::progress::{Progress, Work};
 use crate::workspace::Workspace;
+use crate::workspace::parties::NewParty;
 use crate::workspace::queries::CurrentRow;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -164,19 +165,31 @@ pub fn run(
         );
         let ws_path = writer.path().to_path_buf();
         let mut after = 0;
-        loop {
-            let rows = writer.accepted_rows(table.id, after, PAGE)?;
-            let Some(last) = rows.last() else { break };
-            after = last.row_id;
-            let built: Vec<(Party, Option<String>)> = rows
-                .par_iter()
-                .map(|r| party_of(&contexts, r, &ws_path))
-                .collect::<Result<_>>()?;
-            task.inc(built.len() as u64);
-            report.rejected += built.iter().filter(|(_, r)| r.is_some()).count() as u64;
-            report.parties += built.iter().filter(|(_, r)| r.is_none()).count() as u64;
-            writer.add(&built)?;
-        }
+        crate::workspace::pipelined(
+            &mut writer,
+            |writer| {
+                let rows = writer.accepted_rows(table.id, after, PAGE)?;
+                let Some(last) = rows.last() else {
+                    return Ok(None);
+                };
+                after = last.row_id;
+                Ok(Some(rows))
+            },
+            |rows: Vec<CurrentRow>| {
+                rows.par_iter()
+                    .map(|r| {
+                        let (party, reject) = party_of(&contexts, r, &ws_path)?;
+                        Ok(NewParty::new(party, reject))
+                    })
+                    .collect::<Result<Vec<NewParty>>>()
+            },
+            |writer, built| {
+                task.inc(built.len() as u64);
+                report.rejected += built.iter().filter(|p| p.reject.is_some()).count() as u64;
+                report.parties += built.iter().filter(|p| p.reject.is_none()).count() as u64;
+                writer.add(&built)
+            },
+        )?;
         writer.end_table(table.id, inputs.as_deref())?;
         task.finish();
     }

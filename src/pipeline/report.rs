@@ -10,6 +10,7 @@ use crate::export::{StagedOutputs, finish};
 use crate::model::Party;
 use crate::model::flags::{SAME_ROW, SECOND_PARTY};
 use crate::model::lang::Lang;
+use crate::normalize::text::{FastMap, FastSet};
 use crate::report::{
     AccountingCheck, Cluster, Count, Duplicates, Flag, LoadEntity, LoadFigures, Report,
     SourceChange, SourceFunnel,
@@ -81,20 +82,20 @@ fn gather(config: &Config, ws: &Workspace, lang: Lang, quality: Vec<Flag>) -> Re
         Some(t) => ws.plan_info(t)?.is_some(),
         None => false,
     };
-    let planned_for: Option<HashMap<(&str, &str), &str>> = has_plan.then(|| {
+    let planned_for: Option<FastMap<(&str, &str), &str>> = has_plan.then(|| {
         plan.iter()
             .map(|p| ((p.entity.as_str(), p.golden_id.as_str()), p.action.as_str()))
             .collect()
     });
-    let loaded: HashSet<(String, String)> = match &target {
-        Some(t) => ws
-            .crosswalk(t)?
-            .into_iter()
-            .map(|e| (e.entity, e.golden_id))
-            .collect(),
-        None => HashSet::new(),
+    let crosswalk = match &target {
+        Some(t) => ws.crosswalk(t)?,
+        None => Vec::new(),
     };
-    let mut stands_for: HashMap<&str, i64> = HashMap::new();
+    let loaded: FastSet<(&str, &str)> = crosswalk
+        .iter()
+        .map(|e| (e.entity.as_str(), e.golden_id.as_str()))
+        .collect();
+    let mut stands_for: FastMap<&str, i64> = FastMap::default();
     for f in &fates {
         if let Some(g) = &f.golden_id {
             let id = stands_for.entry(g.as_str()).or_insert(f.row_id);
@@ -186,7 +187,7 @@ fn gather(config: &Config, ws: &Workspace, lang: Lang, quality: Vec<Flag>) -> Re
                     "golden record {g} is not in the load plan: run `golive load --dry-run`"
                 )),
             }
-            if loaded.contains(&(entity.to_string(), g.clone())) {
+            if loaded.contains(&(entity, g.as_str())) {
                 *f.loaded.get_or_insert(0) += 1;
             }
         }

@@ -10,6 +10,64 @@ use std::path::{Path, PathBuf};
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    /// Declared after `conn`, so dropped after it: see [`Checkpointer`].
+    _checkpointer: Option<Checkpointer>,
+}
+
+/// Log pages a commit leaves before the log is copied into the database
+/// (SQLite's own auto-checkpoint threshold).
+const CHECKPOINT_PAGES: i32 = 1000;
+
+/// Checkpoints off the committing thread. A commit in WAL mode appends to the
+/// log; copying the log into the database — gigabytes after a stage over a
+/// million parties, ten seconds of the match stage when done in its commit —
+/// happens on a thread of its own, with its own connection, while the next
+/// stage works. A checkpoint it cannot finish (a reader holds old pages) is
+/// left for the next; whatever is left when the workspace closes is copied
+/// by the last connection to close, as SQLite always does.
+struct Checkpointer {
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Start the thread, and have `conn`'s commits wake it (instead of
+    /// checkpointing themselves). The thread ends when `conn` is closed.
+    fn start(conn: &mut Connection, path: &Path) -> Result<Self> {
+        let sqlite = |source| Error::Workspace {
+            path: path.to_path_buf(),
+            source,
+        };
+        let own = Connection::open(path).map_err(sqlite)?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+            if pages >= CHECKPOINT_PAGES {
+                // Full means a wake-up is pending already.
+                let _ = wake.try_send(());
+            }
+            Ok(())
+        }))
+        .map_err(sqlite)?;
+        let thread = std::thread::Builder::new()
+            .name("golive-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // Passive: never waits for the stage's readers or writer.
+                    let _ = own.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+                }
+            })
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Checkpointer {
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// The latest stored version of a source.
@@ -64,8 +122,13 @@ impl Workspace {
             path: path.clone(),
             source: e,
         })?;
-        let mut ws = Workspace { conn, path };
+        let mut ws = Workspace {
+            conn,
+            path,
+            _checkpointer: None,
+        };
         ws.init().map_err(|e| ws.err(e))?;
+        ws._checkpointer = Some(Checkpointer::start(&mut ws.conn, &ws.path)?);
         Ok(ws)
     }
 
@@ -225,9 +288,74 @@ impl Workspace {
         Ok(())
     }
 
+    /// As [`Workspace::query_pages`], with `make` turning each page into what
+    /// `f` takes on a thread of its own, while the next page is read.
+    pub(crate) fn query_pages_made<T: Send, U: Send>(
+        &self,
+        sql: &str,
+        page: usize,
+        mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        make: impl Fn(Vec<T>) -> Result<U> + Sync,
+        mut f: impl FnMut(U) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        pipelined(
+            &mut rows,
+            |rows| {
+                let mut batch = Vec::with_capacity(page);
+                while batch.len() < page {
+                    match rows.next().map_err(|e| self.err(e))? {
+                        Some(r) => batch.push(row(r).map_err(|e| self.err(e))?),
+                        None => break,
+                    }
+                }
+                Ok((!batch.is_empty()).then_some(batch))
+            },
+            make,
+            |_, made| f(made),
+        )
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Page after page, each made on every core while the one before is written
+/// (or read). The workspace's connection stays on this thread: `next` reads a
+/// page's input from `state` (`None`: no more), `make` turns it into what
+/// `write` puts into `state`, on a thread of its own. Done one after the
+/// other, a stage over a million parties spent a third of its time reading
+/// and writing with the cores idle.
+pub fn pipelined<S, I, T>(
+    state: &mut S,
+    mut next: impl FnMut(&mut S) -> Result<Option<I>>,
+    make: impl Fn(I) -> Result<T> + Sync,
+    mut write: impl FnMut(&mut S, T) -> Result<()>,
+) -> Result<()>
+where
+    I: Send,
+    T: Send,
+{
+    let make = &make;
+    std::thread::scope(|scope| {
+        let mut made = None;
+        loop {
+            let making = next(state)?.map(|input| scope.spawn(move || make(input)));
+            if let Some(page) = made.take() {
+                let page: std::thread::ScopedJoinHandle<'_, Result<T>> = page;
+                let page = page
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                write(state, page)?;
+            }
+            match making {
+                Some(page) => made = Some(page),
+                None => return Ok(()),
+            }
+        }
+    })
 }
 
 /// An open write transaction on the workspace's connection that reads can
@@ -387,3 +515,84 @@ pub mod queries;
 pub mod report;
 pub mod review;
 pub mod sources;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_size(path: &Path) -> u64 {
+        std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+
+    /// Commits no longer checkpoint themselves: the checkpointer's thread
+    /// must copy the log into the database while the workspace stays open
+    /// (else the log would grow until it closes).
+    #[test]
+    fn a_large_commit_reaches_the_database_while_the_workspace_is_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(tmp.path()).unwrap();
+        let before = file_size(ws.path());
+        let open = Open::begin(&ws, "CREATE TABLE filler (x BLOB)").unwrap();
+        let blob = vec![7u8; 4096];
+        for _ in 0..8_000 {
+            ws.conn
+                .execute("INSERT INTO filler (x) VALUES (?1)", [&blob])
+                .unwrap();
+        }
+        open.commit().unwrap();
+        let wal = ws.path().with_extension("db-wal");
+        assert!(file_size(&wal) > 30_000_000, "the commit went to the log");
+        // The checkpoint runs on its own; give it (generously) the time.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while file_size(ws.path()) < before + 30_000_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the log was never copied into the database"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let n: i64 = ws
+            .conn
+            .query_row("SELECT COUNT(*) FROM filler", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 8_000);
+    }
+
+    #[test]
+    fn pages_are_made_in_order_while_the_next_is_read() {
+        let mut read = 0;
+        let mut written = Vec::new();
+        pipelined(
+            &mut written,
+            |_| {
+                read += 1;
+                Ok((read <= 5).then_some(read))
+            },
+            |page: i32| Ok(page * 10),
+            |written, made| {
+                written.push(made);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(written, [10, 20, 30, 40, 50]);
+        // A failed page stops the rest.
+        let mut n = 0;
+        let failed = pipelined(
+            &mut n,
+            |n| {
+                *n += 1;
+                Ok((*n <= 5).then_some(*n))
+            },
+            |page: i32| {
+                if page == 3 {
+                    Err(Error::Failed("page 3".into()))
+                } else {
+                    Ok(page)
+                }
+            },
+            |_, _| Ok(()),
+        );
+        assert!(failed.unwrap_err().to_string().contains("page 3"));
+    }
+}

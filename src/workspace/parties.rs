@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::model::Party;
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Writes the parties of one normalize run in one transaction, table by
 /// table and page by page; reads of the workspace go through it meanwhile.
@@ -24,27 +25,57 @@ impl std::ops::Deref for PartyWriter<'_> {
     }
 }
 
+/// A party for [`PartyWriter::add`], its JSON made on the caller's thread (the
+/// writer's single thread only inserts).
+pub struct NewParty {
+    pub party: Party,
+    pub json: String,
+    /// Its quality flags, also stored on their own (the report lists them).
+    pub flags: String,
+    /// Why normalize rejected the row, if it did.
+    pub reject: Option<String>,
+}
+
+impl NewParty {
+    pub fn new(party: Party, reject: Option<String>) -> Self {
+        let json = serde_json::to_string(&party).unwrap_or_default();
+        let flags = serde_json::to_string(&party.flags).unwrap_or_default();
+        NewParty {
+            party,
+            json,
+            flags,
+            reject,
+        }
+    }
+}
+
 impl PartyWriter<'_> {
     /// The parties that follow are of `table_id`.
     pub fn begin_table(&mut self, table_id: i64) {
         self.table = table_id;
     }
 
-    pub fn add(&mut self, parties: &[(Party, Option<String>)]) -> Result<()> {
+    pub fn add(&mut self, parties: &[NewParty]) -> Result<()> {
         let ws = self.open.ws;
         let mut stmt = ws
             .conn
-            .prepare_cached("INSERT INTO parties (row_id, source, source_key, kind, party, reject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .prepare_cached("INSERT INTO parties (row_id, source, source_key, kind, party, reject, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
             .map_err(|e| ws.err(e))?;
-        for (p, reject) in parties {
-            let json = serde_json::to_string(p).unwrap_or_default();
+        for NewParty {
+            party: p,
+            json,
+            flags,
+            reject,
+        } in parties
+        {
             stmt.execute(params![
                 p.id,
                 p.provenance.source,
                 p.provenance.source_key,
                 p.kind.as_str(),
                 json,
-                reject
+                reject,
+                flags
             ])
             .map_err(|e| ws.err(e))?;
             if reject.is_none() {
@@ -195,44 +226,26 @@ impl Workspace {
 
     /// Accepted parties in row order, `page` at a time (parsed on every core),
     /// so a stage can keep what it needs of them and drop the rest.
-    pub fn party_pages(
-        &self,
-        page: usize,
-        mut f: impl FnMut(Vec<Party>) -> Result<()>,
-    ) -> Result<()> {
-        self.query_pages(
+    pub fn party_pages(&self, page: usize, f: impl FnMut(Vec<Party>) -> Result<()>) -> Result<()> {
+        let path = &self.path;
+        self.query_pages_made(
             &parties_in_order(),
             page,
             |r| r.get::<_, String>(0),
-            |json| f(self.parse_parties(&json)?),
+            |json| parse_parties(path, &json),
+            f,
         )
     }
 
-    /// The parties of these row IDs, in the order given.
-    pub fn parties_by_row(&self, ids: &[i64]) -> Result<Vec<Party>> {
+    /// The stored JSON of these row IDs' parties, in the order given (read
+    /// them with [`parse_parties`]).
+    pub fn party_json_by_row(&self, ids: &[i64]) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT party FROM parties WHERE row_id = ?1")
             .map_err(|e| self.err(e))?;
-        let json: Vec<String> = ids
-            .iter()
+        ids.iter()
             .map(|id| stmt.query_row([id], |r| r.get(0)).map_err(|e| self.err(e)))
-            .collect::<Result<_>>()?;
-        self.parse_parties(&json)
-    }
-
-    fn parse_parties(&self, json: &[String]) -> Result<Vec<Party>> {
-        use rayon::prelude::*;
-        let path = &self.path;
-        json.par_iter()
-            .map(|j| {
-                serde_json::from_str(j).map_err(|e| {
-                    crate::Error::bad_input(
-                        path,
-                        format!("a stored party is unreadable ({e}): run `golive normalize` again"),
-                    )
-                })
-            })
             .collect()
     }
 
@@ -289,6 +302,21 @@ impl Workspace {
     }
 }
 
+/// Stored party JSON of the workspace at `path`, parsed on every core.
+pub fn parse_parties(path: &Path, json: &[String]) -> Result<Vec<Party>> {
+    use rayon::prelude::*;
+    json.par_iter()
+        .map(|j| {
+            serde_json::from_str(j).map_err(|e| {
+                crate::Error::bad_input(
+                    path,
+                    format!("a stored party is unreadable ({e}): run `golive normalize` again"),
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +341,42 @@ mod tests {
         assert!(
             !plan.iter().any(|step| step.contains("TEMP B-TREE")),
             "{plan:?}"
+        );
+    }
+
+    /// Migration 13 gives the parties of an older workspace their flags.
+    #[test]
+    fn an_older_workspace_gets_its_parties_flags_column_filled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join(".golive");
+        std::fs::create_dir_all(&db).unwrap();
+        {
+            let mut conn = rusqlite::Connection::open(db.join("workspace.db")).unwrap();
+            // A party without its row: only its flags matter here.
+            conn.pragma_update(None, "foreign_keys", false).unwrap();
+            let tx = conn.transaction().unwrap();
+            for sql in &super::super::schema::MIGRATIONS[..12] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.execute_batch(
+                r#"
+                INSERT INTO parties (row_id, source, source_key, kind, party)
+                VALUES (1, 's', 'k', 'organization', '{"flags":[{"code":"phone_invalid","field":"phone","detail":"x"}]}');
+                PRAGMA user_version = 12;"#,
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let ws = Workspace::open(tmp.path()).unwrap();
+        let flags: String = ws
+            .conn
+            .query_row("SELECT flags FROM parties WHERE row_id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(
+            flags,
+            r#"[{"code":"phone_invalid","field":"phone","detail":"x"}]"#
         );
     }
 }

@@ -156,7 +156,7 @@ impl Workspace {
              FROM rows r JOIN tables t ON t.id = r.table_id
              JOIN source_versions v ON v.id = t.version_id JOIN sources s ON s.id = v.source_id
              LEFT JOIN parties p ON p.row_id = r.id,
-             json_each(COALESCE(json_extract(p.party, '$.flags'), r.flags, '[]')) fl
+             json_each(COALESCE(p.flags, r.flags, '[]')) fl
              WHERE v.id IN ({LATEST_VERSIONS}) AND r.id BETWEEN t.first_row AND t.last_row
              ORDER BY s.name, t.id, r.row_number, r.id, fl.key"
         );
