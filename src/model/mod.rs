@@ -220,7 +220,9 @@ pub struct Phone {
     /// The piece of the cell this number came from, as written.
     pub input: String,
     /// E.164 (`+74951234567`) when the number parsed and is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e164: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
     pub phone_type: PhoneType,
     pub role: PhoneRole,
@@ -229,6 +231,7 @@ pub struct Phone {
     /// key when no E.164 could be formed (e.g. a local number without city code).
     pub digits: String,
     /// Flag codes such as `phone_invalid`, `phone_no_area_code`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
 }
 
@@ -236,6 +239,7 @@ pub struct Phone {
 pub struct Email {
     pub input: String,
     /// Trimmed, domain lower-cased; present only when the syntax is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub valid: bool,
     /// gmail.com, mail.ru, yahoo.co.jp…: the domain says nothing about the company.
@@ -327,6 +331,7 @@ pub struct TaxId {
     /// checksum confirmed the repair.
     pub repaired: bool,
     /// Flag codes such as `tax_id_checksum`, `tax_id_excel_damaged`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
 }
 
@@ -345,9 +350,12 @@ pub struct OrgName {
     /// Core name without legal form and quotes, case and spaces tidied, for display.
     pub name: String,
     /// Canonical short legal form: `ООО`, `АО`, `ИП`, `株式会社`, `LLC`, `GmbH`…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_position: Option<FormPosition>,
     /// Country the legal form belongs to (ISO 3166 alpha-2), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_country: Option<String>,
     /// Core name folded (NFKC, case, Ё→Е, punctuation) and transliterated to
     /// Latin: the key for blocking and comparison.
@@ -361,6 +369,7 @@ pub struct PersonName {
     pub given: String,
     pub middle: String,
     /// フリガナ / reading, when the source had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
     /// Folded, transliterated `family given middle` for comparison.
     pub match_key: String,
@@ -370,10 +379,15 @@ pub struct PersonName {
 pub struct Address {
     /// The full address as written (or assembled from its parts).
     pub full: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Folded address for comparison.
     pub match_key: String,
@@ -389,15 +403,23 @@ pub struct Party {
     /// The mapped source values as written, by canonical field.
     pub original: BTreeMap<Field, String>,
     /// Unmapped columns, travelling to the target or its notes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<OrgName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<PersonName>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<Phone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<Email>,
     /// Registrable domain of the website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_ids: Vec<TaxId>,
     pub address: Address,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
 }
 
@@ -482,4 +504,51 @@ pub struct GoldenByRow {
     /// Fields whose value a data steward set (review import), not a member row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<Field>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored a million times: what is empty is left out, and reads back as
+    /// it was; a party stored before (with its `null`s and `[]`s) still reads.
+    #[test]
+    fn a_party_is_stored_without_its_empty_fields_and_reads_back_whole() {
+        let mut p = Party {
+            kind: Kind::Organization,
+            org: Some(OrgName {
+                input: "ООО Ромашка".into(),
+                name: "Ромашка".into(),
+                legal_form: Some("ООО".into()),
+                ..OrgName::default()
+            }),
+            phones: vec![Phone {
+                input: "8 495 123-45-67".into(),
+                e164: Some("+74951234567".into()),
+                ..Phone::default()
+            }],
+            ..Party::default()
+        };
+        p.original.insert(Field::Name, "ООО Ромашка".into());
+        let json = serde_json::to_string(&p).unwrap();
+        for gone in [
+            "null",
+            "[]",
+            "{}",
+            "\"person\"",
+            "\"extension\"",
+            "\"street\"",
+        ] {
+            assert!(!json.contains(gone), "{gone} in {json}");
+        }
+        assert_eq!(serde_json::from_str::<Party>(&json).unwrap(), p);
+        let before = r#"{"id":0,"provenance":{"source":"","file":"","row":0,"source_key":""},"kind":"organization","original":{},"extra":{},"org":null,"person":null,"phones":[],"emails":[],"website":null,"tax_ids":[],"address":{"full":"","postal_code":null,"region":null,"city":null,"street":null,"country":null,"match_key":""},"flags":[]}"#;
+        assert_eq!(
+            serde_json::from_str::<Party>(before).unwrap(),
+            Party {
+                kind: Kind::Organization,
+                ..Party::default()
+            }
+        );
+    }
 }
