@@ -24,9 +24,51 @@ use std::path::Path;
 /// (with `--truth`) its true id.
 struct Inputs {
     recs: Vec<Rec>,
-    ids: Vec<String>,
-    truth: Vec<String>,
+    ids: Strings,
+    /// Empty without `--truth`.
+    truth: Strings,
     rejects: Vec<(String, String, u64, String)>,
+}
+
+/// Strings kept in one buffer. A million ids as `String`s cost 40 bytes
+/// and an allocation each; here they cost their text and an offset.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// Where an id was read, and which list holds it.
+struct Seen {
+    file: u32,
+    row: u64,
+    id: IdRef,
+}
+
+#[derive(Clone, Copy)]
+enum IdRef {
+    Kept(u32),
+    Rejected(u32),
 }
 
 /// Rows normalized in parallel per chunk; the next chunk is read meanwhile.
@@ -83,7 +125,7 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
                 for (id, c) in ids.iter().zip(&result.clustering.cluster_of) {
                     buf.clear();
                     write!(buf, "{c}").ok();
-                    w.row([id.as_str(), &buf])?;
+                    w.row([id, &buf])?;
                 }
                 Ok(())
             })
@@ -96,8 +138,8 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
                     buf.clear();
                     write!(buf, "{:.2}", p.score).ok();
                     w.row([
-                        ids[p.a as usize].as_str(),
-                        ids[p.b as usize].as_str(),
+                        ids.get(p.a as usize),
+                        ids.get(p.b as usize),
                         &buf,
                         p.decision.as_str(),
                     ])?;
@@ -145,7 +187,7 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
                 c.key,
                 c.value,
                 c.size,
-                ids[c.example as usize]
+                ids.get(c.example as usize)
             );
         }
         if capped.len() > 5 {
@@ -163,6 +205,7 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
         crate::say!("  wrote {}", args.out.display());
     }
     if let Some(column) = &args.truth {
+        let truth: Vec<&str> = truth.iter().collect();
         let scores = pairwise(&result.clustering.cluster_of, &truth);
         crate::say!(
             "eval against `{column}`: precision {:.4}, recall {:.4}, F1 {:.4} ({} true pairs, {} predicted, {} correct)",
@@ -175,11 +218,7 @@ pub fn run(args: &DedupeArgs, progress: impl Progress, quiet: bool) -> anyhow::R
         );
     }
     if let [left, right] = args.explain.as_slice() {
-        let index: HashMap<&str, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect();
+        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
         let find = |id: &str| {
             index
                 .get(id)
@@ -217,11 +256,11 @@ fn describe_blocks(blocks: &[SharedBlock]) -> String {
 }
 
 /// Labelled matches from a `left_id,right_id,decision` CSV, as record indices.
-fn read_labels(path: &Path, ids: &[String]) -> anyhow::Result<Vec<(u32, u32)>> {
+fn read_labels(path: &Path, ids: &Strings) -> anyhow::Result<Vec<(u32, u32)>> {
     let index: HashMap<&str, u32> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| (id.as_str(), i as u32))
+        .map(|(i, id)| (id, i as u32))
         .collect();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -297,13 +336,13 @@ fn read_inputs(
     let truth_key = args.truth.as_deref().map(header_key);
     let mut out = Inputs {
         recs: Vec::new(),
-        ids: Vec::new(),
-        truth: Vec::new(),
+        ids: Strings::default(),
+        truth: Strings::default(),
         rejects: Vec::new(),
     };
     // Every id read (accepted or rejected) and where: duplicates are found by
     // sorting once at the end instead of a map of strings per row.
-    let mut seen: Vec<(String, u32, u64)> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
     let mut files: Vec<String> = Vec::new();
     let no_separators = BTreeMap::new();
     let fallback: Vec<String> = Vec::new();
@@ -438,15 +477,23 @@ fn read_inputs(
                         }
                         match (rec, reject) {
                             (Some(rec), None) => {
-                                seen.push((id.clone(), file_index, number));
+                                seen.push(Seen {
+                                    file: file_index,
+                                    row: number,
+                                    id: IdRef::Kept(out.ids.len() as u32),
+                                });
                                 out.recs.push(rec);
-                                out.ids.push(id);
+                                out.ids.push(&id);
                                 if truth_col.is_some() {
-                                    out.truth.push(truth);
+                                    out.truth.push(&truth);
                                 }
                             }
                             (_, reason) => {
-                                seen.push((id.clone(), file_index, number));
+                                seen.push(Seen {
+                                    file: file_index,
+                                    row: number,
+                                    id: IdRef::Rejected(out.rejects.len() as u32),
+                                });
                                 out.rejects.push((
                                     id,
                                     file.clone(),
@@ -463,18 +510,26 @@ fn read_inputs(
             built?;
         }
     }
-    check_unique_ids(&seen, &files)?;
+    let id_of = |s: &Seen| match s.id {
+        IdRef::Kept(i) => out.ids.get(i as usize),
+        IdRef::Rejected(i) => out.rejects[i as usize].0.as_str(),
+    };
+    check_unique_ids(&seen, id_of, &files)?;
     Ok(out)
 }
 
 /// Ids must be unique across inputs: report the first repeat in reading
 /// order, with where the id was first seen.
-fn check_unique_ids(seen: &[(String, u32, u64)], files: &[String]) -> anyhow::Result<()> {
+fn check_unique_ids<'a>(
+    seen: &[Seen],
+    id_of: impl Fn(&Seen) -> &'a str + Sync,
+    files: &[String],
+) -> anyhow::Result<()> {
     // Sort by a hash of the id (cheap to compare), then look inside runs of
     // one hash for equal ids.
     let hashes: Vec<u64> = seen
         .par_iter()
-        .map(|(id, _, _)| hash64(0, id.as_bytes()))
+        .map(|s| hash64(0, id_of(s).as_bytes()))
         .collect();
     let mut order: Vec<u32> = (0..seen.len() as u32).collect();
     order.par_sort_unstable_by_key(|&i| (hashes[i as usize], i));
@@ -486,8 +541,8 @@ fn check_unique_ids(seen: &[(String, u32, u64)], files: &[String]) -> anyhow::Re
         if i == order.len() || hashes[order[i] as usize] != hashes[order[start] as usize] {
             let run = &order[start..i];
             for (k, &second) in run.iter().enumerate().skip(1) {
-                let id = &seen[second as usize].0;
-                if let Some(&first) = run[..k].iter().find(|&&f| seen[f as usize].0 == *id)
+                let id = id_of(&seen[second as usize]);
+                if let Some(&first) = run[..k].iter().find(|&&f| id_of(&seen[f as usize]) == id)
                     && worst.is_none_or(|(w, _)| second < w)
                 {
                     worst = Some((second, first));
@@ -497,16 +552,81 @@ fn check_unique_ids(seen: &[(String, u32, u64)], files: &[String]) -> anyhow::Re
         }
     }
     if let Some((second, first)) = worst {
-        let (id, f, row) = &seen[second as usize];
-        let (_, f0, row0) = &seen[first as usize];
+        let (s, s0) = (&seen[second as usize], &seen[first as usize]);
         return Err(Error::bad_input(
-            Path::new(&files[*f as usize]),
+            Path::new(&files[s.file as usize]),
             format!(
-                "row {row}: id `{id}` is also at {} row {row0}; ids must be unique across inputs",
-                files[*f0 as usize]
+                "row {}: id `{}` is also at {} row {}; ids must be unique across inputs",
+                s.row,
+                id_of(s),
+                files[s0.file as usize],
+                s0.row
             ),
         )
         .into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_read_back_in_order_empty_ones_included() {
+        let mut s = Strings::default();
+        for v in ["c000001", "", "ООО «Ромашка»", "x"] {
+            s.push(v);
+        }
+        assert_eq!(s.len(), 4);
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            ["c000001", "", "ООО «Ромашка»", "x"]
+        );
+        assert_eq!(s.get(2), "ООО «Ромашка»");
+    }
+
+    #[test]
+    fn a_rejected_row_repeating_a_kept_id_is_found_with_both_places() {
+        let mut kept = Strings::default();
+        kept.push("7");
+        kept.push("8");
+        let rejected = ["9".to_string(), "7".to_string()];
+        let seen = [
+            Seen {
+                file: 0,
+                row: 2,
+                id: IdRef::Kept(0),
+            },
+            Seen {
+                file: 0,
+                row: 3,
+                id: IdRef::Kept(1),
+            },
+            Seen {
+                file: 1,
+                row: 2,
+                id: IdRef::Rejected(0),
+            },
+            Seen {
+                file: 1,
+                row: 5,
+                id: IdRef::Rejected(1),
+            },
+        ];
+        let id_of = |s: &Seen| match s.id {
+            IdRef::Kept(i) => kept.get(i as usize),
+            IdRef::Rejected(i) => rejected[i as usize].as_str(),
+        };
+        let files = ["a.csv".to_string(), "b.csv".to_string()];
+        let err = check_unique_ids(&seen, id_of, &files)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("b.csv"), "{err}");
+        assert!(
+            err.contains("row 5: id `7` is also at a.csv row 2"),
+            "{err}"
+        );
+        assert!(check_unique_ids(&seen[..3], id_of, &files).is_ok());
+    }
 }

@@ -34,10 +34,13 @@ pub enum KeyKind {
     /// The start of the street line with its house number, within the postal
     /// code: a typo late in a long line (a second address line) still meets.
     StreetPostal = 15,
+    /// A person's family name within the postal code, and the given name
+    /// within the city: a typo in the other part still meets.
+    NamePartPlace = 16,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 16] = [
+    pub const ALL: [KeyKind; 17] = [
         KeyKind::TaxId,
         KeyKind::PhoneE164,
         KeyKind::PhoneLast7,
@@ -54,6 +57,7 @@ impl KeyKind {
         KeyKind::Field,
         KeyKind::FieldName,
         KeyKind::StreetPostal,
+        KeyKind::NamePartPlace,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl KeyKind {
             KeyKind::Field => "field",
             KeyKind::FieldName => "field_name",
             KeyKind::StreetPostal => "street_postal",
+            KeyKind::NamePartPlace => "name_part_place",
         }
     }
 
@@ -86,6 +91,7 @@ impl KeyKind {
                 | KeyKind::NameLsh
                 | KeyKind::NameCity
                 | KeyKind::NamePostal
+                | KeyKind::NamePartPlace
         )
     }
 
@@ -326,6 +332,16 @@ pub fn for_each_key(
             lsh_keys(r.name(), cfg, f);
         }
     }
+    for (tag, part, place) in [(b'f', r.family(), r.postal()), (b'g', r.given(), r.city())] {
+        if !part.is_empty() && !place.is_empty() {
+            let mut k = Vec::with_capacity(part.len() + place.len() + 2);
+            k.push(tag);
+            k.extend_from_slice(part.as_bytes());
+            k.push(b'|');
+            k.extend_from_slice(place.as_bytes());
+            f(KeyKind::NamePartPlace, &k);
+        }
+    }
     // A reading meets names written in Latin: same tokens, same unspaced prefix.
     if !r.name_alt().is_empty() {
         f(
@@ -441,24 +457,24 @@ pub fn candidate_pairs(
     cfg: &BlockingConfig,
     cmp: &Comparisons,
 ) -> (Vec<u64>, BlockingReport) {
-    let mut entries: Vec<(u64, u32)> = recs
-        .par_iter()
-        .enumerate()
-        .fold(Vec::new, |mut acc, (i, r)| {
+    let indexed: Vec<(u32, &Rec)> = (0..).zip(recs).collect();
+    let mut entries: Vec<(u64, u32)> = collect_exact(
+        &indexed,
+        0,
+        |&(_, r)| {
+            let mut n = 0;
+            for_each_key(r, cfg, cmp, &mut |_, _| n += 1);
+            n
+        },
+        |&(i, r), emit| {
             let tag = kind_tag(r.kind);
             for_each_key(r, cfg, cmp, &mut |kk, bytes| {
                 let h = hash64(tag, bytes);
-                acc.push((((kk as u64) << 59) | (h >> 5), i as u32));
+                emit((((kk as u64) << 59) | (h >> 5), i));
             });
-            acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            a.extend_from_slice(&b);
-            a
-        });
+        },
+    );
+    drop(indexed);
     entries.par_sort_unstable();
     entries.dedup();
 
@@ -512,11 +528,25 @@ pub fn candidate_pairs(
         }
     }
 
-    let mut pairs: Vec<u64> = groups
-        .par_iter()
-        .fold(Vec::new, |mut acc, &(s, e)| {
+    // Room for the sorted-neighbourhood pairs is left at the end (never
+    // touched where unused): growing the vector for them would copy it.
+    let neighbour_room = recs.len() * cfg.sorted_window.saturating_sub(1);
+    let mut pairs: Vec<u64> = collect_exact(
+        &groups,
+        neighbour_room,
+        |&(s, e)| {
+            let size = e - s;
+            if size > KeyKind::from_bits(entries[s].0 >> 59).skip_above(cfg) {
+                0
+            } else if size > cfg.max_block_size {
+                windowed_pair_count(size, window)
+            } else {
+                size * (size - 1) / 2
+            }
+        },
+        |&(s, e), emit| {
             if e - s > KeyKind::from_bits(entries[s].0 >> 59).skip_above(cfg) {
-                return acc;
+                return;
             }
             let members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
             if members.len() > cfg.max_block_size {
@@ -527,23 +557,17 @@ pub fn candidate_pairs(
                         .cmp(recs[b as usize].name())
                         .then(a.cmp(&b))
                 });
-                push_windowed(&sorted, window, &mut acc);
+                for_each_windowed(&sorted, window, emit);
             } else {
                 for (i, &a) in members.iter().enumerate() {
                     for &b in &members[i + 1..] {
-                        acc.push(pack(a, b));
+                        emit(pack(a, b));
                     }
                 }
             }
-            acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            a.extend_from_slice(&b);
-            a
-        });
+        },
+    );
+    let mut len = pairs.len() - neighbour_room;
     drop(entries);
 
     if cfg.sorted_window >= 2 {
@@ -557,17 +581,19 @@ pub fn candidate_pairs(
                 .then_with(|| ra.name().cmp(rb.name()))
                 .then(a.cmp(&b))
         });
-        let before = pairs.len();
+        let before = len;
         for i in 0..order.len() {
             let a = order[i];
             for &b in order.iter().skip(i + 1).take(cfg.sorted_window - 1) {
                 if recs[a as usize].kind == recs[b as usize].kind {
-                    pairs.push(pack(a, b));
+                    pairs[len] = pack(a, b);
+                    len += 1;
                 }
             }
         }
-        per_key[KeyKind::SortedNeighbourhood as usize].pairs = pairs.len() - before;
+        per_key[KeyKind::SortedNeighbourhood as usize].pairs = len - before;
     }
+    pairs.truncate(len);
 
     pairs.par_sort_unstable();
     pairs.dedup();
@@ -673,12 +699,52 @@ fn windowed_pair_count(n: usize, w: usize) -> usize {
     (0..n).map(|i| (n - 1 - i).min(w - 1)).sum()
 }
 
-fn push_windowed(sorted: &[u32], w: usize, out: &mut Vec<u64>) {
+fn for_each_windowed(sorted: &[u32], w: usize, emit: &mut dyn FnMut(u64)) {
     for i in 0..sorted.len() {
         for &b in sorted.iter().skip(i + 1).take(w - 1) {
-            out.push(pack(sorted[i], b));
+            emit(pack(sorted[i], b));
         }
     }
+}
+
+/// Items made in parallel straight into one vector of the exact size, with
+/// `room` default items after them for the caller. Pieces grown apart and
+/// joined hold up to twice the items at the join: at a million records
+/// that join was the peak of the whole match.
+fn collect_exact<S: Sync, T: Copy + Default + Send + Sync>(
+    sources: &[S],
+    room: usize,
+    count: impl Fn(&S) -> usize + Sync,
+    fill: impl Fn(&S, &mut dyn FnMut(T)) + Sync,
+) -> Vec<T> {
+    const PIECE: usize = 2048;
+    let counts: Vec<usize> = sources
+        .par_chunks(PIECE)
+        .map(|piece| piece.iter().map(&count).sum())
+        .collect();
+    let total: usize = counts.iter().sum();
+    let mut out = vec![T::default(); total + room];
+    let mut slices = Vec::with_capacity(counts.len());
+    let mut rest = &mut out[..total];
+    for &n in &counts {
+        let (head, tail) = rest.split_at_mut(n);
+        slices.push(head);
+        rest = tail;
+    }
+    sources
+        .par_chunks(PIECE)
+        .zip(slices)
+        .for_each(|(piece, slice)| {
+            let mut k = 0;
+            for s in piece {
+                fill(s, &mut |t| {
+                    slice[k] = t;
+                    k += 1;
+                });
+            }
+            assert_eq!(k, slice.len(), "a piece made as many items as it counted");
+        });
+    out
 }
 
 /// A readable value of the record's key of this kind (first one), for reports.
@@ -693,7 +759,8 @@ fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) ->
                 | KeyKind::NamePostal
                 | KeyKind::AddressName
                 | KeyKind::Address
-                | KeyKind::StreetPostal => String::from_utf8_lossy(bytes).into_owned(),
+                | KeyKind::StreetPostal
+                | KeyKind::NamePartPlace => String::from_utf8_lossy(bytes).into_owned(),
                 KeyKind::Field | KeyKind::FieldName => format!(
                     "{} {}",
                     cmp.field(bytes[0] as usize).name,
@@ -729,6 +796,27 @@ mod tests {
             }],
             ..Party::default()
         }
+    }
+
+    #[test]
+    fn items_collected_exactly_keep_their_order_and_leave_the_room_empty() {
+        let sources: Vec<u32> = (0..10_000).collect();
+        let made: Vec<u64> = collect_exact(
+            &sources,
+            7,
+            |&s| (s % 5) as usize,
+            |&s, emit| {
+                for k in 0..s % 5 {
+                    emit(u64::from(s) * 10 + u64::from(k) + 1);
+                }
+            },
+        );
+        let expected: Vec<u64> = sources
+            .iter()
+            .flat_map(|&s| (0..s % 5).map(move |k| u64::from(s) * 10 + u64::from(k) + 1))
+            .chain(std::iter::repeat_n(0, 7))
+            .collect();
+        assert_eq!(made, expected);
     }
 
     #[test]

@@ -55,6 +55,23 @@ impl Clustering {
     }
 }
 
+/// A scored pair as the clusterer reads it: the scored pairs themselves are
+/// read in place, since a copy of them was the match's peak at a million records.
+pub trait Edge {
+    /// The two parties, `a < b`.
+    fn ends(&self) -> (u32, u32);
+    fn score(&self) -> f64;
+}
+
+impl Edge for (u32, u32, f64) {
+    fn ends(&self) -> (u32, u32) {
+        (self.0, self.1)
+    }
+    fn score(&self) -> f64 {
+        self.2
+    }
+}
+
 struct Dsu {
     parent: Vec<u32>,
     size: Vec<u32>,
@@ -85,14 +102,13 @@ fn clash(a: &[(u8, u64)], b: &[(u8, u64)]) -> bool {
 }
 
 impl Dsu {
-    fn new(n: usize, exclusive: &[Vec<(u8, u64)>]) -> Self {
+    fn new(n: usize, mut exclusive: Vec<Vec<(u8, u64)>>) -> Self {
+        exclusive.resize_with(n, Vec::new);
         Dsu {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
             forbidden: vec![Vec::new(); n],
-            exclusive: (0..n)
-                .map(|i| exclusive.get(i).cloned().unwrap_or_default())
-                .collect(),
+            exclusive,
         }
     }
 
@@ -157,13 +173,13 @@ impl Dsu {
 /// most one value per class (verified tax IDs of one kind: two different
 /// ИНН are two companies, however alike the rest): a match that would put two
 /// such values into one cluster is not joined (only a steward's must-link
-/// can). An empty slice means none.
-pub fn cluster(
+/// can). An empty vector means none.
+pub fn cluster<E: Edge>(
     n: usize,
-    edges: &[(u32, u32, f64)],
+    edges: &[E],
     match_threshold: f64,
     constraints: &Constraints,
-    exclusive: &[Vec<(u8, u64)>],
+    exclusive: Vec<Vec<(u8, u64)>>,
     cfg: &ClusterConfig,
 ) -> Clustering {
     let mut dsu = Dsu::new(n, exclusive);
@@ -189,10 +205,13 @@ pub fn cluster(
             Some(_) => joined.push((a, b, f64::INFINITY)),
         }
     }
-    let mut matches: Vec<&(u32, u32, f64)> =
-        edges.iter().filter(|e| e.2 >= match_threshold).collect();
+    let mut matches: Vec<(u32, u32, f64)> = edges
+        .iter()
+        .filter(|e| e.score() >= match_threshold)
+        .map(|e| (e.ends().0, e.ends().1, e.score()))
+        .collect();
     matches.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
-    for &&(a, b, s) in &matches {
+    for &(a, b, s) in &matches {
         match dsu.union(a, b, false) {
             None => out.blocked_by_cannot_link += 1,
             Some(true) => joined.push((a, b, s)),
@@ -227,7 +246,8 @@ pub fn cluster(
                 ));
             }
         }
-        for &(a, b, s) in edges.iter().filter(|e| e.2 < match_threshold) {
+        for e in edges.iter().filter(|e| e.score() < match_threshold) {
+            let ((a, b), s) = (e.ends(), e.score());
             let (ra, rb) = (roots[a as usize], roots[b as usize]);
             if ra == rb && local[a as usize] != u32::MAX {
                 graph.entry(ra).or_default().push((
@@ -248,7 +268,7 @@ pub fn cluster(
             }
         }
         if cut.iter().any(|&c| c) {
-            let mut d2 = Dsu::new(n, &[]);
+            let mut d2 = Dsu::new(n, Vec::new());
             for (ji, &(a, b, s)) in joined.iter().enumerate() {
                 if cut[ji] {
                     out.cut_bridges.push((a, b, s));
@@ -343,7 +363,7 @@ mod tests {
             must_link: vec![],
             cannot_link: vec![(2, 0)],
         };
-        let r = cluster(3, &edges, 3.0, &c, &[], &ClusterConfig::default());
+        let r = cluster(3, &edges, 3.0, &c, Vec::new(), &ClusterConfig::default());
         assert_eq!(r.cluster_of[0], r.cluster_of[1]);
         assert_ne!(r.cluster_of[0], r.cluster_of[2]);
         assert_eq!(r.blocked_by_cannot_link, 1);
@@ -355,7 +375,8 @@ mod tests {
             must_link: vec![(3, 0), (1, 2)],
             cannot_link: vec![(1, 2)],
         };
-        let r = cluster(4, &[], 3.0, &c, &[], &ClusterConfig::default());
+        let none: &[(u32, u32, f64)] = &[];
+        let r = cluster(4, none, 3.0, &c, Vec::new(), &ClusterConfig::default());
         assert_eq!(r.cluster_of, vec![0, 1, 2, 0]);
         assert_eq!(r.conflicts, vec![(1, 2)]);
     }
@@ -377,7 +398,7 @@ mod tests {
             &edges,
             3.0,
             &Constraints::default(),
-            &[],
+            Vec::new(),
             &ClusterConfig::default(),
         );
         assert_eq!(r.cluster_of, vec![0, 0, 0, 1, 1, 1]);
@@ -390,7 +411,7 @@ mod tests {
             &e2,
             3.0,
             &Constraints::default(),
-            &[],
+            Vec::new(),
             &ClusterConfig::default(),
         );
         assert_eq!(r.cluster_count, 1);
@@ -406,7 +427,7 @@ mod tests {
             &edges,
             3.0,
             &Constraints::default(),
-            &ids,
+            ids.clone(),
             &ClusterConfig::default(),
         );
         assert_eq!(r.cluster_of[0], r.cluster_of[1]);
@@ -417,7 +438,7 @@ mod tests {
             must_link: vec![(0, 2)],
             cannot_link: vec![],
         };
-        let r = cluster(3, &edges, 3.0, &c, &ids, &ClusterConfig::default());
+        let r = cluster(3, &edges, 3.0, &c, ids, &ClusterConfig::default());
         assert_eq!(r.cluster_count, 1);
     }
 

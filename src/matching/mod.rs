@@ -56,6 +56,15 @@ pub struct ScoredPair {
     pub decision: Decision,
 }
 
+impl cluster::Edge for ScoredPair {
+    fn ends(&self) -> (u32, u32) {
+        (self.a, self.b)
+    }
+    fn score(&self) -> f64 {
+        self.score
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MatchStats {
     pub parties: usize,
@@ -329,18 +338,20 @@ impl Engine {
             None => self.estimate_labelled(&pairs, &levels, labelled_matches),
         };
         let scored = self.score_pairs(&params, &pairs, &levels);
-        drop(levels);
-        let edges: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.score)).collect();
+        let candidate_pairs = pairs.len();
+        drop((levels, pairs));
         let exclusive: Vec<Vec<(u8, u64)>> = self
             .recs
             .par_iter()
             .map(|r| {
-                let mut v: Vec<(u8, u64)> = r
-                    .tax
-                    .iter()
-                    .filter(|t| t.valid)
-                    .map(|t| (t.kind as u8, t.hash))
-                    .collect();
+                let mut v: Vec<(u8, u64)> =
+                    Vec::with_capacity(r.tax.iter().filter(|t| t.valid).count());
+                v.extend(
+                    r.tax
+                        .iter()
+                        .filter(|t| t.valid)
+                        .map(|t| (t.kind as u8, t.hash)),
+                );
                 v.sort_unstable();
                 v.dedup();
                 // A record that holds two values of one kind itself is a
@@ -351,10 +362,10 @@ impl Engine {
             .collect();
         let clustering = cluster::cluster(
             self.recs.len(),
-            &edges,
+            &scored,
             params.match_threshold,
             constraints,
-            &exclusive,
+            exclusive,
             &self.config.cluster,
         );
         let mut sizes = vec![0u32; clustering.cluster_count];
@@ -363,7 +374,7 @@ impl Engine {
         }
         let stats = MatchStats {
             parties: self.recs.len(),
-            candidate_pairs: pairs.len(),
+            candidate_pairs,
             matches: scored
                 .iter()
                 .filter(|p| p.decision == Decision::Match)
