@@ -205,13 +205,17 @@ pub fn cluster<E: Edge>(
             Some(_) => joined.push((a, b, f64::INFINITY)),
         }
     }
-    let mut matches: Vec<(u32, u32, f64)> = edges
+    let mut matches: Vec<&E> = edges
         .iter()
         .filter(|e| e.score() >= match_threshold)
-        .map(|e| (e.ends().0, e.ends().1, e.score()))
         .collect();
-    matches.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
-    for &(a, b, s) in &matches {
+    matches.sort_by(|x, y| {
+        y.score()
+            .total_cmp(&x.score())
+            .then(x.ends().cmp(&y.ends()))
+    });
+    for e in matches {
+        let ((a, b), s) = (e.ends(), e.score());
         match dsu.union(a, b, false) {
             None => out.blocked_by_cannot_link += 1,
             Some(true) => joined.push((a, b, s)),

@@ -44,8 +44,8 @@ pub enum Comparator {
     /// equal · different
     Domain,
     /// exact · fuzzy ≥ · fuzzy ≥ · house number one edit apart · same street,
-    /// other house number (the street alone fuzzy ≥ the first threshold) ·
-    /// different (token-wise)
+    /// other house number (persons only: the street alone fuzzy ≥ the first
+    /// threshold) · different (token-wise)
     Address,
     /// equal · one edit · different
     PostalCode,
