@@ -759,8 +759,9 @@ fn key_value(r: &Rec, cfg: &BlockingConfig, cmp: &Comparisons, kind: KeyKind) ->
                 | KeyKind::NamePostal
                 | KeyKind::AddressName
                 | KeyKind::Address
-                | KeyKind::StreetPostal
-                | KeyKind::NamePartPlace => String::from_utf8_lossy(bytes).into_owned(),
+                | KeyKind::StreetPostal => String::from_utf8_lossy(bytes).into_owned(),
+                // Without the tag byte (family name or given name).
+                KeyKind::NamePartPlace => String::from_utf8_lossy(&bytes[1..]).into_owned(),
                 KeyKind::Field | KeyKind::FieldName => format!(
                     "{} {}",
                     cmp.field(bytes[0] as usize).name,

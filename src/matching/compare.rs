@@ -1384,9 +1384,15 @@ fn compare_field_with(
                     without_token(a.addr(), a.house()),
                     without_token(b.addr(), b.house()),
                 );
+                // A street is a word: "21" / "135" and "д 5" / "д 12" leave
+                // no street to agree on.
+                let named = |x: &str| {
+                    x.split(' ')
+                        .any(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+                };
                 let street = address_similarity(&sa, &sb, if fast { high } else { 0.0 });
                 // One side may add a second line ("hopkins st" / "hopkins st locn 3439").
-                let same = street >= high || token_subset(&sa, &sb);
+                let same = named(&sa) && named(&sb) && (street >= high || token_subset(&sa, &sb));
                 return (if same { 5 } else { 6 }, Some(street));
             }
             let s = address_similarity(a.addr(), b.addr(), if fast { medium } else { 0.0 });
@@ -1529,12 +1535,15 @@ fn compare_person_name(
     } else if split(a) != split(b) {
         // One side gives one part only (a family name without the given
         // name): it agrees or not with the other's part of that kind.
+        // (A reading that agrees still says more: see below.)
         let (one, whole) = if split(a) { (b, a) } else { (a, b) };
-        if !one.family().is_empty() && one.family() == whole.family() {
-            return (5, None);
-        }
-        if !one.given().is_empty() && one.given() == whole.given() {
-            return (6, None);
+        if alt < high {
+            if !one.family().is_empty() && one.family() == whole.family() {
+                return (5, None);
+            }
+            if !one.given().is_empty() && one.given() == whole.given() {
+                return (6, None);
+            }
         }
         (0, 0.0)
     } else {
@@ -1906,6 +1915,8 @@ mod tests {
             home_addr("84 marconi crescent", "85 marconi crescent"),
             "house number one edit apart"
         );
+        assert_eq!(home_addr("21", "135"), "different");
+        assert_eq!(home_addr("д 5", "д 12"), "different");
         assert_eq!(addr("pridham street", "pridhamp street"), "fuzzy high");
         assert_eq!(addr("pridham street", "pridhamstreet"), "fuzzy high");
         let pc = |s: &str| {
