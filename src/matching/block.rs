@@ -457,24 +457,22 @@ pub fn candidate_pairs(
     cfg: &BlockingConfig,
     cmp: &Comparisons,
 ) -> (Vec<u64>, BlockingReport) {
-    let indexed: Vec<(u32, &Rec)> = (0..).zip(recs).collect();
     let mut entries: Vec<(u64, u32)> = collect_exact(
-        &indexed,
+        recs,
         0,
-        |&(_, r)| {
+        |r| {
             let mut n = 0;
             for_each_key(r, cfg, cmp, &mut |_, _| n += 1);
             n
         },
-        |&(i, r), emit| {
+        |i, r, emit| {
             let tag = kind_tag(r.kind);
             for_each_key(r, cfg, cmp, &mut |kk, bytes| {
                 let h = hash64(tag, bytes);
-                emit((((kk as u64) << 59) | (h >> 5), i));
+                emit((((kk as u64) << 59) | (h >> 5), i as u32));
             });
         },
     );
-    drop(indexed);
     entries.par_sort_unstable();
     entries.dedup();
 
@@ -544,7 +542,7 @@ pub fn candidate_pairs(
                 size * (size - 1) / 2
             }
         },
-        |&(s, e), emit| {
+        |_, &(s, e), emit| {
             if e - s > KeyKind::from_bits(entries[s].0 >> 59).skip_above(cfg) {
                 return;
             }
@@ -708,14 +706,15 @@ fn for_each_windowed(sorted: &[u32], w: usize, emit: &mut dyn FnMut(u64)) {
 }
 
 /// Items made in parallel straight into one vector of the exact size, with
-/// `room` default items after them for the caller. Pieces grown apart and
+/// `room` default items after them for the caller; `fill` gets each
+/// source's index. Pieces grown apart and
 /// joined hold up to twice the items at the join: at a million records
 /// that join was the peak of the whole match.
 fn collect_exact<S: Sync, T: Copy + Default + Send + Sync>(
     sources: &[S],
     room: usize,
     count: impl Fn(&S) -> usize + Sync,
-    fill: impl Fn(&S, &mut dyn FnMut(T)) + Sync,
+    fill: impl Fn(usize, &S, &mut dyn FnMut(T)) + Sync,
 ) -> Vec<T> {
     const PIECE: usize = 2048;
     let counts: Vec<usize> = sources
@@ -734,10 +733,11 @@ fn collect_exact<S: Sync, T: Copy + Default + Send + Sync>(
     sources
         .par_chunks(PIECE)
         .zip(slices)
-        .for_each(|(piece, slice)| {
+        .enumerate()
+        .for_each(|(p, (piece, slice))| {
             let mut k = 0;
-            for s in piece {
-                fill(s, &mut |t| {
+            for (j, s) in piece.iter().enumerate() {
+                fill(p * PIECE + j, s, &mut |t| {
                     slice[k] = t;
                     k += 1;
                 });
@@ -806,7 +806,8 @@ mod tests {
             &sources,
             7,
             |&s| (s % 5) as usize,
-            |&s, emit| {
+            |i, &s, emit| {
+                assert_eq!(i as u32, s);
                 for k in 0..s % 5 {
                     emit(u64::from(s) * 10 + u64::from(k) + 1);
                 }
